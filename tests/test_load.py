@@ -1,0 +1,240 @@
+"""Loading the starter corpus, and every bad-input case of the foundation issue."""
+from __future__ import annotations
+
+import codecs
+import os
+
+import pandas as pd
+import pytest
+
+from corpus_tools.errors import CorpusError
+from corpus_tools.load import Corpus, load_corpus, split_paragraphs
+
+from .conftest import doc_id_for_prefix
+
+ESSAY = (
+    "Digital retail is changing\n\n"
+    "Digital retail is not a platform, but an infrastructure. Players must change. "
+    "The era of traffic has ended and the era of retention has begun.\n"
+)
+
+
+# --------------------------------------------------------------------------- starter corpus
+
+def test_starter_counts(starter_corpus):
+    docs = starter_corpus.documents
+    assert len(docs) == 5
+    assert starter_corpus.skipped.empty
+    # Ordered by date where known (001 is January 2023, 000 March 2023), then by file name.
+    assert [d[:3] for d in docs["doc_id"]] == ["001", "000", "002", "003", "004"]
+    assert docs["date"].notna().tolist() == [True, True, False, False, False]
+    assert docs.set_index("doc_id")["n_paragraphs"].sum() == len(starter_corpus.paragraphs)
+    assert docs["n_words"].between(300, 2200).all()
+    assert len(starter_corpus.sentences) > 200
+
+
+def test_titles_from_metadata_and_first_line(starter_corpus):
+    titles = starter_corpus.documents.set_index("doc_id")["title"]
+    assert titles[doc_id_for_prefix(starter_corpus, "002")] == "Digital retail: the gravedigger of new retail"
+    assert pd.isna(titles[doc_id_for_prefix(starter_corpus, "003")])
+
+
+def test_extra_metadata_columns_kept(starter_corpus):
+    assert "notes" in starter_corpus.documents.columns
+
+
+def test_repeated_paragraph_of_004_found(starter_corpus):
+    doc = doc_id_for_prefix(starter_corpus, "004")
+    removed = starter_corpus.removed[starter_corpus.removed["doc_id"] == doc]
+    assert len(removed) == 1
+    assert removed.iloc[0]["reason"].startswith("verbatim repeat of")
+    paras = starter_corpus.paragraphs[starter_corpus.paragraphs["doc_id"] == doc]
+    assert (paras["clean_text"].str.startswith("The impact of retail digitalization")).sum() == 1
+
+
+def test_footer_of_000_removed(starter_corpus):
+    doc = doc_id_for_prefix(starter_corpus, "000")
+    paras = starter_corpus.paragraphs[starter_corpus.paragraphs["doc_id"] == doc]
+    assert not paras["clean_text"].str.contains("Leave a Reply|marked \\*").any()
+    reasons = starter_corpus.removed[starter_corpus.removed["doc_id"] == doc]["reason"]
+    assert (reasons == "web boilerplate").sum() == 2
+
+
+def test_exaggeration_once_split(starter_corpus):
+    sents = starter_corpus.sentences
+    hit = sents[sents["clean_text"].str.contains("exaggeration")]
+    assert len(hit) == 1
+    assert hit.iloc[0]["clean_text"].endswith("exaggeration.")
+    following = sents.iloc[hit.index[0] + 1]
+    assert following["clean_text"].startswith("Once, we thought")
+
+
+def test_offsets_quote_the_original(starter_corpus):
+    for frame in (starter_corpus.paragraphs, starter_corpus.sentences):
+        for row in frame.itertuples(index=False):
+            assert starter_corpus.text(row.doc_id)[row.start:row.end] == row.text
+
+
+def test_ids_unique_and_joinable(starter_corpus):
+    assert starter_corpus.paragraphs["para_id"].is_unique
+    assert starter_corpus.sentences["sent_id"].is_unique
+    assert set(starter_corpus.sentences["para_id"]) <= set(starter_corpus.paragraphs["para_id"])
+
+
+def test_curly_quotes_normalised_for_analysis_only(starter_corpus):
+    sents = starter_corpus.sentences
+    row = sents[sents["clean_text"].str.contains('"digging deep well"')].iloc[0]
+    assert "\u201cdigging deep well\u201d" in row["text"]
+
+
+def test_input_folder_is_not_written(tmp_path):
+    (tmp_path / "a.txt").write_text(ESSAY)
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in tmp_path.rglob("*"))
+    load_corpus(tmp_path)
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in tmp_path.rglob("*")) == before
+
+
+# --------------------------------------------------------------------------- bad input
+
+def _skipped_reason(corpus: Corpus, name: str) -> str:
+    rows = corpus.skipped[corpus.skipped["path"].str.endswith(name)]
+    assert len(rows) == 1, corpus.skipped
+    return rows.iloc[0]["reason"]
+
+
+@pytest.fixture
+def messy_folder(tmp_path):
+    root = tmp_path / "essays"
+    root.mkdir()
+    (root / "good.txt").write_text(ESSAY, encoding="utf-8")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "blank.txt").write_text("  \n\t\n ")
+    (root / "doc.pdf.txt").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\nbinary")
+    (root / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (root / "nul.txt").write_bytes(b"abc\x00def\x00ghi")
+    (root / "bom8.txt").write_bytes(codecs.BOM_UTF8 + "Caf\u00e9 culture is retail culture.".encode("utf-8"))
+    (root / "bom16.txt").write_bytes(codecs.BOM_UTF16_LE + "Traffic is not reserve.".encode("utf-16-le"))
+    (root / "cp1252.txt").write_bytes(
+        "The \u201cplatform\u201d era \u2013 na\u00efve, caf\u00e9-style retail \u2013 is over.".encode("cp1252"))
+    (root / "gb.txt").write_bytes(("数字零售不是平台，而是基础设施。流量时代已经结束，存量时代已经到来。" * 3).encode("gb18030"))
+    (root / "bad_utf8.txt").write_bytes("Digital retail \u2014 it is in the deep water of the market. ".encode("utf-8") * 20 + b"\xff tail.")
+    nested = root / "2023" / "march"
+    nested.mkdir(parents=True)
+    (nested / "nested.md").write_text("# Deep water\n\nDigital retail is entering the deep water zone.\n")
+    (root / "notes.docx").write_bytes(b"PK\x03\x04rest")
+    os.symlink(root, root / "2023" / "loop")
+    os.symlink(root / "missing.txt", root / "dangling.txt")
+    return root
+
+
+def test_bad_inputs_skipped_or_read(messy_folder):
+    corpus = load_corpus(messy_folder)
+    loaded = set(corpus.documents["doc_id"])
+    assert {"good", "bom8", "bom16", "cp1252", "gb", "bad_utf8", "2023__march__nested"} <= loaded
+    assert "empty" in _skipped_reason(corpus, "empty.txt")
+    assert "whitespace" in _skipped_reason(corpus, "blank.txt")
+    assert "PDF" in _skipped_reason(corpus, "doc.pdf.txt")
+    assert "PNG" in _skipped_reason(corpus, "image.txt")
+    assert "NUL" in _skipped_reason(corpus, "nul.txt")
+    assert "not a text file" in _skipped_reason(corpus, "notes.docx")
+    assert "link" in _skipped_reason(corpus, "dangling.txt")
+    assert corpus.skipped["reason"].str.contains("symlink loop").any()
+
+
+def test_encodings_decoded(messy_folder):
+    corpus = load_corpus(messy_folder)
+    text = {d: corpus.text(d) for d in corpus.doc_ids}
+    assert text["bom8"].startswith("Caf\u00e9")
+    assert text["bom16"] == "Traffic is not reserve."
+    assert "\u201cplatform\u201d" in text["cp1252"] and "na\u00efve" in text["cp1252"]
+    assert text["gb"].startswith("数字零售不是平台")
+    assert "\ufffd" in text["bad_utf8"] and "\u2014" in text["bad_utf8"]
+    warned = corpus.warnings.groupby("path")["message"].apply(" | ".join)
+    by_name = {os.path.basename(p): m for p, m in warned.items() if p}
+    assert "detected encoding" in by_name["cp1252.txt"]
+    assert "invalid UTF-8" in by_name["bad_utf8.txt"]
+
+
+def test_non_english_flagged(messy_folder):
+    corpus = load_corpus(messy_folder)
+    flags = corpus.documents.set_index("doc_id")["language_flag"]
+    assert flags["gb"] != ""
+    assert flags["good"] == ""
+
+
+def test_unreadable_file_skipped(tmp_path, monkeypatch):
+    (tmp_path / "good.txt").write_text(ESSAY)
+    locked = tmp_path / "locked.txt"
+    locked.write_text(ESSAY + " different")
+    from pathlib import Path
+
+    real_read = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied")
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    corpus = load_corpus(tmp_path)
+    assert corpus.doc_ids == ["good"]
+    assert _skipped_reason(corpus, "locked.txt") == "permission denied"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_by_mode(tmp_path):
+    (tmp_path / "good.txt").write_text(ESSAY)
+    locked = tmp_path / "locked.txt"
+    locked.write_text(ESSAY)
+    locked.chmod(0)
+    corpus = load_corpus(tmp_path)
+    assert _skipped_reason(corpus, "locked.txt") == "permission denied"
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p / "missing", "no such folder"),
+    (lambda p: (p / "file.txt").write_text(ESSAY) and p / "file.txt", "is a file"),
+    (lambda p: p, "no readable .txt or .md files"),
+])
+def test_unusable_paths_raise_clear_errors(tmp_path, make, message):
+    target = make(tmp_path)
+    if message == "no readable .txt or .md files":
+        (tmp_path / "picture.png").write_bytes(b"\x89PNG")
+    with pytest.raises(CorpusError, match=message):
+        load_corpus(target)
+
+
+def test_metadata_sidecar_and_front_matter(tmp_path):
+    (tmp_path / "b.txt").write_text(ESSAY)
+    (tmp_path / "a.md").write_text("---\ntitle: Front matter title\ndate: 2022-05-01\n---\n\nTraffic is over. Reserve is next.\n")
+    (tmp_path / "metadata.csv").write_text("file,title,date,url,author,outlet\nb.txt,Sidecar title,2021-01-02,http://x,Ann,Daily\n")
+    corpus = load_corpus(tmp_path)
+    docs = corpus.documents.set_index("doc_id")
+    assert corpus.doc_ids == ["b", "a"]
+    assert docs.loc["b", "title"] == "Sidecar title"
+    assert docs.loc["b", "source"] == "http://x"
+    assert docs.loc["b", "author"] == "Ann"
+    assert docs.loc["b", "outlet"] == "Daily"
+    assert docs.loc["a", "title"] == "Front matter title"
+    assert not corpus.paragraphs["clean_text"].str.contains("title:").any()
+
+
+def test_duplicate_document_skipped(tmp_path):
+    (tmp_path / "a.txt").write_text(ESSAY)
+    (tmp_path / "copy.txt").write_text(ESSAY)
+    corpus = load_corpus(tmp_path)
+    assert corpus.doc_ids == ["a"]
+    assert "same text" in _skipped_reason(corpus, "copy.txt")
+
+
+def test_hard_wrapped_lines_join_into_one_paragraph():
+    text = "A heading\n\nThis sentence is wrapped\nacross two lines. It ends here.\nA new paragraph.\n"
+    spans = [text[s:e] for s, e in split_paragraphs(text)]
+    assert spans == ["A heading", "This sentence is wrapped\nacross two lines. It ends here.", "A new paragraph."]
+
+
+def test_from_texts_builds_a_corpus():
+    corpus = Corpus.from_texts({"x": ESSAY})
+    assert corpus.doc_ids == ["x"]
+    assert corpus.documents.loc[0, "title"] == "Digital retail is changing"
+    assert len(corpus.sentences) == 4
