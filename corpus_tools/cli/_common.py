@@ -77,3 +77,25 @@ def frame_records(frame) -> list[dict]:
 
     clean = frame.astype(object).where(pd.notna(frame), None)
     return clean.to_dict("records")
+
+
+class DefaultCommandGroup(click.Group):
+    """A group whose first argument may be a PATH for its default subcommand.
+
+    ``corpus-tools concepts PATH`` runs the default command, while ``corpus-tools concepts
+    suggest PATH`` runs ``suggest``: anything that is not a subcommand name is handed to the
+    default command. Declare it with ``@click.group(cls=DefaultCommandGroup, default="table")``.
+    """
+
+    def __init__(self, *args: Any, default: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("invoke_without_command", False)
+        super().__init__(*args, **kwargs)
+        self.default_command = default
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if self.default_command and args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "PATH [OPTIONS] | COMMAND [ARGS]...")
