@@ -1,0 +1,424 @@
+"""Stage 3: concept mentions, per-document profiles and co-occurrence.
+
+Concepts come from a :class:`~corpus_tools.lexicon.Lexicon`. Matching uses spaCy's
+:class:`~spacy.matcher.PhraseMatcher` (lexicon phrases, on lemmas, case-insensitively) and
+:class:`~spacy.matcher.Matcher` (expert ``token_patterns``), so the cost of a sentence hardly
+depends on the size of the lexicon. Overlapping matches are resolved longest-first
+(:func:`spacy.util.filter_spans`): "private domain traffic" is one traffic mention, "existing
+traffic" one reserve mention.
+
+Streaming: :meth:`ConceptExtractor.transform_document` turns one parsed document into mention
+rows; :func:`extract_concepts` parses (through the cache) when no parsed documents are given.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from .errors import LexiconError, NotFittedError
+from .lexicon import Lexicon, load_lexicon
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+
+    from .load import Corpus
+    from .parse import ParsedDocument
+
+logger = logging.getLogger(__name__)
+
+MENTION_COLUMNS = ["doc_id", "para_id", "sent_id", "concept", "text", "start", "end",
+                   "token_start", "token_end", "matched", "lemma"]
+BY_DOCUMENT_COLUMNS = ["doc_id", "concept", "label", "count", "per_1k_words", "n_paragraphs",
+                       "share_paragraphs", "first_position", "first_sent_id"]
+COOCCURRENCE_COLUMNS = ["concept_a", "concept_b", "scope", "count", "n_docs"]
+_EXCLUDE_SUFFIX = "\x00exclude"
+
+
+def _token_key(token) -> str:
+    """The form a token is matched on: its lemma, lower-cased (the surface form when the
+    pipeline has no lemmatiser, e.g. ``spacy.blank``)."""
+    return (token.lemma_ or token.text).lower()
+
+
+def _hyphen_variants(pattern: str) -> list[str]:
+    """"omni-channel" also as "omni channel" and "omnichannel": these essays spell compounds
+    every way."""
+    if "-" not in pattern:
+        return [pattern]
+    return [pattern, pattern.replace("-", " "), pattern.replace("-", "")]
+
+
+class ConceptExtractor:
+    """Finds lexicon concepts in parsed sentences.
+
+    Follows scikit-learn manners: ``__init__`` stores parameters, :meth:`fit` builds the
+    matchers (patterns are lemmatised with the same pipeline that parses the texts).
+
+    Args:
+        lexicon: a :class:`Lexicon`, a path to a TOML lexicon, or ``None`` for the built-in one.
+
+    Attributes (after ``fit``):
+        lexicon_: the loaded lexicon.
+        nlp_: the pipeline used to lemmatise patterns.
+        phrase_matcher_: the :class:`~spacy.matcher.PhraseMatcher` over lemma sequences.
+        token_matcher_: the :class:`~spacy.matcher.Matcher` for ``token_patterns``.
+    """
+
+    def __init__(self, lexicon: "Lexicon | str | Path | None" = None) -> None:
+        self.lexicon = lexicon
+
+    def fit(self, nlp: "Language | None" = None) -> "ConceptExtractor":
+        """Load the lexicon and build the matchers on ``nlp.vocab``.
+
+        Args:
+            nlp: the spaCy pipeline whose lemmatiser matches the parsed texts; by default
+                :func:`corpus_tools.parse.load_spacy_model`.
+
+        Raises:
+            LexiconError: the lexicon is invalid, or a ``token_patterns`` entry is not a valid
+                spaCy Matcher pattern.
+        """
+        from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.tokens import Doc
+
+        if nlp is None:
+            from .parse import load_spacy_model
+
+            nlp = load_spacy_model()
+        lexicon = load_lexicon(self.lexicon)
+        vocab = nlp.vocab
+        phrase_matcher = PhraseMatcher(vocab, attr="ORTH")
+        token_matcher = Matcher(vocab, validate=True)
+
+        # Every phrase is added twice: as the lemmas the pipeline gives it in isolation and as
+        # its lower-cased words, because a lone phrase is sometimes tagged differently from the
+        # same words in a sentence ("platformed" -> "platforme", "deep well" as adverbs).
+        keyed: list[tuple[str, str]] = []
+        for entry in lexicon.entries:
+            for pattern in entry.patterns:
+                keyed += [(entry.id, v) for v in _hyphen_variants(pattern)]
+            for pattern in entry.exclude:
+                keyed += [(entry.id + _EXCLUDE_SUFFIX, v) for v in _hyphen_variants(pattern)]
+        texts = list(dict.fromkeys(text for _, text in keyed))
+        forms: dict[str, set[tuple[str, ...]]] = {}
+        for text, doc in zip(texts, nlp.pipe(texts, batch_size=512)):
+            forms[text] = {tuple(_token_key(t) for t in doc), tuple(t.text.lower() for t in doc)}
+        by_key: dict[str, set[tuple[str, ...]]] = {}
+        for key, text in keyed:
+            by_key.setdefault(key, set()).update(forms[text])
+        for key, sequences in by_key.items():
+            phrase_matcher.add(key, [Doc(vocab, words=list(seq)) for seq in sorted(sequences) if seq])
+
+        for entry in lexicon.entries:
+            if not entry.token_patterns:
+                continue
+            try:
+                token_matcher.add(entry.id, entry.token_patterns)
+            except (ValueError, TypeError, KeyError) as exc:
+                where = f"{lexicon.source}: line {entry.line}" if entry.line else lexicon.source
+                first = str(exc).strip().splitlines()
+                raise LexiconError(f"{where}: concept {entry.id!r}: invalid token_patterns: "
+                                   f"{' '.join(first)[:300]}") from None
+
+        self.lexicon_ = lexicon
+        self.nlp_ = nlp
+        self.vocab_ = vocab
+        self.phrase_matcher_ = phrase_matcher
+        self.token_matcher_ = token_matcher
+        self.n_phrase_patterns_ = sum(len(s) for s in by_key.values())
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "phrase_matcher_"):
+            raise NotFittedError("ConceptExtractor is not fitted; call fit(nlp) first")
+
+    def match(self, doc: "Doc | Span") -> list[tuple[str, int, int]]:
+        """Concept matches in ``doc`` as ``(concept_id, token_start, token_end)``, in text order.
+
+        Exclusions are applied per concept, then overlapping matches are resolved longest
+        first, so every token belongs to at most one mention. For a ``Span``, offsets are
+        token indices of ``span.doc``.
+        """
+        self._check_fitted()
+        from spacy.tokens import Doc, Span
+        from spacy.util import filter_spans
+
+        offset = 0
+        if isinstance(doc, Span):
+            offset = doc.start
+            doc = doc.as_doc()
+        if len(doc) == 0:
+            return []
+        strings = self.vocab_.strings
+        proxy = Doc(self.vocab_, words=[_token_key(t) for t in doc])
+        raw = [(strings[key], s, e) for key, s, e in self.phrase_matcher_(proxy)]
+        raw += [(strings[key], s, e) for key, s, e in self.token_matcher_(doc)]
+
+        excluded: dict[str, list[tuple[int, int]]] = {}
+        candidates = []
+        for key, s, e in raw:
+            if key.endswith(_EXCLUDE_SUFFIX):
+                excluded.setdefault(key[: -len(_EXCLUDE_SUFFIX)], []).append((s, e))
+            else:
+                candidates.append((key, s, e))
+        kept = [
+            Span(doc, s, e, label=key) for key, s, e in set(candidates)
+            if not any(xs <= s and e <= xe for xs, xe in excluded.get(key, ()))
+        ]
+        # filter_spans keeps the longest and, among equals, the earliest; sorting first makes
+        # the outcome independent of matcher order.
+        kept.sort(key=lambda sp: (sp.start, -len(sp), self._order(sp.label_)))
+        return [(sp.label_, sp.start + offset, sp.end + offset)
+                for sp in sorted(filter_spans(kept), key=lambda sp: sp.start)]
+
+    def _order(self, concept: str) -> int:
+        if not hasattr(self, "_order_map"):
+            self._order_map = {cid: i for i, cid in enumerate(self.lexicon_.ids)}
+        return self._order_map.get(concept, len(self._order_map))
+
+    def transform_document(self, parsed_doc: "ParsedDocument", text: str | None = None) -> list[dict[str, Any]]:
+        """Mention rows for one parsed document.
+
+        Args:
+            parsed_doc: one :class:`~corpus_tools.parse.ParsedDocument`.
+            text: the document's original text (``corpus.text(doc_id)``); when given, ``text``
+                of each row is the exact original evidence, else the cleaned match.
+
+        Returns:
+            dicts with ``doc_id, para_id, sent_id, concept, text, start, end`` (original-text
+            offsets), ``token_start, token_end`` (token indices in the sentence doc),
+            ``matched`` (the cleaned matched text) and ``lemma`` (its matched form).
+        """
+        self._check_fitted()
+        rows = []
+        for sent in parsed_doc.sentences:
+            for concept, ts, te in self.match(sent.doc):
+                span = sent.doc[ts:te]
+                start, end = sent.original_span(span.start_char, span.end_char)
+                rows.append({
+                    "doc_id": sent.doc_id, "para_id": sent.para_id, "sent_id": sent.sent_id,
+                    "concept": concept, "text": text[start:end] if text is not None else span.text,
+                    "start": start, "end": end, "token_start": ts, "token_end": te,
+                    "matched": span.text, "lemma": " ".join(_token_key(t) for t in span),
+                })
+        return rows
+
+
+@dataclass
+class ConceptResult:
+    """What :func:`extract_concepts` found.
+
+    Attributes:
+        mentions: one row per mention: ``doc_id, para_id, sent_id, concept, text, start, end``
+            (``corpus.text(doc_id)[start:end] == text``), plus ``token_start, token_end, matched,
+            lemma``.
+        by_document: the full document x concept grid (zero rows included, so every concept
+            appears for every document): ``doc_id, concept, label, count, per_1k_words,
+            n_paragraphs`` (paragraphs mentioning it), ``share_paragraphs``, ``first_position``
+            (offset of the first mention / document length, empty when absent), ``first_sent_id``.
+        cooccurrence: ``concept_a, concept_b, scope`` ("sentence" or "paragraph"), ``count`` (units
+            where both occur) and ``n_docs``; pairs that never co-occur are left out.
+        suggestions: candidate new concepts (see :mod:`corpus_tools.discovery`): ``term, score,
+            n_docs, count, variants, example, ...``.
+        suggestions_by_document: the best candidates of each document.
+        lexicon: the lexicon used.
+    """
+
+    mentions: "pd.DataFrame"
+    by_document: "pd.DataFrame"
+    cooccurrence: "pd.DataFrame"
+    suggestions: "pd.DataFrame"
+    lexicon: Lexicon
+    suggestions_by_document: "pd.DataFrame | None" = None
+    doc_ids: list[str] = field(default_factory=list)
+    total_words: int = 0
+
+    def table(self, value: str = "count", *, labels: bool = False, drop_empty: bool = False) -> "pd.DataFrame":
+        """The document x concept wide table (documents as rows, concepts as columns).
+
+        Args:
+            value: ``"count"``, ``"per_1k_words"`` or ``"share_paragraphs"``.
+            labels: use concept labels instead of ids as column names.
+            drop_empty: leave out concepts never mentioned.
+        """
+        wide = self.by_document.pivot(index="doc_id", columns="concept", values=value)
+        wide = wide.reindex(index=self.doc_ids or list(wide.index), columns=self.lexicon.ids)
+        if drop_empty:
+            totals = self.by_document.groupby("concept")["count"].sum()
+            wide = wide[[c for c in wide.columns if totals.get(c, 0) > 0]]
+        if labels:
+            wide = wide.rename(columns=self.lexicon.labels)
+        wide.columns.name = None
+        return wide
+
+    def totals(self) -> "pd.DataFrame":
+        """One row per concept: ``concept, label, count, n_docs, per_1k_words`` over the corpus."""
+        import pandas as pd
+
+        frame = self.by_document
+        grouped = frame.groupby("concept", sort=False)
+        out = pd.DataFrame({
+            "concept": self.lexicon.ids,
+            "label": [self.lexicon.labels[c] for c in self.lexicon.ids],
+        })
+        counts = grouped["count"].sum()
+        n_docs = grouped["count"].apply(lambda s: int((s > 0).sum()))
+        out["count"] = out["concept"].map(counts).fillna(0).astype(int)
+        out["n_docs"] = out["concept"].map(n_docs).fillna(0).astype(int)
+        total = self.total_words
+        out["per_1k_words"] = (out["count"] * 1000 / total).round(2) if total else 0.0
+        return out
+
+    def write(self, out: str | Path, input_root: str | Path | None = None) -> list[Path]:
+        """Write ``concept_mentions.csv``, ``concepts_by_document.csv``, ``concept_table.csv``,
+        ``concept_cooccurrence.csv`` and ``concept_suggestions.csv`` into ``out`` (never into
+        the input folder)."""
+        from ._fileio import prepare_output_dir, write_table
+
+        folder = prepare_output_dir(out, input_root)
+        table = self.table().reset_index()
+        files = [
+            write_table(self.mentions, folder / "concept_mentions.csv"),
+            write_table(self.by_document, folder / "concepts_by_document.csv"),
+            write_table(table, folder / "concept_table.csv"),
+            write_table(self.cooccurrence, folder / "concept_cooccurrence.csv"),
+            write_table(self.suggestions, folder / "concept_suggestions.csv"),
+        ]
+        return files
+
+
+def extract_concepts(corpus: "Corpus", lexicon: "Lexicon | str | Path | None" = None, *,
+                     parsed: "Iterable[ParsedDocument] | None" = None, nlp: "Language | None" = None,
+                     cache_dir: str | Path | None = None,
+                     progress: Callable[[Iterable], Iterable] | None = None,
+                     suggest: bool = True, extractor: ConceptExtractor | None = None,
+                     suggester: Any = None) -> ConceptResult:
+    """Find lexicon concepts in a corpus, profile them per document, and suggest new ones.
+
+    Args:
+        corpus: a loaded :class:`~corpus_tools.load.Corpus`.
+        lexicon: a :class:`Lexicon`, a TOML path, or ``None`` for the built-in retail lexicon.
+        parsed: parsed documents (e.g. from a shared pipeline); parsed here, with the cache, if
+            ``None``.
+        nlp: the spaCy pipeline (default: :func:`corpus_tools.parse.load_spacy_model`).
+        cache_dir: parse cache folder.
+        progress: optional wrapper around the document iterator (e.g. ``tqdm``).
+        suggest: also look for candidate new concepts (``result.suggestions``).
+        extractor: a fitted or unfitted :class:`ConceptExtractor` to use instead of a new one.
+        suggester: a :class:`~corpus_tools.discovery.ConceptSuggester` to use instead of the
+            default one.
+
+    Raises:
+        LexiconError: the lexicon is invalid.
+    """
+    import pandas as pd
+
+    from .discovery import ConceptSuggester
+
+    if extractor is None:
+        extractor = ConceptExtractor(lexicon)
+    if parsed is None:
+        from .parse import Parser
+
+        parser = Parser(nlp=nlp, cache_dir=cache_dir).fit()
+        nlp = parser.nlp_
+        parsed = parser.iter_parse(corpus, progress=progress)
+    elif progress is not None:
+        parsed = progress(parsed)
+    if not hasattr(extractor, "phrase_matcher_"):
+        extractor.fit(nlp)
+    lex = extractor.lexicon_
+    if suggest:
+        suggester = suggester if suggester is not None else ConceptSuggester()
+        suggester.start()
+
+    rows: list[dict[str, Any]] = []
+    for parsed_doc in parsed:
+        doc_rows = extractor.transform_document(parsed_doc, corpus.text(parsed_doc.doc_id))
+        rows.extend(doc_rows)
+        if suggest:
+            suggester.partial_fit(parsed_doc, doc_rows)
+
+    mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS)
+    by_document = _by_document(corpus, mentions, lex)
+    cooccurrence = _cooccurrence(mentions, lex)
+    if suggest:
+        suggester.finish()
+        suggestions = suggester.suggestions_
+        suggestions_by_document = suggester.by_document_
+    else:
+        from .discovery import SUGGESTION_COLUMNS, DOC_SUGGESTION_COLUMNS
+
+        suggestions = pd.DataFrame(columns=SUGGESTION_COLUMNS)
+        suggestions_by_document = pd.DataFrame(columns=DOC_SUGGESTION_COLUMNS)
+    result = ConceptResult(mentions=mentions, by_document=by_document, cooccurrence=cooccurrence,
+                           suggestions=suggestions, lexicon=lex,
+                           suggestions_by_document=suggestions_by_document,
+                           doc_ids=list(corpus.doc_ids),
+                           total_words=int(corpus.documents["n_words"].sum()))
+    return result
+
+
+def _by_document(corpus: "Corpus", mentions: "pd.DataFrame", lexicon: Lexicon) -> "pd.DataFrame":
+    """The full doc x concept grid: a concept a document never mentions is a zero row, which
+    is what reports and cross-document comparisons need."""
+    import pandas as pd
+
+    docs = corpus.documents.set_index("doc_id")
+    n_paragraphs = corpus.paragraphs.groupby("doc_id")["para_id"].nunique()
+    grid = pd.MultiIndex.from_product([list(corpus.doc_ids), lexicon.ids], names=["doc_id", "concept"])
+    frame = pd.DataFrame(index=grid).reset_index()
+    if len(mentions):
+        ordered = mentions.sort_values(["doc_id", "start"], kind="stable")
+        grouped = ordered.groupby(["doc_id", "concept"], sort=False)
+        stats = pd.DataFrame({
+            "count": grouped.size(),
+            "n_paragraphs": grouped["para_id"].nunique(),
+            "first_start": grouped["start"].min(),
+            "first_sent_id": grouped["sent_id"].first(),
+        }).reset_index()
+        frame = frame.merge(stats, on=["doc_id", "concept"], how="left")
+    else:
+        frame = frame.assign(count=0, n_paragraphs=0, first_start=float("nan"), first_sent_id=None)
+    frame["count"] = frame["count"].fillna(0).astype(int)
+    frame["n_paragraphs"] = frame["n_paragraphs"].fillna(0).astype(int)
+    words = frame["doc_id"].map(docs["n_words"]).astype(float)
+    frame["per_1k_words"] = (frame["count"] * 1000 / words.where(words > 0)).fillna(0.0).round(2)
+    paras = frame["doc_id"].map(n_paragraphs).astype(float)
+    frame["share_paragraphs"] = (frame["n_paragraphs"] / paras.where(paras > 0)).fillna(0.0).round(3)
+    lengths = pd.Series({doc_id: len(corpus.text(doc_id)) for doc_id in corpus.doc_ids})
+    doc_len = frame["doc_id"].map(lengths).astype(float)
+    frame["first_position"] = (frame["first_start"] / doc_len.where(doc_len > 0)).round(3)
+    frame["label"] = frame["concept"].map(lexicon.labels)
+    frame["first_sent_id"] = frame["first_sent_id"].where(frame["count"] > 0, None)
+    return frame[BY_DOCUMENT_COLUMNS]
+
+
+def _cooccurrence(mentions: "pd.DataFrame", lexicon: Lexicon) -> "pd.DataFrame":
+    """Pairs of concepts sharing a sentence or a paragraph, counted once per unit."""
+    import pandas as pd
+
+    order = {cid: i for i, cid in enumerate(lexicon.ids)}
+    frames = []
+    for scope, unit in (("sentence", "sent_id"), ("paragraph", "para_id")):
+        units = mentions[["doc_id", unit, "concept"]].drop_duplicates()
+        pairs = units.merge(units, on=["doc_id", unit], suffixes=("_a", "_b"))
+        keep = pairs["concept_a"].map(order) < pairs["concept_b"].map(order)
+        pairs = pairs[keep]
+        if pairs.empty:
+            continue
+        counted = pairs.groupby(["concept_a", "concept_b"]).agg(
+            count=(unit, "size"), n_docs=("doc_id", "nunique")).reset_index()
+        counted["scope"] = scope
+        frames.append(counted)
+    if not frames:
+        return pd.DataFrame(columns=COOCCURRENCE_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    out["_a"] = out["concept_a"].map(order)
+    out["_b"] = out["concept_b"].map(order)
+    out = out.sort_values(["scope", "count", "_a", "_b"], ascending=[False, False, True, True], kind="stable")
+    return out[COOCCURRENCE_COLUMNS].reset_index(drop=True)
