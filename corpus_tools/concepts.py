@@ -156,7 +156,8 @@ class ConceptExtractor:
         strings = self.vocab_.strings
         proxy = Doc(self.vocab_, words=[_token_key(t) for t in doc])
         raw = [(strings[key], s, e) for key, s, e in self.phrase_matcher_(proxy)]
-        raw += [(strings[key], s, e) for key, s, e in self.token_matcher_(doc)]
+        if len(self.token_matcher_):
+            raw += [(strings[key], s, e) for key, s, e in self.token_matcher_(doc)]
 
         excluded: dict[str, list[tuple[int, int]]] = {}
         candidates = []

@@ -234,7 +234,11 @@ def parse_lexicon(text: str, source: str | Path = "<string>") -> Lexicon:
             problem = msg[:match.start()].strip()
             raise LexiconError(f"{source}: line {match.group(1)}: malformed TOML: {problem} "
                                f"(column {match.group(2)})") from None
-        raise LexiconError(f"{source}: malformed TOML: {msg}") from None
+        if "end of document" in msg:
+            last = max(1, len(text.rstrip("\n").splitlines()))
+            problem = msg.split("(")[0].strip()
+            raise LexiconError(f"{source}: line {last}: malformed TOML: {problem} (at end of file)") from None
+        raise LexiconError(f"{source}: line 1: malformed TOML: {msg}") from None
 
     locator = _Locator(text)
     for key in data:
