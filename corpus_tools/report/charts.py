@@ -1,0 +1,111 @@
+"""Interactive plotly charts for the HTML report.
+
+Figures are rendered as ``<div>`` fragments without the plotly bundle; the page inlines
+the bundle once (:func:`plotly_bundle`), so the report stays one self-contained file that
+opens offline. Labels from the corpus are HTML-escaped before plotly sees them: plotly
+renders a small HTML subset in labels and turns entities back into plain characters.
+"""
+from __future__ import annotations
+
+import html
+from typing import Any
+
+_CONFIG = {"displaylogo": False, "responsive": True}
+_FONT = dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=12)
+
+
+def plotly_bundle() -> str:
+    """The plotly.js source, to be inlined once per page."""
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def _esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _fragment(fig, div_id: str) -> str:
+    import plotly.io as pio
+
+    fig.update_layout(font=_FONT, template="plotly_white", margin=dict(l=10, r=10, t=40, b=10))
+    return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id, config=_CONFIG,
+                       default_width="100%")
+
+
+def build_charts(ctx: dict[str, Any]) -> dict[str, str]:
+    """Chart fragments keyed by name: ``heatmap``, ``trajectories``, ``theme_sizes``,
+    ``theme_share``, ``orientation``; a chart whose data is missing is left out."""
+    import plotly.graph_objects as go
+
+    charts: dict[str, str] = {}
+    docs = ctx["documents"]
+    doc_labels = [_esc(d["label"]) for d in docs]
+    concepts = ctx.get("concepts")
+    if concepts and concepts.get("concept_names") and docs:
+        names = [_esc(c) for c in concepts["concept_names"]]
+        fig = go.Figure(go.Heatmap(
+            z=concepts["matrix"], x=names, y=doc_labels, customdata=concepts["count_matrix"],
+            colorscale="Blues", colorbar=dict(title="per 1k words"),
+            hovertemplate="%{y}<br>%{x}: %{z:.2f} per 1k words (%{customdata} mentions)<extra></extra>",
+        ))
+        fig.update_yaxes(autorange="reversed")
+        fig.update_layout(title="Concept mentions per 1,000 words, by essay",
+                          height=max(320, 40 * len(docs) + 160))
+        charts["heatmap"] = _fragment(fig, "chart-heatmap")
+
+        fig = go.Figure()
+        for j, traj in enumerate(concepts["trajectories"]):
+            fig.add_trace(go.Scatter(
+                x=doc_labels, y=[s["per_1k"] for s in traj["steps"]], name=_esc(traj["concept"]),
+                mode="lines+markers", customdata=[s["count"] for s in traj["steps"]],
+                visible=True if j < 8 else "legendonly",
+                hovertemplate=f"{_esc(traj['concept'])}<br>%{{x}}: %{{y:.2f}} per 1k words "
+                              "(%{customdata} mentions)<extra></extra>",
+            ))
+        fig.update_layout(title="Concept trajectories along the essay order (click the legend to show more)",
+                          yaxis_title="mentions per 1,000 words", height=440, hovermode="closest")
+        charts["trajectories"] = _fragment(fig, "chart-trajectories")
+
+    themes = ctx.get("themes")
+    if themes and themes.get("themes"):
+        rows = list(reversed(themes["themes"]))
+        fig = go.Figure(go.Bar(
+            x=[t["size"] for t in rows], y=[_esc(f"{t['topic']}: {t['label']}") for t in rows], orientation="h",
+            marker_color=["#bbbbbb" if t["is_outlier"] else "#3b6fb6" for t in rows],
+            hovertemplate="%{y}<br>%{x} units<extra></extra>",
+        ))
+        fig.update_layout(title="Theme sizes (units per theme; -1 = outliers)",
+                          height=max(280, 34 * len(rows) + 120), yaxis=dict(automargin=True))
+        charts["theme_sizes"] = _fragment(fig, "chart-theme-sizes")
+
+        share = themes["share"]
+        if docs and share["labels"]:
+            fig = go.Figure()
+            for k, (topic, label) in enumerate(zip(share["topics"], share["labels"])):
+                fig.add_trace(go.Bar(
+                    x=doc_labels, y=[row[k] for row in share["values"]], name=_esc(f"{topic}: {label}"),
+                    marker_color="#bbbbbb" if topic == "-1" else None,
+                    hovertemplate=f"{_esc(label)}<br>%{{x}}: %{{y:.0%}}<extra></extra>",
+                ))
+            fig.update_layout(barmode="stack", title="Theme share per essay", yaxis=dict(tickformat=".0%"),
+                              height=460, legend=dict(font=dict(size=10)))
+            charts["theme_share"] = _fragment(fig, "chart-theme-share")
+
+    framing = ctx.get("framing")
+    if framing and framing.get("orientation") and docs:
+        fig = go.Figure()
+        for item in framing["orientation"]:
+            for col, values in item["series"].items():
+                if not any(v == v for v in values):  # all NaN
+                    continue
+                fig.add_trace(go.Scatter(
+                    x=doc_labels, y=values, mode="lines+markers", connectgaps=False,
+                    name=_esc(f"{item['concept']} · {col}"), visible="legendonly",
+                ))
+        if fig.data:
+            fig.data[0].visible = True
+            fig.update_layout(title="Framing profile shares per concept along the essay order",
+                              yaxis=dict(tickformat=".0%"), height=440)
+            charts["orientation"] = _fragment(fig, "chart-orientation")
+    return charts

@@ -1,0 +1,494 @@
+"""The view model both reports render: plain dicts and lists built from the stage results.
+
+Built defensively: a stage may be missing (it failed or was skipped) and its tables may carry
+more columns than the ones used here, so every lookup tolerates absence.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import pandas as pd
+
+from .tables import safe_name
+
+#: Longest quote shown in a table cell before it is shortened (the full text is in tables/).
+QUOTE_CHARS = 320
+_ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def anchor(kind: str, ident: Any) -> str:
+    """An HTML id for a document, paragraph or sentence: ASCII only, reversible, collision-free."""
+    text = _ANCHOR_UNSAFE.sub(lambda m: f".{ord(m.group()):x}.", str(ident))
+    return f"{kind}-{text}"
+
+
+def frame(obj: Any, attr: str) -> pd.DataFrame | None:
+    value = getattr(obj, attr, None) if obj is not None else None
+    return value if isinstance(value, pd.DataFrame) else None
+
+
+def has(df: pd.DataFrame | None, *columns: str) -> bool:
+    return df is not None and all(c in df.columns for c in columns)
+
+
+def text(value: Any) -> str:
+    """A cell as display text: missing values become ``""``; lists are joined."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if isinstance(value, (list, tuple, set)):
+        return "; ".join(text(v) for v in value)
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0:
+        return "; ".join(text(v) for v in value.tolist())
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def shorten(value: Any, limit: int = QUOTE_CHARS) -> str:
+    s = " ".join(text(value).split())
+    if len(s) <= limit:
+        return s
+    cut = s[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def number(value: Any, default: float = 0.0) -> float:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return default
+    return default if math.isnan(f) else f
+
+
+def build_context(result: Any, *, max_rows: int | None = None) -> dict[str, Any]:
+    """Everything the templates show, from an AnalysisResult-like object."""
+    corpus = result.corpus
+    docs = _documents(corpus)
+    label_of = {d["doc_id"]: d["label"] for d in docs}
+    ctx: dict[str, Any] = {
+        "title": _title(corpus),
+        "params": dict(getattr(result, "params", {}) or {}),
+        "versions": dict(getattr(result, "versions", {}) or {}),
+        "documents": docs,
+        "doc_label": label_of,
+        "totals": {
+            "documents": len(docs),
+            "words": int(sum(d["words"] for d in docs)),
+            "paragraphs": int(sum(d["paragraphs"] for d in docs)),
+            "sentences": int(sum(d["sentences"] for d in docs)),
+        },
+        "skipped": _records(getattr(corpus, "skipped", None), ["path", "reason"]),
+        "removed": [
+            {**r, "text": shorten(r.get("text", ""), 160), "doc_label": label_of.get(r.get("doc_id"), r.get("doc_id"))}
+            for r in _records(getattr(corpus, "removed", None), ["doc_id", "start", "end", "reason", "text"])
+        ],
+        "warnings": list(getattr(result, "warnings", []) or []),
+        "stage_status": dict(getattr(result, "stage_status", {}) or {}),
+        "timings": dict(getattr(result, "timings", {}) or {}),
+    }
+    ctx["concept_label"] = _concept_labels(getattr(result, "concepts", None))
+    ctx["concepts"] = _concepts(result, docs, ctx["concept_label"])
+    ctx["themes"] = _themes(result, docs)
+    ctx["framing"] = _framing(result, docs, ctx["concept_label"])
+    ctx["essays"] = _essays(corpus, docs)
+    return ctx
+
+
+def _title(corpus: Any) -> str:
+    root = getattr(corpus, "root", None)
+    return f"Corpus report: {root.name}" if root is not None and getattr(root, "name", "") else "Corpus report"
+
+
+def _documents(corpus: Any) -> list[dict]:
+    out = []
+    documents = corpus.documents
+    for i, row in enumerate(documents.to_dict("records")):
+        doc_id = str(row["doc_id"])
+        title = text(row.get("title"))
+        date = row.get("date")
+        date_s = "" if date is None or pd.isna(date) else pd.Timestamp(date).strftime("%Y-%m-%d")
+        short = shorten(title, 38) if title else doc_id
+        out.append({
+            "doc_id": doc_id,
+            "order": i + 1,
+            "title": title,
+            "date": date_s,
+            "source": text(row.get("source")),
+            "source_short": _short_source(text(row.get("source"))),
+            "words": int(number(row.get("n_words"))),
+            "paragraphs": int(number(row.get("n_paragraphs"))),
+            "sentences": int(number(row.get("n_sentences"))),
+            "removed": int(number(row.get("n_removed"))),
+            "label": f"{i + 1}. {short}",
+            "anchor": anchor("doc", doc_id),
+        })
+    return out
+
+
+def _short_source(source: str) -> str:
+    """The host of a URL source (the full URL stays in tables/documents.csv)."""
+    from urllib.parse import urlsplit
+
+    if "://" in source:
+        host = urlsplit(source).netloc
+        if host:
+            return host.removeprefix("www.")
+    return shorten(source, 40)
+
+
+def _records(df: pd.DataFrame | None, columns: list[str]) -> list[dict]:
+    if df is None or df.empty:
+        return []
+    cols = [c for c in columns if c in df.columns]
+    return [{k: text(v) if k != "start" and k != "end" else v for k, v in r.items()} for r in df[cols].to_dict("records")]
+
+
+# --- concepts -----------------------------------------------------------------------------
+
+
+def _concept_labels(concepts: Any) -> dict[str, str]:
+    """concept id -> display label (``deep_water`` -> ``Deep water``) where the stage gives one."""
+    labels: dict[str, str] = {}
+    lexicon = getattr(concepts, "lexicon", None)
+    lex_labels = getattr(lexicon, "labels", None)
+    if isinstance(lex_labels, dict):
+        labels.update({str(k): text(v) for k, v in lex_labels.items() if text(v)})
+    by_doc = frame(concepts, "by_document")
+    if has(by_doc, "concept", "label"):
+        for cid, label in zip(by_doc["concept"], by_doc["label"]):
+            if text(label):
+                labels.setdefault(str(cid), text(label))
+    return labels
+
+
+def _concepts(result: Any, docs: list[dict], label_of: dict[str, str]) -> dict[str, Any] | None:
+    concepts = getattr(result, "concepts", None)
+    if concepts is None:
+        return None
+    by_doc = frame(concepts, "by_document")
+    mentions = frame(concepts, "mentions")
+    doc_ids = [d["doc_id"] for d in docs]
+    words = {d["doc_id"]: d["words"] for d in docs}
+    if not has(by_doc, "doc_id", "concept", "count") and has(mentions, "doc_id", "concept"):
+        by_doc = mentions.groupby(["doc_id", "concept"]).size().rename("count").reset_index()
+    if not has(by_doc, "doc_id", "concept", "count"):
+        return {"rows": [], "matrix": [], "concept_names": [], "suggestions": []}
+    by_doc = by_doc[by_doc["doc_id"].isin(doc_ids)].copy()
+    if "per_1k_words" not in by_doc.columns:
+        by_doc["per_1k_words"] = [1000 * c / max(words.get(d, 0), 1) for d, c in zip(by_doc["doc_id"], by_doc["count"])]
+    totals = by_doc.groupby("concept")["count"].sum()
+    order = sorted(totals.index, key=lambda c: (-totals[c], str(c)))
+    total_words = max(sum(words.values()), 1)
+    rows = []
+    for concept in order:
+        sub = by_doc[by_doc["concept"] == concept]
+        top = sub.sort_values(["per_1k_words", "doc_id"], ascending=[False, True]).iloc[0]
+        variants = ""
+        if has(mentions, "concept", "text"):
+            m = mentions[mentions["concept"] == concept]
+            if len(m):
+                # The commonest surface forms show what the concept matched in these texts.
+                counts = m["text"].astype(str).str.lower().value_counts()
+                variants = "; ".join(counts.index[:4])
+        rows.append({
+            "concept": label_of.get(str(concept), text(concept)),
+            "concept_id": text(concept),
+            "mentions": int(totals[concept]),
+            "documents": int((sub["count"] > 0).sum()),
+            "per_1k_words": 1000 * totals[concept] / total_words,
+            "peak_doc": text(top["doc_id"]),
+            "peak_label": next((d["label"] for d in docs if d["doc_id"] == top["doc_id"]), text(top["doc_id"])),
+            "peak_per_1k": number(top["per_1k_words"]),
+            "variants": variants,
+        })
+    pivot = by_doc.pivot_table(index="doc_id", columns="concept", values="per_1k_words", aggfunc="sum", fill_value=0.0)
+    counts = by_doc.pivot_table(index="doc_id", columns="concept", values="count", aggfunc="sum", fill_value=0)
+    matrix = []
+    for doc_id in doc_ids:
+        matrix.append([number(pivot.at[doc_id, c]) if doc_id in pivot.index and c in pivot.columns else 0.0 for c in order])
+    count_matrix = [[int(number(counts.at[d, c])) if d in counts.index and c in counts.columns else 0 for c in order]
+                    for d in doc_ids]
+    suggestions = []
+    sug = frame(concepts, "suggestions")
+    if has(sug, "term"):
+        for r in sug.head(15).to_dict("records"):
+            suggestions.append({
+                "term": text(r.get("term")), "score": number(r.get("score"), float("nan")),
+                "n_docs": text(r.get("n_docs")), "variants": shorten(r.get("variants"), 80),
+                "example": shorten(r.get("example"), 200),
+            })
+    return {
+        "rows": rows,
+        "concept_names": [label_of.get(str(c), text(c)) for c in order],
+        "matrix": matrix,
+        "count_matrix": count_matrix,
+        "suggestions": suggestions,
+        "n_mentions": int(len(mentions)) if mentions is not None else int(by_doc["count"].sum()),
+        "trajectories": _trajectories([label_of.get(str(c), text(c)) for c in order], doc_ids, matrix,
+                                      count_matrix, docs),
+    }
+
+
+def _trajectories(order, doc_ids, matrix, count_matrix, docs) -> list[dict]:
+    """Per concept, its rate in each essay along corpus order, as readable steps."""
+    out = []
+    for j, concept in enumerate(order):
+        steps = [{"doc_id": d, "label": docs[i]["label"], "per_1k": matrix[i][j], "count": count_matrix[i][j]}
+                 for i, d in enumerate(doc_ids)]
+        out.append({"concept": text(concept), "steps": steps})
+    return out
+
+
+# --- themes -------------------------------------------------------------------------------
+
+
+def _themes(result: Any, docs: list[dict]) -> dict[str, Any] | None:
+    topics = getattr(result, "topics", None)
+    if topics is None:
+        return None
+    corpus = result.corpus
+    table = frame(topics, "topics")
+    assignments = frame(topics, "assignments")
+    metrics = getattr(topics, "metrics", None) or {}
+    unit_text = _unit_text(corpus)
+    unit_kind = {}
+    for pid in corpus.paragraphs["para_id"]:
+        unit_kind[pid] = "p"
+    for sid in corpus.sentences["sent_id"]:
+        unit_kind[sid] = "s"
+    reps = frame(topics, "representatives")
+    themes = []
+    n_units = len(assignments) if assignments is not None else 0
+    if has(table, "topic"):
+        for r in table.to_dict("records"):
+            topic = r.get("topic")
+            size = int(number(r.get("size")))
+            quotes = _theme_quotes(topic, reps, assignments, unit_text, unit_kind, corpus)
+            themes.append({
+                "topic": text(topic),
+                "is_outlier": number(topic, 0) == -1,
+                "label": text(r.get("label")) or f"theme {text(topic)}",
+                "size": size,
+                "share": size / n_units if n_units else 0.0,
+                "top_terms": shorten(r.get("top_terms"), 160),
+                "quotes": quotes,
+            })
+    themes.sort(key=lambda t: (t["is_outlier"], -t["size"], t["topic"]))
+    share = _doc_theme_share(topics, assignments, docs, themes)
+    return {
+        "themes": themes,
+        "metrics": {k: _metric(v) for k, v in metrics.items()} if isinstance(metrics, dict) else {},
+        "n_units": n_units,
+        "share": share,
+    }
+
+
+def _metric(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return text(value)
+
+
+def _unit_text(corpus: Any) -> dict[str, tuple[str, str]]:
+    out = {}
+    for r in corpus.paragraphs[["para_id", "doc_id", "text"]].itertuples(index=False):
+        out[r.para_id] = (r.doc_id, r.text)
+    for r in corpus.sentences[["sent_id", "doc_id", "text"]].itertuples(index=False):
+        out[r.sent_id] = (r.doc_id, r.text)
+    return out
+
+
+def _theme_quotes(topic, reps, assignments, unit_text, unit_kind, corpus, n: int = 2) -> list[dict]:
+    unit_ids: list[str] = []
+    if has(reps, "topic"):
+        sub = reps[reps["topic"] == topic]
+        if "rank" in sub.columns:
+            sub = sub.sort_values("rank")
+        for col in ("unit_id", "para_id", "sent_id"):
+            if col in sub.columns:
+                unit_ids = [str(u) for u in sub[col].tolist() if str(u) in unit_text]
+                break
+        if not unit_ids and "text" in sub.columns:
+            return [{"doc_id": text(r.get("doc_id")), "text": shorten(r.get("text")), "href": ""}
+                    for r in sub.head(n).to_dict("records")]
+    if not unit_ids and has(assignments, "topic", "unit_id"):
+        sub = assignments[assignments["topic"] == topic]
+        for col in ("probability", "prob", "score"):
+            if col in sub.columns:
+                sub = sub.sort_values(col, ascending=False, kind="stable")
+                break
+        unit_ids = [str(u) for u in sub["unit_id"].tolist() if str(u) in unit_text]
+    quotes = []
+    for uid in unit_ids[:n]:
+        doc_id, body = unit_text[uid]
+        kind = unit_kind.get(uid, "p")
+        quotes.append({"doc_id": doc_id, "unit_id": uid, "text": shorten(body), "href": "#" + anchor(kind, uid)})
+    return quotes
+
+
+def _doc_theme_share(topics, assignments, docs, themes) -> dict[str, Any]:
+    """Share of each essay's units in each theme (rows: essays in corpus order)."""
+    doc_ids = [d["doc_id"] for d in docs]
+    labels = [t["label"] for t in themes]
+    keys = [t["topic"] for t in themes]
+    dt = frame(topics, "doc_topics")
+    values = [[0.0] * len(keys) for _ in doc_ids]
+    if has(dt, "doc_id", "topic", "share"):
+        for r in dt.itertuples(index=False):
+            d, t, s = str(getattr(r, "doc_id")), text(getattr(r, "topic")), number(getattr(r, "share"))
+            if d in doc_ids and t in keys:
+                values[doc_ids.index(d)][keys.index(t)] = s
+    elif has(assignments, "doc_id", "topic"):
+        counts = assignments.groupby(["doc_id", "topic"]).size()
+        per_doc = assignments.groupby("doc_id").size()
+        for (d, t), c in counts.items():
+            if d in doc_ids and text(t) in keys:
+                values[doc_ids.index(d)][keys.index(text(t))] = c / per_doc[d]
+    return {"labels": labels, "topics": keys, "values": values}
+
+
+# --- framing ------------------------------------------------------------------------------
+
+_CONTRAST_SHOWN = ["old", "new", "cue", "old_concept", "new_concept", "speaker"]
+
+
+def _framing(result: Any, docs: list[dict], concept_label: dict[str, str]) -> dict[str, Any] | None:
+    framing = getattr(result, "framing", None)
+    if framing is None:
+        return None
+    label_of = {d["doc_id"]: d["label"] for d in docs}
+    order = {d["doc_id"]: i for i, d in enumerate(docs)}
+    sent_text = {}
+    corpus = result.corpus
+    for r in corpus.sentences[["sent_id", "text"]].itertuples(index=False):
+        sent_text[r.sent_id] = r.text
+    contrasts = []
+    cdf = frame(framing, "contrasts")
+    if cdf is not None and len(cdf):
+        records = cdf.to_dict("records")
+        records.sort(key=lambda r: (order.get(r.get("doc_id"), 10**9), text(r.get("sent_id"))))
+        for r in records:
+            sid = text(r.get("sent_id"))
+            quote = sent_text.get(sid) or text(r.get("sentence"))
+            row = {k: text(r.get(k)) for k in _CONTRAST_SHOWN}
+            for k in ("old_concept", "new_concept"):
+                row[k] = concept_label.get(row[k], row[k])
+            row.update({
+                "doc_id": text(r.get("doc_id")),
+                "doc_label": label_of.get(r.get("doc_id"), text(r.get("doc_id"))),
+                "sent_id": sid,
+                "sentence": shorten(quote, 400),
+                "href": "#" + anchor("s", sid) if sid in sent_text else "",
+            })
+            contrasts.append(row)
+    shifts = []
+    sdf = frame(framing, "shifts")
+    if sdf is not None and len(sdf):
+        skip = {"concept", "from_doc", "to_doc", "evidence"}
+        for r in sdf.to_dict("records"):
+            extras = [(k, text(v)) for k, v in r.items() if k not in skip and not k.endswith("_id") and text(v)]
+            ev_sid = next((text(r.get(k)) for k in ("evidence_sent_id", "sent_id", "to_sent_id") if text(r.get(k))), "")
+            shifts.append({
+                "concept": concept_label.get(text(r.get("concept")), text(r.get("concept"))),
+                "from_doc": text(r.get("from_doc")),
+                "to_doc": text(r.get("to_doc")),
+                "from_label": label_of.get(r.get("from_doc"), text(r.get("from_doc"))),
+                "to_label": label_of.get(r.get("to_doc"), text(r.get("to_doc"))),
+                "details": "; ".join(f"{k}: {shorten(v, 120)}" for k, v in extras[:6]),
+                "evidence": shorten(r.get("evidence"), 400),
+                "href": "#" + anchor("s", ev_sid) if ev_sid in sent_text else "",
+            })
+    summaries = {"concept": [], "document": [], "other": []}
+    sm = frame(framing, "summaries")
+    if sm is not None and len(sm):
+        for r in sm.to_dict("records"):
+            scope = text(r.get("scope")).lower()
+            key = text(r.get("key"))
+            bucket = "concept" if scope.startswith("concept") else "document" if scope.startswith(("doc", "text", "essay")) else "other"
+            ev_sid = next((text(r.get(k)) for k in ("evidence_sent_id", "sent_id") if text(r.get(k))), "")
+            summaries[bucket].append({
+                "scope": scope, "key": key,
+                "key_label": label_of.get(key, key) if bucket == "document" else concept_label.get(key, key),
+                "text": text(r.get("text")),
+                "evidence": shorten(r.get("evidence"), 400),
+                "href": "#" + anchor("s", ev_sid) if ev_sid in sent_text else "",
+            })
+        summaries["document"].sort(key=lambda s: order.get(s["key"], 10**9))
+    profiles = frame(framing, "profiles")
+    orientation = _orientation_series(profiles, docs, concept_label)
+    return {
+        "contrasts": contrasts,
+        "shifts": shifts,
+        "summaries": summaries,
+        "orientation": orientation,
+        "n_contrasts": len(contrasts),
+    }
+
+
+def _orientation_series(profiles: pd.DataFrame | None, docs: list[dict], concept_label: dict[str, str]) -> list[dict]:
+    """Per concept, the share of its mentions framed as past vs present/future in each essay,
+    when the framing profiles carry such shares."""
+    if not has(profiles, "doc_id", "concept"):
+        return []
+    share_cols = [c for c in profiles.columns if c.endswith("_share") or c.startswith("share_")]
+    if not share_cols:
+        return []
+    out = []
+    doc_ids = [d["doc_id"] for d in docs]
+    for concept, sub in profiles.groupby("concept", sort=True):
+        concept = concept_label.get(str(concept), concept)
+        by_doc = {str(r["doc_id"]): r for r in sub.to_dict("records")}
+        series = {}
+        for col in share_cols:
+            series[col] = [number(by_doc[d][col], float("nan")) if d in by_doc else float("nan") for d in doc_ids]
+        out.append({"concept": text(concept), "series": series})
+    return out
+
+
+# --- essay text ---------------------------------------------------------------------------
+
+
+def _essays(corpus: Any, docs: list[dict]) -> list[dict]:
+    """Each essay's kept paragraphs as segments: sentence spans carry anchors, the rest is
+    plain text. Templates escape every segment."""
+    paragraphs = corpus.paragraphs
+    sentences = corpus.sentences
+    sents_by_para: dict[str, list] = {}
+    for r in sentences[["para_id", "sent_id", "start", "end"]].itertuples(index=False):
+        sents_by_para.setdefault(r.para_id, []).append((int(r.start), int(r.end), r.sent_id))
+    paras_by_doc: dict[str, list] = {}
+    for r in paragraphs.itertuples(index=False):
+        paras_by_doc.setdefault(r.doc_id, []).append(r)
+    out = []
+    for d in docs:
+        paras = []
+        for p in paras_by_doc.get(d["doc_id"], []):
+            p_start = int(p.start)
+            body = p.text
+            segments, cursor = [], 0
+            for s_start, s_end, sid in sorted(sents_by_para.get(p.para_id, [])):
+                a, b = s_start - p_start, s_end - p_start
+                if a < cursor or b > len(body) or a >= b:
+                    continue
+                if a > cursor:
+                    segments.append({"text": body[cursor:a], "id": ""})
+                segments.append({"text": body[a:b], "id": anchor("s", sid)})
+                cursor = b
+            if cursor < len(body):
+                segments.append({"text": body[cursor:], "id": ""})
+            paras.append({"id": anchor("p", p.para_id), "heading": bool(getattr(p, "is_heading", False)),
+                          "segments": segments})
+        out.append({**d, "paragraphs": paras})
+    return out
+
+
+__all__ = ["anchor", "build_context", "safe_name"]

@@ -1,0 +1,40 @@
+"""``report.md``: the report as GitHub-flavoured Markdown."""
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from .context import text
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_escape(value: Any) -> str:
+    """Corpus text made inert in Markdown: one line, HTML escaped (so GitHub shows ``<script>``
+    as text) and Markdown punctuation backslash-escaped (so ``|`` never breaks a table)."""
+    one_line = " ".join(text(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
+
+
+def md_code(value: Any) -> str:
+    """Text for inside a backtick code span (no backticks, no line breaks, table-safe pipes)."""
+    return " ".join(text(value).split()).replace("`", "'").replace("|", "\\|")
+
+
+def _env():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(loader=PackageLoader("corpus_tools.report", "templates"), autoescape=False,
+                      undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False,
+                      keep_trailing_newline=True)
+    env.filters["md"] = md_escape
+    env.filters["code"] = md_code
+    return env
+
+
+def render_markdown(ctx: dict[str, Any], *, max_rows: int = 60) -> str:
+    """Render the view model from :func:`~corpus_tools.report.context.build_context`."""
+    out = _env().get_template("report.md.j2").render(**ctx, max_rows=max_rows)
+    # Templates leave runs of blank lines where optional blocks are empty.
+    return re.sub(r"\n{3,}", "\n\n", out).strip() + "\n"

@@ -1,0 +1,201 @@
+"""Tidy tables of an analysis, named for ``tables/`` and made safe for CSV and Parquet."""
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from .. import _fileio
+
+logger = logging.getLogger(__name__)
+
+#: (stage, attribute) -> table name. Attributes not listed here but holding a DataFrame are
+#: still written, as ``<stage>_<attribute>``, so a stage that grows a table is never lost.
+TABLE_NAMES: dict[tuple[str, str], str] = {
+    ("corpus", "documents"): "documents",
+    ("corpus", "paragraphs"): "paragraphs",
+    ("corpus", "sentences"): "sentences",
+    ("corpus", "removed"): "removed",
+    ("corpus", "skipped"): "skipped",
+    ("corpus", "warnings"): "corpus_warnings",
+    ("concepts", "mentions"): "concept_mentions",
+    ("concepts", "by_document"): "concepts_by_document",
+    ("concepts", "cooccurrence"): "concept_cooccurrence",
+    ("concepts", "suggestions"): "concept_suggestions",
+    ("topics", "topics"): "topics",
+    ("topics", "assignments"): "topic_assignments",
+    ("topics", "doc_topics"): "doc_topics",
+    ("topics", "representatives"): "topic_representatives",
+    ("topics", "similar_docs"): "similar_docs",
+    ("framing", "contrasts"): "framing_contrasts",
+    ("framing", "orientation"): "framing_orientation",
+    ("framing", "profiles"): "framing_profiles",
+    ("framing", "shifts"): "framing_shifts",
+    ("framing", "summaries"): "framing_summaries",
+}
+STAGES = ("corpus", "concepts", "topics", "framing")
+#: Every name this package may write: the only files it will ever remove as stale.
+KNOWN_TABLES = set(TABLE_NAMES.values()) | {"topic_metrics", "stage_status"}
+
+
+def result_frames(obj: Any) -> dict[str, pd.DataFrame]:
+    """The DataFrame-valued public attributes of a stage result, in declaration order."""
+    if obj is None:
+        return {}
+    if dataclasses.is_dataclass(obj):
+        names = [f.name for f in dataclasses.fields(obj)]
+    else:
+        names = [n for n in getattr(obj, "__dict__", {})]
+    out: dict[str, pd.DataFrame] = {}
+    for name in names:
+        if name.startswith("_"):
+            continue
+        value = getattr(obj, name, None)
+        if isinstance(value, pd.DataFrame):
+            out[name] = value
+    return out
+
+
+def collect_tables(result: Any) -> dict[str, pd.DataFrame]:
+    """All tables of an :class:`~corpus_tools.pipeline.AnalysisResult`, keyed by file stem."""
+    tables: dict[str, pd.DataFrame] = {}
+    for stage in STAGES:
+        for attr, frame in result_frames(getattr(result, stage, None)).items():
+            name = TABLE_NAMES.get((stage, attr), safe_name(f"{stage}_{attr}"))
+            tables[name] = frame
+    topics = getattr(result, "topics", None)
+    metrics = getattr(topics, "metrics", None)
+    if isinstance(metrics, dict) and metrics:
+        tables["topic_metrics"] = pd.DataFrame(
+            {"metric": list(metrics), "value": [_scalar(v) for v in metrics.values()]})
+    status = getattr(result, "stage_status", None)
+    if status:
+        tables["stage_status"] = pd.DataFrame(
+            [{"stage": k, "status": v.get("status"), "reason": v.get("reason", "")} for k, v in status.items()])
+    return tables
+
+
+def safe_name(name: str) -> str:
+    """A file stem made only of ASCII letters, digits and ``_-``; never taken raw from text."""
+    cleaned = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "_-" else "_" for ch in str(name))
+    return cleaned.strip("_-")[:80] or "table"
+
+
+def _scalar(value: Any) -> Any:
+    if hasattr(value, "item"):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, (list, tuple, set, dict)):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    return value
+
+
+def _flat_cell(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)) and getattr(value, "ndim", 0) > 0:
+        return "; ".join(str(v) for v in value.tolist())
+    return value
+
+
+def tidy_for_output(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with list cells joined by ``"; "`` and dict cells as JSON, so CSV and Parquet
+    round-trip without surprises."""
+    out = frame.reset_index(drop=True).copy()
+    for column in out.columns:
+        if out[column].dtype == object or str(out[column].dtype) in ("str", "string"):
+            if out[column].map(lambda v: isinstance(v, (list, tuple, set, frozenset, dict))
+                               or (hasattr(v, "ndim") and getattr(v, "ndim", 0) > 0)).any():
+                out[column] = out[column].map(_flat_cell)
+    return out
+
+
+def _parquet_available() -> bool:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _readable(path: Path) -> Path:
+    # The temp file behind an atomic write is created owner-only; reports are meant to be shared.
+    try:
+        os.chmod(path, 0o644)
+    except OSError:
+        pass
+    return path
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Atomic write (temp file, then rename) of a world-readable UTF-8 file."""
+    return _readable(_fileio.atomic_write_text(path, text))
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    return _readable(_fileio.atomic_write_bytes(path, data))
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path, *, parquet: bool | None = None,
+                 warnings: list[str] | None = None) -> dict[str, Path]:
+    """Write each table as ``folder/<name>.csv`` (and ``.parquet`` when pyarrow is importable),
+    each atomically. Known tables left over from an earlier run and not produced now are removed
+    so the folder never mixes two runs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    parquet = _parquet_available() if parquet is None else parquet
+    written: dict[str, Path] = {}
+    for name, frame in tables.items():
+        stem = safe_name(name)
+        tidy = tidy_for_output(frame)
+        written[f"tables/{stem}.csv"] = atomic_write_text(folder / f"{stem}.csv", tidy.to_csv(index=False))
+        if parquet:
+            data = _parquet_bytes(tidy)
+            if data is None:
+                if warnings is not None:
+                    warnings.append(f"tables/{stem}.parquet not written: its columns do not convert to Parquet")
+            else:
+                written[f"tables/{stem}.parquet"] = atomic_write_bytes(folder / f"{stem}.parquet", data)
+    _remove_stale(folder, {p.name for p in written.values()})
+    return written
+
+
+def _parquet_bytes(frame: pd.DataFrame) -> bytes | None:
+    for attempt in (frame, _stringify_objects(frame)):
+        buffer = io.BytesIO()
+        try:
+            attempt.to_parquet(buffer, index=False)
+        except Exception as exc:  # pyarrow raises several types for mixed object columns
+            logger.debug("parquet conversion failed: %s", exc)
+            continue
+        return buffer.getvalue()
+    return None
+
+
+def _stringify_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    return out
+
+
+def _remove_stale(folder: Path, keep: Iterable[str]) -> None:
+    keep = set(keep)
+    for path in folder.iterdir():
+        if path.name in keep or path.suffix not in (".csv", ".parquet"):
+            continue
+        if path.stem in KNOWN_TABLES:
+            try:
+                path.unlink()
+            except OSError as exc:
+                logger.warning("could not remove stale table %s: %s", path, exc)
