@@ -342,7 +342,7 @@ def extract_concepts(corpus: "Corpus", lexicon: "Lexicon | str | Path | None" = 
         doc_rows = extractor.transform_document(parsed_doc, corpus.text(parsed_doc.doc_id))
         rows.extend(doc_rows)
         if suggest:
-            suggester.partial_fit(parsed_doc, doc_rows)
+            suggester.partial_fit(parsed_doc, doc_rows, corpus.text(parsed_doc.doc_id))
 
     mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS)
     by_document = _by_document(corpus, mentions, lex)

@@ -84,22 +84,22 @@ def table_cmd(path: Path, lexicon: Path | None, as_json: bool, out: Path | None,
     else:
         click.echo("")
         click.echo("Mentions per document:")
-        click.echo(_transpose(counts).to_string())
+        click.echo(_transpose(counts, total=totals.set_index("concept")["count"]).to_string())
         click.echo("")
         click.echo("Mentions per 1,000 words:")
-        click.echo(_transpose(rates).to_string(float_format=lambda v: f"{v:.1f}"))
+        click.echo(_transpose(rates, total=totals.set_index("concept")["per_1k_words"]).to_string(
+            float_format=lambda v: f"{v:.1f}"))
     for file in written:
         click.echo(f"Wrote {file}")
 
 
-def _transpose(wide):
-    """Concepts as rows, documents as short columns: concepts outnumber documents in a small
-    corpus, and rows of concepts stay readable in a terminal."""
+def _transpose(wide, total):
+    """Concepts as rows, documents as columns (concepts outnumber documents in a small corpus,
+    and rows of concepts stay readable), with a corpus-wide column."""
     frame = wide.T.copy()
     frame.columns = [str(c)[:20] for c in frame.columns]
     frame.index.name = "concept"
-    if frame.shape[1] > 1:
-        frame["total"] = frame.sum(axis=1)
+    frame["corpus"] = total.reindex(frame.index).values
     return frame
 
 
