@@ -1,0 +1,329 @@
+"""The report writers on small hand-built results: escaping, anchors, tables, atomic files.
+
+No model is loaded here; the end-to-end report on the starter corpus is in test_pipeline.py.
+"""
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from corpus_tools.load import Corpus
+from corpus_tools.report import (
+    KNOWN_TABLES, anchor, build_context, check_formats, collect_tables, safe_name, tidy_for_output,
+    write_reports, write_tables,
+)
+from corpus_tools.report.markdown import md_escape, render_markdown
+
+XSS_SCRIPT = "<script>alert(1)</script>"
+XSS_ATTR = "\"><img src=x onerror=alert(2)>"
+XSS_ID = "evil\"><svg onload=alert(3)>"
+
+
+def _corpus() -> Corpus:
+    texts = {
+        "plain": "Retail changes.\n\nDigital retail is not a platform, but an infrastructure. Traffic is over.",
+        XSS_ID: f"A title {XSS_SCRIPT}\n\nThey said {XSS_ATTR} and moved from traffic to retention. "
+                "Another 'quoted' sentence & more.",
+    }
+    return Corpus.from_texts(texts)
+
+
+def _fake_result(corpus: Corpus, *, topics=True, framing=True, concepts=True, extra_columns=False):
+    sents = corpus.sentences.reset_index(drop=True)
+    paras = corpus.paragraphs.reset_index(drop=True)
+    docs = corpus.doc_ids
+    result = SimpleNamespace(corpus=corpus, concepts=None, topics=None, framing=None,
+                             params={"seed": 7, "unit": "paragraph", "input": "<in-memory corpus>"},
+                             versions={"corpus_tools": "test"}, warnings=["a warning with <b>markup</b>"],
+                             timings={"load": 0.1}, stage_status={})
+    if concepts:
+        by_doc = pd.DataFrame({
+            "doc_id": [docs[0], docs[0], docs[1], docs[1]],
+            "concept": ["traffic", "platform", "traffic", "platform"],
+            "label": ["Traffic", "Platform <i>", "Traffic", "Platform <i>"],
+            "count": [1, 1, 1, 0], "per_1k_words": [50.0, 50.0, 30.0, 0.0],
+        })
+        mentions = pd.DataFrame({
+            "doc_id": [docs[0], docs[0], docs[1]], "para_id": [paras.para_id[1]] * 2 + [paras.para_id[3]],
+            "sent_id": [sents.sent_id[1], sents.sent_id[2], sents.sent_id[4]],
+            "concept": ["platform", "traffic", "traffic"], "text": ["platform", "Traffic", "traffic"],
+            "start": [0, 0, 0], "end": [1, 1, 1],
+        })
+        suggestions = pd.DataFrame({"term": [f"term {XSS_SCRIPT}"], "score": [1.5], "n_docs": [2],
+                                    "variants": [["a", "b"]], "example": [XSS_ATTR]})
+        result.concepts = SimpleNamespace(mentions=mentions, by_document=by_doc, suggestions=suggestions,
+                                          cooccurrence=pd.DataFrame(columns=["concept_a", "concept_b", "scope", "count"]))
+        if extra_columns:
+            by_doc["surprise"] = [[1, 2]] * len(by_doc)
+        result.stage_status["concepts"] = {"status": "ok", "reason": ""}
+    if topics:
+        assignments = pd.DataFrame({"unit_id": paras.para_id, "doc_id": paras.doc_id,
+                                    "topic": [0, 1, 0, -1][: len(paras)]})
+        table = pd.DataFrame({"topic": [-1, 0, 1], "label": ["outliers", "retail_change", f"label {XSS_SCRIPT}"],
+                              "size": [1, 2, 1], "top_terms": [["x"], ["retail", "change"], ["traffic"]]})
+        if extra_columns:
+            table["representation_extra"] = ["a", "b", "c"]
+        result.topics = SimpleNamespace(assignments=assignments, topics=table,
+                                        metrics={"n_topics": 2, "outlier_share": 0.25, "npmi": 0.1, "diversity": 1.0})
+        result.stage_status["topics"] = {"status": "ok", "reason": ""}
+    else:
+        result.stage_status["topics"] = {"status": "skipped", "reason": "too few units to cluster (4 < 10)"}
+    if framing:
+        xss_sent = sents[sents.text.str.contains("onerror")].iloc[0]
+        contrasts = pd.DataFrame({
+            "doc_id": [docs[0], xss_sent.doc_id], "sent_id": [sents.sent_id[1], xss_sent.sent_id],
+            "old": ["a platform", XSS_ATTR], "new": ["an infrastructure", "retention"], "cue": ["not X, but Y", "from X to Y"],
+            "old_concept": ["platform", "traffic"], "new_concept": ["", ""], "speaker": ["author", "others"],
+            "sentence": [sents.text[1], xss_sent.text],
+        })
+        if extra_columns:
+            contrasts["confidence"] = [0.9, 0.5]
+        shifts = pd.DataFrame({"concept": ["traffic"], "from_doc": [docs[0]], "to_doc": [docs[1]],
+                               "change": ["present -> past"], "evidence": [xss_sent.text]})
+        summaries = pd.DataFrame({"scope": ["concept", "document"], "key": ["traffic", xss_sent.doc_id],
+                                  "text": [f"Traffic recedes {XSS_SCRIPT}", "Says goodbye to traffic."],
+                                  "evidence": [xss_sent.text, sents.text[1]]})
+        result.framing = SimpleNamespace(contrasts=contrasts, shifts=shifts, summaries=summaries)
+        result.stage_status["framing"] = {"status": "ok", "reason": ""}
+    return result
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.scripts: list[str] = []
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+        if tag == "script":
+            self._in_script = True
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts[-1] += data
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    corpus = _corpus()
+    result = _fake_result(corpus)
+    out = tmp_path_factory.mktemp("report")
+    files = write_reports(result, out, run_info={"parameters": result.params})
+    return SimpleNamespace(result=result, out=out, files=files,
+                           html=(out / "report.html").read_text("utf-8"), md=(out / "report.md").read_text("utf-8"))
+
+
+def test_writes_every_format(rendered):
+    names = set(rendered.files)
+    assert {"report.md", "report.html", "run.json", "tables/documents.csv", "tables/topics.csv",
+            "tables/framing_contrasts.csv", "tables/concepts_by_document.csv", "tables/topic_metrics.csv"} <= names
+    for path in rendered.files.values():
+        assert path.exists() and path.stat().st_size > 0
+    assert json.loads((rendered.out / "run.json").read_text())["files"] == sorted(names)
+
+
+def test_html_escapes_corpus_text(rendered):
+    html = rendered.html
+    assert XSS_SCRIPT not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img" not in html and "<svg onload" not in html
+    parsed = _Collector()
+    parsed.feed(html)
+    assert not [t for t, _ in parsed.tags if t in ("img", "svg", "iframe", "object")]
+    event_attrs = [(t, k) for t, attrs in parsed.tags for k in attrs if k.startswith("on")]
+    assert event_attrs == []
+    # Our scripts only: the plotly bundle plus one per chart; none carries corpus markup.
+    assert len(parsed.scripts) >= 2
+    for body in parsed.scripts[1:]:
+        assert "<script" not in body.lower() and "</" not in body
+        assert "onerror=" not in body
+
+
+def test_html_quotes_link_to_essay_text(rendered):
+    parsed = _Collector()
+    parsed.feed(rendered.html)
+    internal = [h for h in parsed.hrefs if h.startswith("#")]
+    assert internal, "no quote links"
+    missing = [h for h in internal if h[1:] not in parsed.ids]
+    assert missing == []
+    corpus = rendered.result.corpus
+    # Every sentence and paragraph of every essay is on the page with its anchor.
+    for sid in corpus.sentences.sent_id:
+        assert anchor("s", sid) in parsed.ids
+    for pid in corpus.paragraphs.para_id:
+        assert anchor("p", pid) in parsed.ids
+    # Each contrast quote links to the sentence it quotes.
+    for sid in rendered.result.framing.contrasts.sent_id:
+        assert "#" + anchor("s", sid) in internal
+
+
+def test_html_is_self_contained(rendered):
+    from corpus_tools.report.charts import plotly_bundle
+
+    html = rendered.html
+    bundle = plotly_bundle()
+    assert html.count(bundle) == 1  # inlined exactly once
+    page = html.replace(bundle, "")
+    assert re.search(r"<script[^>]+src=", page) is None
+    assert re.search(r"<link[^>]+href=", page) is None
+    assert "https://" not in page and "http://" not in page
+    assert page.count("Plotly.newPlot") >= 3
+
+
+def test_markdown_escapes_and_covers_sections(rendered):
+    md = rendered.md
+    assert "<script>" not in md and "<img" not in md
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
+    for heading in ("## Corpus overview", "## Concepts", "## Themes", "## Contrast frames",
+                    "## Concept trajectories and summaries", "## Skipped and removed", "## Run"):
+        assert heading in md
+    # Every table row has the header's number of cells: pipes in text never break a table.
+    for block in re.findall(r"((?:^\|.*\|\n)+)", md, flags=re.M):
+        rows = block.strip("\n").split("\n")
+        widths = {len(re.findall(r"(?<!\\)\|", row)) for row in rows}
+        assert len(widths) == 1, rows
+
+
+def test_md_escape():
+    assert md_escape("a | b") == "a \\| b"
+    assert md_escape("<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"
+    assert md_escape("multi\nline  text") == "multi line text"
+    assert md_escape("**bold** _it_ `code` [link](x)") == "\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\[link\\](x)"
+    assert md_escape(None) == "" and md_escape(float("nan")) == ""
+
+
+def test_missing_stage_is_explained():
+    corpus = _corpus()
+    result = _fake_result(corpus, topics=False)
+    ctx = build_context(result)
+    assert ctx["themes"] is None
+    md = render_markdown(ctx)
+    assert "Themes were not computed: too few units to cluster (4 &lt; 10)" in md
+    from corpus_tools.report.html import render_html
+
+    html = render_html(ctx)
+    assert "too few units to cluster (4 &lt; 10)" in html
+    assert "chart-theme-sizes" not in html and "chart-heatmap" in html
+
+
+def test_extra_columns_are_tolerated(tmp_path):
+    result = _fake_result(_corpus(), extra_columns=True)
+    files = write_reports(result, tmp_path, ("md", "html", "csv"))
+    assert "report.html" in files
+    table = pd.read_csv(files["tables/concepts_by_document.csv"])
+    assert table["surprise"].tolist()[0] == "1; 2"  # list cells joined, never a Python repr
+
+
+def test_no_stage_at_all(tmp_path):
+    result = _fake_result(_corpus(), topics=False, framing=False, concepts=False)
+    files = write_reports(result, tmp_path, ("md", "html"))
+    text = files["report.md"].read_text()
+    assert "Concepts were not computed" in text and "Framing was not computed" in text
+
+
+def test_essay_segments_rebuild_paragraphs():
+    corpus = _corpus()
+    ctx = build_context(_fake_result(corpus))
+    by_id = dict(zip(corpus.paragraphs.para_id.map(lambda p: anchor("p", p)), corpus.paragraphs.text))
+    n = 0
+    for essay in ctx["essays"]:
+        for para in essay["paragraphs"]:
+            assert "".join(s["text"] for s in para["segments"]) == by_id[para["id"]]
+            n += 1
+    assert n == len(corpus.paragraphs)
+
+
+def test_anchor_is_ascii_and_collision_free():
+    ids = ["a-b", "a_b", "a.b", "a b", "a/b", "é", XSS_ID, "a.2e.b"]
+    anchors = [anchor("s", i) for i in ids]
+    assert len(set(anchors)) == len(ids)
+    for a in anchors:
+        assert re.fullmatch(r"[A-Za-z0-9_.-]+", a), a
+
+
+def test_safe_name_never_escapes_folder():
+    for raw in ["../../etc/passwd", "a/b", "con:tab<>", "", "é"]:
+        name = safe_name(raw)
+        assert re.fullmatch(r"[A-Za-z0-9_-]+", name), name
+
+
+def test_tidy_for_output_flattens_lists_and_dicts():
+    df = pd.DataFrame({"a": [["x", "y"], []], "b": [{"k": 1}, None], "c": [1, 2]})
+    out = tidy_for_output(df)
+    assert out["a"].tolist() == ["x; y", ""]
+    assert out["b"].tolist()[0] == '{"k": 1}'
+    assert out["c"].tolist() == [1, 2]
+
+
+def test_write_tables_csv_parquet_and_stale(tmp_path):
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    (folder / "topics.csv").write_text("stale\n")           # a known table from an older run
+    (folder / "my_notes.csv").write_text("keep me\n")       # a user's own file
+    files = write_tables({"documents": pd.DataFrame({"doc_id": ["a"], "terms": [["x", "y"]]})}, folder, parquet=True)
+    assert not (folder / "topics.csv").exists()
+    assert (folder / "my_notes.csv").read_text() == "keep me\n"
+    assert set(files) == {"tables/documents.csv", "tables/documents.parquet"}
+    back = pd.read_parquet(folder / "documents.parquet")
+    assert back["terms"].tolist() == ["x; y"]
+    assert "topics" in KNOWN_TABLES
+
+
+def test_collect_tables_names_and_metrics():
+    result = _fake_result(_corpus())
+    tables = collect_tables(result)
+    assert {"documents", "paragraphs", "sentences", "skipped", "removed", "concept_mentions",
+            "concepts_by_document", "topics", "topic_assignments", "topic_metrics", "framing_contrasts",
+            "framing_shifts", "framing_summaries", "stage_status"} <= set(tables)
+    metrics = tables["topic_metrics"]
+    assert dict(zip(metrics.metric, metrics.value))["n_topics"] == 2
+
+
+def test_check_formats():
+    assert check_formats("md, html") == ("md", "html")
+    assert check_formats(["csv", "csv"]) == ("csv",)
+    with pytest.raises(ValueError, match="pdf"):
+        check_formats("md,pdf")
+    with pytest.raises(ValueError):
+        check_formats("")
+
+
+def test_atomic_write_keeps_previous_file_on_failure(tmp_path, monkeypatch):
+    result = _fake_result(_corpus())
+    write_reports(result, tmp_path, ("md",))
+    before = (tmp_path / "report.md").read_bytes()
+    import corpus_tools.report.markdown as markdown
+
+    def broken(ctx, **kw):
+        raise RuntimeError("killed while rendering")
+
+    monkeypatch.setattr(markdown, "render_markdown", broken)
+    with pytest.raises(RuntimeError):
+        write_reports(result, tmp_path, ("md",))
+    assert (tmp_path / "report.md").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_report_files_are_world_readable(rendered):
+    for path in rendered.files.values():
+        assert path.stat().st_mode & 0o044 == 0o044, path
