@@ -1,0 +1,245 @@
+"""Score found contrast frames against gold annotations (the rule of the gold README).
+
+A found frame matches a gold row when all three hold:
+
+- **Same sentence**: the frame's sentence contains the gold evidence, after straight/curly
+  quotes are treated alike, whitespace collapsed and case folded.
+- **Old side**: the found old side holds a word that marks the gold old side (a content word of
+  the gold old side that the gold new side lacks), holds no word that marks the gold new side,
+  and is at most about twice as long as the gold old side (``length_factor`` x gold words +
+  ``length_slack``; default 2x + 1 word).
+- **New side**: the same with old and new swapped; an empty gold ``new`` accepts anything.
+
+Each gold row matches at most one found frame and each found frame at most one gold row (a
+maximum bipartite matching, so the score does not depend on row order).
+Precision = matched found frames / all found frames; recall = matched gold rows / gold rows.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping
+
+from ..errors import CorpusToolsError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "‘": "'", "’": "'", "‚": "'",
+                         "′": "'", "«": '"', "»": '"'})
+_WORD = re.compile(r"\w+(?:[-']\w+)*")
+GOLD_COLUMNS = ("doc", "old", "new", "cue", "level", "speaker", "evidence")
+
+
+def normalize(text: str) -> str:
+    """Quotes made straight, whitespace collapsed, case folded."""
+    return re.sub(r"\s+", " ", str(text).translate(_QUOTES)).strip().casefold()
+
+
+def words(text: str) -> list[str]:
+    """Word tokens of a span (hyphenated words count as one)."""
+    return _WORD.findall(normalize(text))
+
+
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def marking_words(side: str, other: str, stop_words: frozenset[str] | None = None) -> set[str]:
+    """Content words of ``side`` that ``other`` lacks."""
+    stop = _stop_words() if stop_words is None else stop_words
+    other_words = set(words(other))
+    return {w for w in words(side) if w not in other_words and (w not in stop or w.isdigit())}
+
+
+def side_matches(found: str, gold: str, gold_other: str, *, length_factor: float = 2.0, length_slack: int = 1,
+                 stop_words: frozenset[str] | None = None) -> bool:
+    """Does a found side match a gold side under the README rule?"""
+    if not str(gold).strip():
+        return True
+    found_words = words(found or "")
+    if not found_words:
+        return False
+    gold_words = words(gold)
+    if len(found_words) > length_factor * len(gold_words) + length_slack:
+        return False
+    mine = marking_words(gold, gold_other, stop_words)
+    theirs = marking_words(gold_other, gold, stop_words) if str(gold_other).strip() else set()
+    found_set = set(found_words)
+    if found_set & theirs:
+        return False
+    if not mine:  # every content word also occurs on the other side: fall back to shared content
+        stop = _stop_words() if stop_words is None else stop_words
+        mine = {w for w in gold_words if w not in stop}
+    return bool(found_set & mine)
+
+
+@dataclass
+class Score:
+    """Precision, recall and F1 with their counts."""
+
+    precision: float
+    recall: float
+    f1: float
+    n_found: int
+    n_gold: int
+    matched_found: int
+    matched_gold: int
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _score(matched_found: int, n_found: int, matched_gold: int, n_gold: int) -> Score:
+    p = matched_found / n_found if n_found else 0.0
+    r = matched_gold / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return Score(p, r, f, n_found, n_gold, matched_found, matched_gold)
+
+
+def match_frames(found_df: "pd.DataFrame", gold_df: "pd.DataFrame", sentences: "pd.DataFrame | Mapping[str, str] | None" = None,
+                 *, length_factor: float = 2.0, length_slack: int = 1) -> dict[int, int]:
+    """Maximum one-to-one matching ``{gold row position: found row position}``."""
+    stop = _stop_words()
+    sent_text = _sentence_lookup(found_df, sentences)
+    found = found_df.reset_index(drop=True)
+    norm_sent = [normalize(sent_text.get(str(sid), "")) for sid in found["sent_id"]]
+    doc_ids = [str(d) for d in found["doc_id"]]
+    candidates: dict[int, list[int]] = {}
+    for gi, g in enumerate(gold_df.reset_index(drop=True).itertuples(index=False)):
+        evidence = normalize(g.evidence)
+        prefix = str(g.doc)
+        cands = []
+        for fi in range(len(found)):
+            if not (doc_ids[fi] == prefix or doc_ids[fi].startswith(prefix)):
+                continue
+            if evidence not in norm_sent[fi]:
+                continue
+            row = found.iloc[fi]
+            if not side_matches(_s(row["old"]), g.old, g.new, length_factor=length_factor,
+                                length_slack=length_slack, stop_words=stop):
+                continue
+            if not side_matches(_s(row["new"]), g.new, g.old, length_factor=length_factor,
+                                length_slack=length_slack, stop_words=stop):
+                continue
+            cands.append(fi)
+        candidates[gi] = cands
+    return _bipartite(candidates)
+
+
+def score_frames(found_df: "pd.DataFrame", gold_df: "pd.DataFrame",
+                 sentences: "pd.DataFrame | Mapping[str, str] | None" = None, *,
+                 length_factor: float = 2.0, length_slack: int = 1) -> dict[str, Score]:
+    """Precision, recall and F1 of found frames against gold rows: ``{"all", "core", "hard"}``.
+
+    Args:
+        found_df: frames with ``doc_id``, ``sent_id``, ``old``, ``new`` (and ``sentence``).
+        gold_df: gold rows with ``doc`` (doc id or its prefix), ``old``, ``new``, ``level``, ``evidence``.
+        sentences: ``corpus.sentences`` (or ``{sent_id: text}``) giving each frame's sentence;
+            default: the frames' own ``sentence`` column.
+
+    Per level, recall counts that level's gold rows; precision counts the frames matched to that
+    level among all frames not matched to another level.
+    """
+    gold = gold_df.reset_index(drop=True)
+    matching = match_frames(found_df, gold, sentences, length_factor=length_factor, length_slack=length_slack)
+    n_found = len(found_df)
+    scores = {"all": _score(len(matching), n_found, len(matching), len(gold))}
+    levels = gold["level"].astype(str) if "level" in gold else None
+    for level in ("core", "hard"):
+        if levels is None:
+            continue
+        rows = set(gold.index[levels == level])
+        mine = sum(1 for g in matching if g in rows)
+        others = len(matching) - mine
+        scores[level] = _score(mine, n_found - others, mine, len(rows))
+    return scores
+
+
+def matched_table(found_df: "pd.DataFrame", gold_df: "pd.DataFrame",
+                  sentences: "pd.DataFrame | Mapping[str, str] | None" = None, **kwargs) -> "pd.DataFrame":
+    """Gold rows with the found frame each matched (empty when unmatched), for inspection."""
+    import pandas as pd
+
+    gold = gold_df.reset_index(drop=True)
+    found = found_df.reset_index(drop=True)
+    matching = match_frames(found, gold, sentences, **kwargs)
+    out = gold.copy()
+    out["found_old"] = [_s(found.at[matching[i], "old"]) if i in matching else "" for i in range(len(gold))]
+    out["found_new"] = [_s(found.at[matching[i], "new"]) if i in matching else "" for i in range(len(gold))]
+    out["matched"] = [i in matching for i in range(len(gold))]
+    return pd.DataFrame(out)
+
+
+def unmatched_found(found_df: "pd.DataFrame", gold_df: "pd.DataFrame",
+                    sentences: "pd.DataFrame | Mapping[str, str] | None" = None, **kwargs) -> "pd.DataFrame":
+    """Found frames that match no gold row."""
+    found = found_df.reset_index(drop=True)
+    matching = match_frames(found, gold_df, sentences, **kwargs)
+    used = set(matching.values())
+    return found.loc[[i for i in range(len(found)) if i not in used]]
+
+
+def _s(value) -> str:
+    if value is None:
+        return ""
+    try:
+        import math
+
+        if isinstance(value, float) and math.isnan(value):
+            return ""
+    except TypeError:
+        pass
+    return str(value)
+
+
+def _sentence_lookup(found_df: "pd.DataFrame", sentences) -> dict[str, str]:
+    if sentences is None:
+        if "sentence" not in found_df:
+            raise ValueError("found frames need a 'sentence' column, or pass the corpus sentences")
+        return {str(s): _s(t) for s, t in zip(found_df["sent_id"], found_df["sentence"])}
+    if hasattr(sentences, "columns"):
+        return {str(s): _s(t) for s, t in zip(sentences["sent_id"], sentences["text"])}
+    return {str(k): _s(v) for k, v in dict(sentences).items()}
+
+
+def _bipartite(candidates: dict[int, list[int]]) -> dict[int, int]:
+    """Maximum bipartite matching by augmenting paths (gold rows are few)."""
+    owner: dict[int, int] = {}  # found -> gold
+
+    def assign(g: int, seen: set[int]) -> bool:
+        for f in candidates.get(g, []):
+            if f in seen:
+                continue
+            seen.add(f)
+            if f not in owner or assign(owner[f], seen):
+                owner[f] = g
+                return True
+        return False
+
+    for g in sorted(candidates):
+        assign(g, set())
+    return {g: f for f, g in owner.items()}
+
+
+def load_gold(path) -> "pd.DataFrame":
+    """Read a gold CSV in the format of ``seed_contrasts.csv``; a clear error when columns are missing."""
+    import pandas as pd
+
+    try:
+        gold = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise GoldFileError(f"cannot read gold file {path}: {exc}") from None
+    missing = [c for c in ("doc", "old", "new", "evidence") if c not in gold.columns]
+    if missing:
+        raise GoldFileError(f"gold file {path} lacks column(s) {', '.join(missing)}; "
+                            f"expected the columns {', '.join(GOLD_COLUMNS)}")
+    if "level" not in gold.columns:
+        gold["level"] = "core"
+    return gold
+
+
+class GoldFileError(CorpusToolsError):
+    """A gold file cannot be read or lacks required columns."""

@@ -1,0 +1,232 @@
+"""Per-document framing extraction: contrast frames, mention orientation and concept contexts.
+
+:class:`FramingExtractor` turns one :class:`~corpus_tools.parse.ParsedDocument` into tidy rows
+(plain dicts), so a pipeline can parse each document once, feed it to every stage and keep only
+rows. :meth:`FramingExtractor.aggregate` builds the corpus-level tables from those rows.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import TYPE_CHECKING, Any, Iterable
+
+from ..errors import NotFittedError
+from .contrasts import ContrastExtractor, Frame
+from .orientation import OrientationTagger
+from .speaker import speaker_of
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from ..concepts import ConceptResult
+    from ..lexicon import Lexicon
+    from ..load import Corpus
+    from ..parse import ParsedDocument
+    from .result import FramingResult
+
+logger = logging.getLogger(__name__)
+
+CONTRAST_COLUMNS = ["doc_id", "para_id", "sent_id", "old", "new", "cue", "old_concept", "new_concept", "speaker",
+                    "sentence", "old_start", "old_end", "new_start", "new_end", "family"]
+ORIENTATION_COLUMNS = ["doc_id", "para_id", "sent_id", "concept", "text", "start", "end", "temporal",
+                       "temporal_cues", "evaluation", "evaluation_cues", "contrast_side", "speaker"]
+CONTEXT_COLUMNS = ["doc_id", "sent_id", "concept", "term", "count"]
+_CONTEXT_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB"})
+
+
+class FramingExtractor:
+    """Contrast frames, orientation and contexts of concept mentions, one document at a time.
+
+    Args:
+        lexicon: concept lexicon (a :class:`~corpus_tools.lexicon.Lexicon`, a TOML path, or
+            ``None`` for the built-in one); ignored when ``concept_extractor`` is given.
+        concept_extractor: a :class:`~corpus_tools.concepts.ConceptExtractor` (fitted or not), or
+            any object with ``fit(nlp)`` and ``match(doc) -> [(concept, token_start, token_end)]``.
+        contrast_extractor: a :class:`ContrastExtractor` (default: all cue families).
+        orientation_tagger: an :class:`OrientationTagger` (default: the built-in cue lexicons).
+        attribution: detect views attributed to others (``speaker``); otherwise all ``author``.
+
+    Example::
+
+        fx = FramingExtractor().fit(nlp)
+        rows = [fx.transform_document(pd, corpus.text(pd.doc_id)) for pd in parser.iter_parse(corpus)]
+        result = fx.aggregate(rows, corpus)
+    """
+
+    def __init__(self, lexicon: "Lexicon | str | None" = None, *, concept_extractor: Any = None,
+                 contrast_extractor: ContrastExtractor | None = None,
+                 orientation_tagger: OrientationTagger | None = None, attribution: bool = True):
+        self.lexicon = lexicon
+        self.concept_extractor = concept_extractor
+        self.contrast_extractor = contrast_extractor
+        self.orientation_tagger = orientation_tagger
+        self.attribution = attribution
+
+    def fit(self, nlp: "Language | None" = None) -> "FramingExtractor":
+        """Build the matchers on ``nlp`` (default: :func:`corpus_tools.parse.load_spacy_model`)."""
+        if nlp is None:
+            from ..parse import load_spacy_model
+
+            nlp = load_spacy_model()
+        concepts = self.concept_extractor
+        if concepts is None:
+            from ..concepts import ConceptExtractor
+
+            concepts = ConceptExtractor(self.lexicon)
+        if not _is_fitted(concepts):
+            concepts.fit(nlp)
+        contrasts = self.contrast_extractor or ContrastExtractor()
+        if not hasattr(contrasts, "matcher_"):
+            contrasts.fit(nlp)
+        tagger = self.orientation_tagger or OrientationTagger()
+        if not hasattr(tagger, "old_"):
+            tagger.fit(nlp)
+        self.concepts_ = concepts
+        self.contrasts_ = contrasts
+        self.tagger_ = tagger
+        self.lexicon_ = getattr(concepts, "lexicon_", None)
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "contrasts_"):
+            raise NotFittedError("FramingExtractor is not fitted; call fit(nlp) first")
+
+    # ------------------------------------------------------------------ per document
+    def transform_document(self, parsed_doc: "ParsedDocument", text: str | None = None) -> dict[str, list[dict]]:
+        """Tidy rows for one parsed document.
+
+        Args:
+            parsed_doc: a :class:`~corpus_tools.parse.ParsedDocument`.
+            text: the document's original text (``corpus.text(doc_id)``): quotes (``old``,
+                ``new``, ``sentence``, mention ``text``) are then exact original evidence.
+
+        Returns:
+            ``{"contrasts": [...], "orientation": [...], "context": [...]}``, lists of dicts with
+            the columns :data:`CONTRAST_COLUMNS`, :data:`ORIENTATION_COLUMNS`, :data:`CONTEXT_COLUMNS`.
+        """
+        self._check_fitted()
+        contrasts: list[dict] = []
+        orientation: list[dict] = []
+        context: list[dict] = []
+        previous = None
+        for sent in parsed_doc.sentences:
+            doc = sent.doc
+            prev_doc = previous.doc if previous is not None and previous.para_id == sent.para_id else None
+            previous = sent
+            matches = self.concepts_.match(doc)
+            frames = self.contrasts_.extract(doc)
+
+            def quote(span: tuple[int, int] | None) -> tuple[str, int | None, int | None]:
+                if span is None:
+                    return "", None, None
+                sp = doc[span[0]:span[1]]
+                start, end = sent.original_span(sp.start_char, sp.end_char)
+                return (text[start:end] if text is not None else sp.text), start, end
+
+            sentence_text = doc.text
+            if text is not None and len(doc):
+                s0, s1 = sent.original_span(0, len(doc.text))
+                sentence_text = text[s0:s1]
+            for frame in frames:
+                frame.speaker = speaker_of(doc, frame.anchor, prev_doc) if self.attribution else "author"
+                old_text, old_start, old_end = quote(frame.old)
+                new_text, new_start, new_end = quote(frame.new)
+                old_concept, new_concept = map_sides(doc, frame, matches)
+                contrasts.append({
+                    "doc_id": sent.doc_id, "para_id": sent.para_id, "sent_id": sent.sent_id,
+                    "old": old_text, "new": new_text, "cue": frame.cue,
+                    "old_concept": old_concept, "new_concept": new_concept, "speaker": frame.speaker,
+                    "sentence": sentence_text, "old_start": old_start, "old_end": old_end,
+                    "new_start": new_start, "new_end": new_end, "family": frame.family,
+                })
+            if not matches:
+                continue
+            blocked = {i for _, s, e in matches for i in range(s, e)}
+            for concept, ts, te in matches:
+                o = self.tagger_.orient(doc, ts, te, blocked)
+                side, frame = _side_of(doc[ts:te].root.i, frames)
+                temporal, t_cues = o.temporal, list(o.temporal_cues)
+                if frame is not None:
+                    temporal, t_cues = side, [f"contrast: {frame.cue}"] + t_cues
+                sp = doc[ts:te]
+                start, end = sent.original_span(sp.start_char, sp.end_char)
+                orientation.append({
+                    "doc_id": sent.doc_id, "para_id": sent.para_id, "sent_id": sent.sent_id,
+                    "concept": concept, "text": text[start:end] if text is not None else sp.text,
+                    "start": start, "end": end, "temporal": temporal, "temporal_cues": "; ".join(t_cues),
+                    "evaluation": o.evaluation, "evaluation_cues": "; ".join(o.evaluation_cues),
+                    "contrast_side": side, "speaker": frame.speaker if frame is not None else "author",
+                })
+            context.extend(_context_rows(doc, sent.doc_id, sent.sent_id, matches))
+        return {"contrasts": contrasts, "orientation": orientation, "context": context}
+
+    # ------------------------------------------------------------------ corpus level
+    def aggregate(self, documents: Iterable[dict[str, list[dict]]], corpus: "Corpus",
+                  concepts: "ConceptResult | None" = None) -> "FramingResult":
+        """Build a :class:`FramingResult` (profiles, shifts, summaries) from per-document rows.
+
+        Args:
+            documents: outputs of :meth:`transform_document`, one per document.
+            corpus: the corpus (for document order, titles and word counts).
+            concepts: the concept stage's result, if any (only its lexicon labels are used).
+        """
+        from .result import build_result
+
+        lexicon = getattr(concepts, "lexicon", None) or getattr(self, "lexicon_", None)
+        return build_result(documents, corpus, lexicon=lexicon)
+
+
+def _is_fitted(component: Any) -> bool:
+    return any(k.endswith("_") and not k.startswith("_") for k in vars(component))
+
+
+def _side_of(index: int, frames: list[Frame]) -> tuple[str, Frame | None]:
+    """Which side of which frame token ``index`` is on (the first frame that has it)."""
+    for frame in frames:
+        for name, span in (("old", frame.old), ("new", frame.new)):
+            if span is not None and span[0] <= index < span[1]:
+                return name, frame
+    return "", None
+
+
+def map_sides(doc: "Doc", frame: Frame, matches: list[tuple[str, int, int]]) -> tuple[str, str]:
+    """Concepts named by each side of a frame.
+
+    A side names the concept of the match covering its head word first, then every other concept
+    matched inside it, joined with "; " ("data of retention" -> "data; reserve"). A concept named on
+    both sides, but not at that side's head, is shared material ("the end of new retail" vs "the
+    redevelopment of new retail") and is dropped.
+    """
+    def on(span: tuple[int, int] | None) -> tuple[str | None, list[str]]:
+        if span is None:
+            return None, []
+        head = doc[span[0]:span[1]].root.i
+        inside = [c for c, s, e in matches if span[0] <= s and e <= span[1]]
+        at_head = next((c for c, s, e in matches if s <= head < e and span[0] <= s and e <= span[1]), None)
+        return at_head, list(dict.fromkeys(inside))
+
+    old_head, old_all = on(frame.old)
+    new_head, new_all = on(frame.new)
+    shared = set(old_all) & set(new_all)
+
+    def name(head: str | None, names: list[str]) -> str:
+        ordered = ([head] if head is not None else []) + [c for c in names if c != head and c not in shared]
+        return "; ".join(ordered)
+
+    return name(old_head, old_all), name(new_head, new_all)
+
+
+def _context_rows(doc: "Doc", doc_id: str, sent_id: str, matches: list[tuple[str, int, int]]) -> list[dict]:
+    """Content lemmas co-occurring with each concept in a sentence (the concept's own words excluded)."""
+    rows = []
+    by_concept: dict[str, set[int]] = {}
+    for concept, s, e in matches:
+        by_concept.setdefault(concept, set()).update(range(s, e))
+    lemmas = [(t.i, t.lemma_.lower()) for t in doc
+              if t.pos_ in _CONTEXT_POS and t.is_alpha and not t.is_stop and len(t) > 2]
+    for concept, own in by_concept.items():
+        counts = Counter(lemma for i, lemma in lemmas if i not in own)
+        rows.extend({"doc_id": doc_id, "sent_id": sent_id, "concept": concept, "term": term, "count": n}
+                    for term, n in sorted(counts.items()))
+    return rows

@@ -1,0 +1,139 @@
+"""Orientation of concept mentions: placed in the past or the present/future, in trouble or in favour.
+
+Each mention is read within its own clause on the dependency parse: the mention's own
+modifiers, the clause's predicate and arguments, but not neighbouring clauses (a "however, ..."
+clause about something else). Cue words come from :mod:`corpus_tools.framing.cues`; the words
+of concept mentions are never cues themselves ("new" in "new retail" says nothing about time).
+A mention on a side of a contrast frame takes that side's orientation (old or new) whatever
+the cue words say: the construction is the stronger signal.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from . import cues as C
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+_CLAUSE_HEAD_POS = frozenset({"VERB", "AUX"})
+_SUBCLAUSE_DEPS = frozenset({"advcl", "ccomp", "relcl", "csubj", "parataxis", "conj", "acl"})
+
+
+@dataclass
+class Orientation:
+    """The orientation of one mention and the cue words that decided it."""
+
+    temporal: str          # "old", "new", "mixed" or "" (no cue)
+    temporal_cues: list[str]
+    evaluation: str        # "negative", "positive", "mixed" or "" (no cue)
+    evaluation_cues: list[str]
+
+
+def _split(cues: Iterable[str]) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+    single = frozenset(c for c in cues if " " not in c)
+    multi = tuple(sorted({tuple(c.split()) for c in cues if " " in c}, key=len, reverse=True))
+    return single, multi
+
+
+class OrientationTagger:
+    """Tags concept mentions with temporal and evaluative orientation.
+
+    Args:
+        temporal_old, temporal_new, negative, positive: cue vocabularies (single words are
+            matched on lower case or lemma; phrases on consecutive lower-case words); default
+            the sets in :mod:`corpus_tools.framing.cues`.
+    """
+
+    def __init__(self, temporal_old: Iterable[str] | None = None, temporal_new: Iterable[str] | None = None,
+                 negative: Iterable[str] | None = None, positive: Iterable[str] | None = None):
+        self.temporal_old = temporal_old
+        self.temporal_new = temporal_new
+        self.negative = negative
+        self.positive = positive
+
+    def fit(self, nlp=None) -> "OrientationTagger":
+        """Prepare the cue tables (``nlp`` is accepted for a uniform interface)."""
+        self.old_ = _split(self.temporal_old if self.temporal_old is not None else C.TEMPORAL_OLD)
+        self.new_ = _split(self.temporal_new if self.temporal_new is not None else C.TEMPORAL_NEW)
+        self.neg_ = _split(self.negative if self.negative is not None else C.EVAL_NEGATIVE)
+        self.pos_ = _split(self.positive if self.positive is not None else C.EVAL_POSITIVE)
+        return self
+
+    def neighbourhood(self, doc: "Doc", start: int, end: int) -> set[int]:
+        """Token indices that can orient the mention ``doc[start:end]``: its clause, without
+        embedded or neighbouring clauses that do not contain it."""
+        span = doc[start:end]
+        head = span.root
+        clause = head
+        while clause.pos_ not in _CLAUSE_HEAD_POS and clause.head != clause:
+            clause = clause.head
+        inside = set(range(start, end))
+        keep: set[int] = set()
+        stack = [clause]
+        while stack:
+            tok = stack.pop()
+            keep.add(tok.i)
+            for child in tok.children:
+                if child.dep_ in _SUBCLAUSE_DEPS and child.pos_ in _CLAUSE_HEAD_POS | {"NOUN"} and \
+                        not (child.left_edge.i <= head.i <= child.right_edge.i):
+                    continue
+                stack.append(child)
+        # "The so-called deep waters, perhaps, have arrived": a governing clause head of a
+        # complement clause ("X begins to fail" is covered by xcomp) stays out.
+        return keep | inside
+
+    def orient(self, doc: "Doc", start: int, end: int, blocked: set[int] = frozenset()) -> Orientation:
+        """Orientation of the mention ``doc[start:end]``; ``blocked`` tokens (other mentions) are no cues."""
+        if not hasattr(self, "old_"):
+            self.fit()
+        near = self.neighbourhood(doc, start, end) - set(range(start, end)) - set(blocked)
+        old = self._find(doc, near, self.old_)
+        new = self._find(doc, near, self.new_)
+        neg = self._find(doc, near, self.neg_)
+        pos = self._find(doc, near, self.pos_)
+        # negation flips evaluation: "is not effective", "no breakthrough"
+        neg_final, pos_final = [], []
+        for i, word in neg:
+            (pos_final if _negated(doc[i]) else neg_final).append(("not " if _negated(doc[i]) else "") + word)
+        for i, word in pos:
+            (neg_final if _negated(doc[i]) else pos_final).append(("not " if _negated(doc[i]) else "") + word)
+        temporal = _label(len(old), len(new), "old", "new")
+        evaluation = _label(len(neg_final), len(pos_final), "negative", "positive")
+        return Orientation(temporal, [w for _, w in old] + [w for _, w in new], evaluation, neg_final + pos_final)
+
+    @staticmethod
+    def _find(doc: "Doc", near: set[int], table) -> list[tuple[int, str]]:
+        single, multi = table
+        found: list[tuple[int, str]] = []
+        used: set[int] = set()
+        lowers = [t.lower_ for t in doc]
+        for phrase in multi:
+            n = len(phrase)
+            for i in range(len(doc) - n + 1):
+                if i in near and tuple(lowers[i:i + n]) == phrase and not used.intersection(range(i, i + n)):
+                    found.append((i, " ".join(phrase)))
+                    used.update(range(i, i + n))
+        for i in sorted(near):
+            if i in used:
+                continue
+            tok = doc[i]
+            if tok.lower_ in single or tok.lemma_.lower() in single:
+                found.append((i, tok.lower_))
+        found.sort()
+        return found
+
+
+def _negated(tok: "Token") -> bool:
+    for t in (tok, tok.head):
+        if any(c.dep_ == "neg" or c.lower_ in C.POLARITY_FLIPPERS and c.dep_ in {"neg", "det", "advmod"}
+               for c in t.children):
+            return True
+    return False
+
+
+def _label(a: int, b: int, a_name: str, b_name: str) -> str:
+    if a == b:
+        return "mixed" if a else ""
+    return a_name if a > b else b_name

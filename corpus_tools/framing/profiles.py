@@ -1,0 +1,87 @@
+"""Framing profile of each concept in each essay, built from the tidy per-mention rows only."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PROFILE_COLUMNS = [
+    "doc_id", "concept", "label", "n_mentions", "prominence", "share_old", "share_new", "contrast_old",
+    "contrast_new", "evaluation", "share_negative", "share_positive", "top_terms", "top_concepts",
+]
+#: How many co-occurring terms and concepts a profile lists.
+TOP_TERMS = 6
+TOP_CONCEPTS = 3
+
+
+def side_counts(contrasts: "pd.DataFrame") -> Counter:
+    """``{(doc_id, concept, "old"|"new"): n}``: how often a concept sits on each side of a frame."""
+    counts: Counter = Counter()
+    for row in contrasts.itertuples(index=False):
+        for side, names in (("old", row.old_concept), ("new", row.new_concept)):
+            for concept in _split(names):
+                counts[(row.doc_id, concept, side)] += 1
+    return counts
+
+
+def build_profiles(orientation: "pd.DataFrame", contrasts: "pd.DataFrame", context: "pd.DataFrame",
+                   n_words: dict[str, int], labels: dict[str, str] | None = None,
+                   doc_order: list[str] | None = None) -> "pd.DataFrame":
+    """One row per (document, concept) mentioned.
+
+    Columns: ``prominence`` (mentions per 1,000 words), ``share_old``/``share_new`` (mentions
+    placed in the past / present-future, including by contrast sides), ``contrast_old`` /
+    ``contrast_new`` (times on each side of a contrast frame), ``evaluation`` (net share:
+    positive minus negative mentions over all mentions, -1..1), ``top_terms`` and
+    ``top_concepts`` (co-occurring in the same sentences, "; "-joined, most frequent first).
+    """
+    import pandas as pd
+
+    labels = labels or {}
+    if orientation.empty:
+        return pd.DataFrame(columns=PROFILE_COLUMNS)
+    sides = side_counts(contrasts)
+    terms: dict[tuple[str, str], Counter] = {}
+    for row in context.itertuples(index=False):
+        terms.setdefault((row.doc_id, row.concept), Counter())[row.term] += int(row.count)
+    sentence_concepts = orientation.groupby("sent_id")["concept"].agg(lambda s: set(s)).to_dict()
+    rows = []
+    for (doc_id, concept), group in orientation.groupby(["doc_id", "concept"], sort=False):
+        n = len(group)
+        others: Counter = Counter()
+        for sid in group["sent_id"].unique():
+            others.update(c for c in sentence_concepts.get(sid, ()) if c != concept)
+        words = max(int(n_words.get(doc_id, 0) or 0), 1)
+        rows.append({
+            "doc_id": doc_id, "concept": concept, "label": labels.get(concept, concept), "n_mentions": n,
+            "prominence": round(1000.0 * n / words, 3),
+            "share_old": round(float((group["temporal"] == "old").mean()), 3),
+            "share_new": round(float((group["temporal"] == "new").mean()), 3),
+            "contrast_old": sides.get((doc_id, concept, "old"), 0),
+            "contrast_new": sides.get((doc_id, concept, "new"), 0),
+            "evaluation": round(float(((group["evaluation"] == "positive").sum()
+                                       - (group["evaluation"] == "negative").sum()) / n), 3),
+            "share_negative": round(float((group["evaluation"] == "negative").mean()), 3),
+            "share_positive": round(float((group["evaluation"] == "positive").mean()), 3),
+            "top_terms": "; ".join(_top(terms.get((doc_id, concept), Counter()), TOP_TERMS)),
+            "top_concepts": "; ".join(_top(others, TOP_CONCEPTS)),
+        })
+    out = pd.DataFrame(rows, columns=PROFILE_COLUMNS)
+    if doc_order:
+        rank = {d: i for i, d in enumerate(doc_order)}
+        out = out.assign(_r=out["doc_id"].map(rank)).sort_values(["_r", "n_mentions", "concept"],
+                                                                  ascending=[True, False, True])
+        out = out.drop(columns="_r")
+    return out.reset_index(drop=True)
+
+
+def _top(counter: Counter, n: int) -> list[str]:
+    return [k for k, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
+def _split(names) -> list[str]:
+    if names is None or (isinstance(names, float) and names != names):
+        return []
+    return [n.strip() for n in str(names).split(";") if n.strip()]

@@ -1,0 +1,174 @@
+"""The corpus-level framing result and :func:`analyze_framing`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from spacy.language import Language
+
+    from ..concepts import ConceptResult
+    from ..lexicon import Lexicon
+    from ..load import Corpus
+    from ..parse import ParsedDocument
+
+
+@dataclass
+class FramingResult:
+    """What :func:`analyze_framing` found.
+
+    Attributes:
+        contrasts: one row per contrast frame: ``doc_id, para_id, sent_id, old, new, cue,
+            old_concept, new_concept, speaker, sentence, old_start, old_end, new_start, new_end,
+            family`` (``text(doc_id)[old_start:old_end] == old``; ``new`` is empty for bare
+            rejections such as "bid farewell to X").
+        orientation: one row per concept mention: ``temporal`` (old/new/mixed/""), ``temporal_cues``,
+            ``evaluation`` (negative/positive/mixed/""), ``evaluation_cues``, ``contrast_side``,
+            ``speaker``, with ``doc_id, para_id, sent_id, concept, text, start, end``.
+        profiles: one row per essay and concept (see :func:`~corpus_tools.framing.profiles.build_profiles`).
+        shifts: one row per concept and consecutive pair of essays mentioning it, with ``change``,
+            ``drift`` and ``evidence`` (sent_ids) / ``evidence_text`` (quotes).
+        summaries: ``scope`` ("concept"/"document"), ``key``, ``text``, ``evidence`` (sent_ids).
+        context: long table of co-occurring terms: ``doc_id, sent_id, concept, term, count``.
+        doc_ids: essays in corpus order; titles: doc_id -> title (or doc_id).
+    """
+
+    contrasts: "pd.DataFrame"
+    orientation: "pd.DataFrame"
+    profiles: "pd.DataFrame"
+    shifts: "pd.DataFrame"
+    summaries: "pd.DataFrame"
+    context: "pd.DataFrame"
+    doc_ids: list[str] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def trajectory(self, concept: str) -> "pd.DataFrame":
+        """The concept's profile in every essay that mentions it, in corpus order."""
+        prof = self.profiles[self.profiles["concept"] == concept]
+        rank = {d: i for i, d in enumerate(self.doc_ids)}
+        return prof.assign(_r=prof["doc_id"].map(rank)).sort_values("_r").drop(columns="_r").reset_index(drop=True)
+
+    def summary(self, key: str) -> str:
+        """The summary text for a concept id or a doc_id ('' when there is none)."""
+        hit = self.summaries[self.summaries["key"] == key]
+        return str(hit["text"].iloc[0]) if len(hit) else ""
+
+    def write(self, out: str | Path, input_root: str | Path | None = None) -> list[Path]:
+        """Write ``framing_contrasts.csv``, ``framing_orientation.csv``, ``framing_profiles.csv``,
+        ``framing_shifts.csv`` and ``framing_summaries.csv`` into ``out`` (never the input folder)."""
+        from .._fileio import prepare_output_dir, write_table
+
+        folder = prepare_output_dir(out, input_root)
+        return [
+            write_table(self.contrasts, folder / "framing_contrasts.csv"),
+            write_table(self.orientation, folder / "framing_orientation.csv"),
+            write_table(self.profiles, folder / "framing_profiles.csv"),
+            write_table(self.shifts, folder / "framing_shifts.csv"),
+            write_table(self.summaries, folder / "framing_summaries.csv"),
+        ]
+
+
+def _labels(lexicon: Any) -> dict[str, str]:
+    if lexicon is None:
+        return {}
+    labels = getattr(lexicon, "labels", None)
+    if callable(labels):
+        labels = labels()
+    if isinstance(labels, dict):
+        return {k: (v or k) for k, v in labels.items()}
+    return {e.id: (e.label or e.id) for e in getattr(lexicon, "entries", [])}
+
+
+def _titles(corpus: "Corpus") -> dict[str, str]:
+    docs = corpus.documents
+    out = {}
+    for doc_id, title in zip(docs["doc_id"], docs["title"] if "title" in docs else [None] * len(docs)):
+        out[doc_id] = str(title) if isinstance(title, str) and title.strip() else doc_id
+    return out
+
+
+def build_result(documents: Iterable[dict[str, list[dict]]], corpus: "Corpus", *, lexicon: Any = None) -> FramingResult:
+    """Corpus-level tables from per-document rows (:meth:`FramingExtractor.transform_document`)."""
+    import pandas as pd
+
+    from .extractor import CONTEXT_COLUMNS, CONTRAST_COLUMNS, ORIENTATION_COLUMNS
+    from .profiles import build_profiles
+    from .shifts import build_shifts
+    from .summaries import build_summaries
+
+    contrasts_rows, orientation_rows, context_rows = [], [], []
+    for doc in documents:
+        contrasts_rows.extend(doc.get("contrasts", ()))
+        orientation_rows.extend(doc.get("orientation", ()))
+        context_rows.extend(doc.get("context", ()))
+    order = list(corpus.doc_ids)
+    rank = {d: i for i, d in enumerate(order)}
+    contrasts = _ordered(pd.DataFrame(contrasts_rows, columns=CONTRAST_COLUMNS), rank)
+    for col in ("old_start", "old_end", "new_start", "new_end"):
+        contrasts[col] = contrasts[col].astype("Int64")
+    orientation = _ordered(pd.DataFrame(orientation_rows, columns=ORIENTATION_COLUMNS), rank)
+    context = pd.DataFrame(context_rows, columns=CONTEXT_COLUMNS)
+    labels = _labels(lexicon)
+    titles = _titles(corpus)
+    n_words = dict(zip(corpus.documents["doc_id"], corpus.documents["n_words"]))
+    sentences = dict(zip(corpus.sentences["sent_id"], corpus.sentences["text"]))
+    profiles = build_profiles(orientation, contrasts, context, n_words, labels, order)
+    shifts = build_shifts(profiles, contrasts, orientation, context, order, titles, labels, sentences)
+    summaries = build_summaries(contrasts, profiles, shifts, order, titles, labels)
+    return FramingResult(contrasts=contrasts, orientation=orientation, profiles=profiles, shifts=shifts,
+                         summaries=summaries, context=context, doc_ids=order, titles=titles, labels=labels)
+
+
+def _ordered(frame: "pd.DataFrame", rank: dict[str, int]) -> "pd.DataFrame":
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    # rows arrive in document order already; a stable sort keeps sentence order inside documents
+    return frame.assign(_r=frame["doc_id"].map(rank)).sort_values("_r", kind="stable").drop(columns="_r").reset_index(drop=True)
+
+
+def analyze_framing(corpus: "Corpus", concepts: "ConceptResult | None" = None, *,
+                    lexicon: "Lexicon | str | Path | None" = None,
+                    parsed: "Iterable[ParsedDocument] | None" = None, nlp: "Language | None" = None,
+                    cache_dir: str | Path | None = None,
+                    progress: Callable[[Iterable], Iterable] | None = None,
+                    extractor: Any = None) -> FramingResult:
+    """Contrast frames, mention orientation, per-essay profiles, shifts across essays, summaries.
+
+    Args:
+        corpus: a loaded :class:`~corpus_tools.load.Corpus`.
+        concepts: a :class:`~corpus_tools.concepts.ConceptResult` to reuse its lexicon (mentions
+            are re-located on the parse so orientation can read their clause).
+        lexicon: a lexicon or TOML path (default: ``concepts.lexicon``, else the built-in one).
+        parsed: parsed documents; parsed here (with the cache) when ``None``.
+        nlp: the spaCy pipeline (default :func:`corpus_tools.parse.load_spacy_model`).
+        cache_dir: parse cache folder.
+        progress: optional wrapper around the document iterator (e.g. ``tqdm``).
+        extractor: a :class:`~corpus_tools.framing.FramingExtractor` to use instead of a new one.
+
+    Example::
+
+        framing = ct.analyze_framing(ct.load_corpus("corpus/"))
+        framing.contrasts[["old", "cue", "new", "old_concept", "new_concept", "speaker"]]
+        print(framing.summary("traffic"))
+    """
+    from .extractor import FramingExtractor
+
+    if lexicon is None and concepts is not None:
+        lexicon = getattr(concepts, "lexicon", None)
+    if parsed is None:
+        from ..parse import Parser
+
+        parser = Parser(nlp=nlp, cache_dir=cache_dir).fit()
+        nlp = parser.nlp_
+        parsed = parser.iter_parse(corpus, progress=progress)
+    elif progress is not None:
+        parsed = progress(parsed)
+    if extractor is None:
+        extractor = FramingExtractor(lexicon)
+    if not hasattr(extractor, "contrasts_"):
+        extractor.fit(nlp)
+    rows = [extractor.transform_document(doc, corpus.text(doc.doc_id)) for doc in parsed]
+    return extractor.aggregate(rows, corpus, concepts=concepts)

@@ -1,0 +1,163 @@
+"""Short, extractive, evidence-backed summaries in plain English, per concept and per essay.
+
+Every number in a summary is counted from the tables; every summary lists the sentence ids it
+rests on (``evidence``), so a reader can check each claim against the text.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from .profiles import _split
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SUMMARY_COLUMNS = ["scope", "key", "text", "evidence"]
+_COUNT_WORDS = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times", 6: "six times",
+                7: "seven times", 8: "eight times", 9: "nine times", 10: "ten times"}
+
+
+def times(n: int) -> str:
+    """'once', 'twice', 'three times', ..., '12 times'."""
+    return _COUNT_WORDS.get(n, f"{n} times")
+
+
+def _name(concept: str, labels: dict[str, str]) -> str:
+    label = labels.get(concept) or concept
+    return label if label.isupper() else label[0].lower() + label[1:] if label else concept
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _pairs(frames: "pd.DataFrame") -> tuple[Counter, Counter, dict]:
+    """Counts of (old concept, new concept) replacements and of bare rejections, with sentence ids."""
+    pairs: Counter = Counter()
+    rejected: Counter = Counter()
+    where: dict = {}
+    for row in frames.itertuples(index=False):
+        olds, news = _split(row.old_concept), _split(row.new_concept)
+        for old in olds:
+            targets = [n for n in news if n != old]
+            if targets:
+                for new in targets:
+                    pairs[(old, new)] += 1
+                    where.setdefault((old, new), []).append(row.sent_id)
+            else:
+                rejected[old] += 1
+                where.setdefault((old, None), []).append(row.sent_id)
+    return pairs, rejected, where
+
+
+def document_summaries(contrasts: "pd.DataFrame", profiles: "pd.DataFrame", doc_order: list[str],
+                       titles: dict[str, str], labels: dict[str, str]) -> list[dict]:
+    """One summary per essay: its concept replacements, most prominent concepts and framing."""
+    out = []
+    for doc_id in doc_order:
+        title = titles.get(doc_id) or doc_id
+        frames = contrasts[contrasts["doc_id"] == doc_id] if not contrasts.empty else contrasts
+        own = frames[frames["speaker"] == "author"] if not frames.empty else frames
+        pairs, rejected, where = _pairs(own)
+        evidence: list[str] = []
+        clauses = []
+        for i, ((old, new), n) in enumerate(sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:4]):
+            if i == 0:
+                clauses.append(f"{_name(old, labels)} is rejected in favour of {_name(new, labels)} {times(n)}")
+            else:
+                clauses.append(f"{_name(old, labels)} in favour of {_name(new, labels)} {times(n)}")
+            evidence += where[(old, new)]
+        for old, n in sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))[:2]:
+            clauses.append(f"{_name(old, labels)} is set aside {times(n)}")
+            evidence += where[(old, None)]
+        sentences = []
+        n_frames = len(frames)
+        if clauses:
+            sentences.append(f"In '{title}', " + _join(clauses) + ".")
+        elif n_frames:
+            sentences.append(f"In '{title}', {n_frames} contrast frame{'s' if n_frames != 1 else ''} "
+                             "set one framing against another, none naming a lexicon concept on both sides.")
+            evidence += list(frames["sent_id"].head(3))
+        else:
+            sentences.append(f"In '{title}', no explicit contrast frame was found.")
+        others = frames[frames["speaker"] == "others"] if not frames.empty else frames
+        if len(others):
+            sentences.append(f"{len(others)} contrast{' is' if len(others) == 1 else 's are'} attributed to others.")
+            evidence += list(others["sent_id"])
+        prof = profiles[profiles["doc_id"] == doc_id] if not profiles.empty else profiles
+        if len(prof):
+            top = prof.sort_values(["prominence", "concept"], ascending=[False, True]).head(3)
+            sentences.append("Most prominent: " + _join([f"{_name(r.concept, labels)} ({r.prominence:.1f} per 1k words)"
+                                                          for r in top.itertuples()]) + ".")
+            past = [r for r in prof.itertuples() if r.n_mentions >= 2 and r.share_old >= 0.5]
+            trouble = [r for r in prof.itertuples() if r.n_mentions >= 2 and r.evaluation <= -0.25]
+            if past:
+                sentences.append(_join([_name(r.concept, labels) for r in past[:3]]) + " framed mostly as the past.")
+            if trouble:
+                sentences.append(_join([_name(r.concept, labels) for r in trouble[:3]]) + " evaluated negatively.")
+        sentences = [x[0].upper() + x[1:] for x in sentences if x]
+        out.append({"scope": "document", "key": doc_id, "text": " ".join(sentences),
+                    "evidence": "; ".join(dict.fromkeys(evidence))})
+    return out
+
+
+def concept_summaries(contrasts: "pd.DataFrame", profiles: "pd.DataFrame", shifts: "pd.DataFrame",
+                      doc_order: list[str], titles: dict[str, str], labels: dict[str, str]) -> list[dict]:
+    """One summary per concept: where it appears, the side it takes, and how its framing moves."""
+    out = []
+    if profiles.empty:
+        return out
+    rank = {d: i for i, d in enumerate(doc_order)}
+    n_docs = len(doc_order)
+    for concept, prof in sorted(profiles.groupby("concept"), key=lambda kv: (-kv[1]["n_mentions"].sum(), kv[0])):
+        name = _name(concept, labels)
+        prof = prof.assign(_r=prof["doc_id"].map(rank)).sort_values("_r")
+        peak = prof.sort_values(["prominence", "_r"], ascending=[False, True]).iloc[0]
+        parts = [f"{name}: mentioned in {len(prof)} of {n_docs} essays, most in "
+                 f"'{titles.get(peak.doc_id) or peak.doc_id}' ({peak.prominence:.1f} per 1k words)"]
+        evidence: list[str] = []
+        mine = contrasts[contrasts["old_concept"].map(lambda v: concept in _split(v))
+                         | contrasts["new_concept"].map(lambda v: concept in _split(v))] if not contrasts.empty else contrasts
+        if len(mine):
+            n_old = int(mine["old_concept"].map(lambda v: concept in _split(v)).sum())
+            side, k = ("old", n_old) if n_old >= len(mine) - n_old else ("new", len(mine) - n_old)
+            clause = f"on the {side} side in {k} of {len(mine)} contrasts"
+            pairs, _, where = _pairs(mine)
+            partners = [(new if old == concept else old, n, old == concept) for (old, new), n in pairs.items()
+                        if concept in (old, new)]
+            partners.sort(key=lambda p: (-p[1], p[0]))
+            if partners:
+                bits = [(f"rejected in favour of {_name(p, labels)} {times(n)}" if as_old
+                         else f"preferred to {_name(p, labels)} {times(n)}") for p, n, as_old in partners[:2]]
+                clause += " (" + "; ".join(bits) + ")"
+            parts.append(clause)
+            evidence += list(mine["sent_id"].head(4))
+        mean_old = float((prof["share_old"] * prof["n_mentions"]).sum() / max(prof["n_mentions"].sum(), 1))
+        mean_new = float((prof["share_new"] * prof["n_mentions"]).sum() / max(prof["n_mentions"].sum(), 1))
+        if mean_old or mean_new:
+            parts.append(f"framed as the past in {mean_old:.0%} and as present or future in {mean_new:.0%} of mentions")
+        neg_docs = [d for d, e in zip(prof["doc_id"], prof["evaluation"]) if e < 0]
+        if neg_docs:
+            parts.append("evaluated negatively in " + _join([f"'{titles.get(d) or d}'" for d in neg_docs[:3]]))
+        sh = shifts[shifts["concept"] == concept] if not shifts.empty else shifts
+        if len(sh) and sh["drift"].notna().any():
+            top = sh.loc[sh["drift"].idxmax()]
+            parts.append(f"its company changes most between '{titles.get(top.from_doc) or top.from_doc}' and "
+                         f"'{titles.get(top.to_doc) or top.to_doc}' (context drift {top.drift:.2f})")
+            evidence += [e for e in str(top.evidence).split("; ") if e][:2]
+        out.append({"scope": "concept", "key": concept, "text": "; ".join(parts) + ".",
+                    "evidence": "; ".join(dict.fromkeys(evidence))})
+    return out
+
+
+def build_summaries(contrasts: "pd.DataFrame", profiles: "pd.DataFrame", shifts: "pd.DataFrame",
+                    doc_order: list[str], titles: dict[str, str], labels: dict[str, str]) -> "pd.DataFrame":
+    """Concept summaries (most mentioned first), then document summaries in corpus order."""
+    import pandas as pd
+
+    rows = concept_summaries(contrasts, profiles, shifts, doc_order, titles, labels)
+    rows += document_summaries(contrasts, profiles, doc_order, titles, labels)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
