@@ -78,7 +78,7 @@ def table_cmd(path: Path, lexicon: Path | None, as_json: bool, out: Path | None,
     totals = result.totals()
     n_found = int((totals["count"] > 0).sum())
     click.echo(f"{path}: {len(result.mentions):,} mentions of {n_found} of {len(totals)} concepts "
-               f"in {len(counts)} documents (lexicon: {result.lexicon.source})")
+               f"in {len(counts)} documents (lexicon: {lexicon or 'built-in retail lexicon'})")
     if counts.shape[1] == 0:
         click.echo("No concept of the lexicon is mentioned.")
     else:
