@@ -193,7 +193,7 @@ def test_html_is_self_contained(rendered):
 def test_markdown_escapes_and_covers_sections(rendered):
     md = rendered.md
     assert "<script>" not in md and "<img" not in md
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
+    assert "&lt;script>alert(1)&lt;/script>" in md
     for heading in ("## Corpus overview", "## Concepts", "## Themes", "## Contrast frames",
                     "## Concept trajectories and summaries", "## Skipped and removed", "## Run"):
         assert heading in md
@@ -206,7 +206,7 @@ def test_markdown_escapes_and_covers_sections(rendered):
 
 def test_md_escape():
     assert md_escape("a | b") == "a \\| b"
-    assert md_escape("<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"
+    assert md_escape("<b>x</b> & y") == "&lt;b>x&lt;/b> &amp; y"
     assert md_escape("multi\nline  text") == "multi line text"
     assert md_escape("**bold** _it_ `code` [link](x)") == "\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\[link\\](x)"
     assert md_escape(None) == "" and md_escape(float("nan")) == ""

@@ -94,18 +94,53 @@ def build_charts(ctx: dict[str, Any]) -> dict[str, str]:
 
     framing = ctx.get("framing")
     if framing and framing.get("orientation") and docs:
-        fig = go.Figure()
-        for item in framing["orientation"]:
-            for col, values in item["series"].items():
-                if not any(v == v for v in values):  # all NaN
-                    continue
-                fig.add_trace(go.Scatter(
-                    x=doc_labels, y=values, mode="lines+markers", connectgaps=False,
-                    name=_esc(f"{item['concept']} · {col}"), visible="legendonly",
-                ))
-        if fig.data:
-            fig.data[0].visible = True
-            fig.update_layout(title="Framing profile shares per concept along the essay order",
-                              yaxis=dict(tickformat=".0%"), height=440)
-            charts["orientation"] = _fragment(fig, "chart-orientation")
+        fragment = _orientation_chart(framing["orientation"], doc_labels, concepts)
+        if fragment:
+            charts["orientation"] = fragment
     return charts
+
+
+_SERIES_NAMES = {
+    "share_old": "mentions framed as the past",
+    "share_new": "framed as present or future",
+    "share_negative": "evaluated as in trouble",
+    "share_positive": "evaluated favourably",
+}
+
+
+def _orientation_chart(items: list[dict], doc_labels: list[str], concepts: dict | None) -> str | None:
+    """One concept at a time (a dropdown picks it): how its mentions are framed in each essay."""
+    import plotly.graph_objects as go
+
+    rank = {c: i for i, c in enumerate((concepts or {}).get("concept_names", []))}
+    usable = [it for it in items
+              if sum(1 for values in it["series"].values() for v in values if v == v) >= 2]
+    usable.sort(key=lambda it: (rank.get(it["concept"], len(rank)), it["concept"]))
+    usable = usable[:30]
+    if not usable:
+        return None
+    fig = go.Figure()
+    spans = []
+    for i, item in enumerate(usable):
+        first = len(fig.data)
+        for col, values in item["series"].items():
+            fig.add_trace(go.Scatter(
+                x=doc_labels, y=values, mode="lines+markers", connectgaps=False, visible=(i == 0),
+                name=_esc(_SERIES_NAMES.get(col, col.replace("_", " "))),
+                hovertemplate="%{x}: %{y:.0%}<extra></extra>",
+            ))
+        spans.append((first, len(fig.data)))
+    n = len(fig.data)
+    buttons = []
+    for item, (a, b) in zip(usable, spans):
+        visible = [a <= k < b for k in range(n)]
+        buttons.append(dict(label=_esc(item["concept"]), method="update",
+                            args=[{"visible": visible},
+                                  {"title.text": f"How {_esc(item['concept'])} is framed, essay by essay"}]))
+    fig.update_layout(
+        title=f"How {_esc(usable[0]['concept'])} is framed, essay by essay",
+        yaxis=dict(tickformat=".0%", range=[-0.05, 1.05], title="share of its mentions"), height=440,
+        updatemenus=[dict(buttons=buttons, direction="down", x=1.0, xanchor="right", y=1.18, yanchor="top",
+                          showactive=True)],
+    )
+    return _fragment(fig, "chart-orientation")

@@ -272,13 +272,14 @@ def _themes(result: Any, docs: list[dict]) -> dict[str, Any] | None:
         for r in table.to_dict("records"):
             topic = r.get("topic")
             size = int(number(r.get("size")))
+            share = number(r.get("share"), float("nan"))
             quotes = _theme_quotes(topic, reps, assignments, unit_text, unit_kind, corpus)
             themes.append({
                 "topic": text(topic),
                 "is_outlier": number(topic, 0) == -1,
                 "label": text(r.get("label")) or f"theme {text(topic)}",
                 "size": size,
-                "share": size / n_units if n_units else 0.0,
+                "share": share if share == share else (size / n_units if n_units else 0.0),
                 "top_terms": shorten(r.get("top_terms"), 160),
                 "quotes": quotes,
             })
@@ -286,10 +287,14 @@ def _themes(result: Any, docs: list[dict]) -> dict[str, Any] | None:
     share = _doc_theme_share(topics, assignments, docs, themes)
     return {
         "themes": themes,
-        "metrics": {k: _metric(v) for k, v in metrics.items()} if isinstance(metrics, dict) else {},
+        "metrics": {k: _metric(metrics[k]) for k in _SHOWN_METRICS if isinstance(metrics, dict) and k in metrics},
         "n_units": n_units,
         "share": share,
     }
+
+
+#: Theme-model measures worth a reader's attention; all of them are in tables/topic_metrics.csv.
+_SHOWN_METRICS = ("n_topics", "outlier_share", "npmi", "diversity", "silhouette", "largest_share")
 
 
 def _metric(value: Any) -> str:
@@ -308,30 +313,35 @@ def _unit_text(corpus: Any) -> dict[str, tuple[str, str]]:
 
 
 def _theme_quotes(topic, reps, assignments, unit_text, unit_kind, corpus, n: int = 2) -> list[dict]:
-    unit_ids: list[str] = []
+    """Example quotes for a theme: the stage's representatives where given, else the first units
+    assigned to it (best first when a similarity or probability is given). Each links to the
+    unit on the page, or to its essay when the unit is not one paragraph or sentence."""
+    quotes: list[dict] = []
     if has(reps, "topic"):
         sub = reps[reps["topic"] == topic]
         if "rank" in sub.columns:
-            sub = sub.sort_values("rank")
-        for col in ("unit_id", "para_id", "sent_id"):
-            if col in sub.columns:
-                unit_ids = [str(u) for u in sub[col].tolist() if str(u) in unit_text]
-                break
-        if not unit_ids and "text" in sub.columns:
-            return [{"doc_id": text(r.get("doc_id")), "text": shorten(r.get("text")), "href": ""}
-                    for r in sub.head(n).to_dict("records")]
-    if not unit_ids and has(assignments, "topic", "unit_id"):
+            sub = sub.sort_values("rank", kind="stable")
+        for r in sub.head(n).to_dict("records"):
+            uid = next((text(r.get(c)) for c in ("unit_id", "para_id", "sent_id") if text(r.get(c))), "")
+            doc_id = text(r.get("doc_id")) or (unit_text[uid][0] if uid in unit_text else "")
+            body = text(r.get("text")) or (unit_text[uid][1] if uid in unit_text else "")
+            if not body:
+                continue
+            href = ("#" + anchor(unit_kind.get(uid, "p"), uid) if uid in unit_text
+                    else "#" + anchor("doc", doc_id) if doc_id else "")
+            quotes.append({"doc_id": doc_id, "unit_id": uid, "text": shorten(body), "href": href})
+        if quotes:
+            return quotes
+    if has(assignments, "topic", "unit_id"):
         sub = assignments[assignments["topic"] == topic]
-        for col in ("probability", "prob", "score"):
+        for col in ("similarity", "probability", "prob", "score"):
             if col in sub.columns:
                 sub = sub.sort_values(col, ascending=False, kind="stable")
                 break
-        unit_ids = [str(u) for u in sub["unit_id"].tolist() if str(u) in unit_text]
-    quotes = []
-    for uid in unit_ids[:n]:
-        doc_id, body = unit_text[uid]
-        kind = unit_kind.get(uid, "p")
-        quotes.append({"doc_id": doc_id, "unit_id": uid, "text": shorten(body), "href": "#" + anchor(kind, uid)})
+        for uid in [str(u) for u in sub["unit_id"].tolist() if str(u) in unit_text][:n]:
+            doc_id, body = unit_text[uid]
+            quotes.append({"doc_id": doc_id, "unit_id": uid, "text": shorten(body),
+                           "href": "#" + anchor(unit_kind.get(uid, "p"), uid)})
     return quotes
 
 
@@ -381,7 +391,8 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str]) -> di
             quote = sent_text.get(sid) or text(r.get("sentence"))
             row = {k: text(r.get(k)) for k in _CONTRAST_SHOWN}
             for k in ("old_concept", "new_concept"):
-                row[k] = concept_label.get(row[k], row[k])
+                # A side may name several concepts, "; "-joined.
+                row[k] = "; ".join(concept_label.get(c, c) for c in _ID_SPLIT.split(row[k]) if c)
             row.update({
                 "doc_id": text(r.get("doc_id")),
                 "doc_label": label_of.get(r.get("doc_id"), text(r.get("doc_id"))),
@@ -393,19 +404,21 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str]) -> di
     shifts = []
     sdf = frame(framing, "shifts")
     if sdf is not None and len(sdf):
-        skip = {"concept", "from_doc", "to_doc", "evidence"}
+        skip = {"concept", "label", "from_doc", "to_doc", "evidence", "evidence_text", "change"}
         for r in sdf.to_dict("records"):
-            extras = [(k, text(v)) for k, v in r.items() if k not in skip and not k.endswith("_id") and text(v)]
-            ev_sid = next((text(r.get(k)) for k in ("evidence_sent_id", "sent_id", "to_sent_id") if text(r.get(k))), "")
+            concept = text(r.get("concept"))
+            details = text(r.get("change"))
+            if not details:
+                extras = [(k, text(v)) for k, v in r.items() if k not in skip and not k.endswith("_id") and text(v)]
+                details = "; ".join(f"{k}: {shorten(v, 120)}" for k, v in extras[:6])
             shifts.append({
-                "concept": concept_label.get(text(r.get("concept")), text(r.get("concept"))),
+                "concept": text(r.get("label")) or concept_label.get(concept, concept),
                 "from_doc": text(r.get("from_doc")),
                 "to_doc": text(r.get("to_doc")),
                 "from_label": label_of.get(r.get("from_doc"), text(r.get("from_doc"))),
                 "to_label": label_of.get(r.get("to_doc"), text(r.get("to_doc"))),
-                "details": "; ".join(f"{k}: {shorten(v, 120)}" for k, v in extras[:6]),
-                "evidence": shorten(r.get("evidence"), 400),
-                "href": "#" + anchor("s", ev_sid) if ev_sid in sent_text else "",
+                "details": details,
+                "evidence": evidence_quotes(r, sent_text),
             })
     summaries = {"concept": [], "document": [], "other": []}
     sm = frame(framing, "summaries")
@@ -414,13 +427,11 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str]) -> di
             scope = text(r.get("scope")).lower()
             key = text(r.get("key"))
             bucket = "concept" if scope.startswith("concept") else "document" if scope.startswith(("doc", "text", "essay")) else "other"
-            ev_sid = next((text(r.get(k)) for k in ("evidence_sent_id", "sent_id") if text(r.get(k))), "")
             summaries[bucket].append({
                 "scope": scope, "key": key,
                 "key_label": label_of.get(key, key) if bucket == "document" else concept_label.get(key, key),
                 "text": text(r.get("text")),
-                "evidence": shorten(r.get("evidence"), 400),
-                "href": "#" + anchor("s", ev_sid) if ev_sid in sent_text else "",
+                "evidence": evidence_quotes(r, sent_text),
             })
         summaries["document"].sort(key=lambda s: order.get(s["key"], 10**9))
     profiles = frame(framing, "profiles")
@@ -434,12 +445,38 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str]) -> di
     }
 
 
+_ID_SPLIT = re.compile(r"\s*[;,|]\s*")
+
+
+def evidence_quotes(row: dict, sent_text: dict[str, str], limit: int = 3) -> list[dict]:
+    """The evidence of a row as quotes, each linked to its sentence where it names one.
+
+    Stages give evidence either as sentence ids (``"a-p001-s02; a-p003-s01"``, in ``evidence``
+    or ``evidence_sent_id(s)``) with the quoted text beside them, or as plain text.
+    """
+    for key in ("evidence_sent_ids", "evidence_sent_id", "evidence", "sent_id"):
+        raw = text(row.get(key))
+        if not raw:
+            continue
+        ids = [p for p in _ID_SPLIT.split(raw) if p]
+        if ids and all(i in sent_text for i in ids):
+            return [{"text": shorten(sent_text[i], 300), "href": "#" + anchor("s", i)} for i in ids[:limit]]
+    for key in ("evidence_text", "evidence"):
+        raw = text(row.get(key))
+        if raw:
+            parts = [p for p in raw.split(" | ") if p.strip()] if key == "evidence_text" else [raw]
+            return [{"text": shorten(p, 300), "href": ""} for p in parts[:limit]]
+    return []
+
+
 def _orientation_series(profiles: pd.DataFrame | None, docs: list[dict], concept_label: dict[str, str]) -> list[dict]:
     """Per concept, the share of its mentions framed as past vs present/future in each essay,
     when the framing profiles carry such shares."""
     if not has(profiles, "doc_id", "concept"):
         return []
     share_cols = [c for c in profiles.columns if c.endswith("_share") or c.startswith("share_")]
+    # Paragraph coverage is prominence, already charted as the trajectory.
+    share_cols = [c for c in share_cols if "paragraph" not in c]
     if not share_cols:
         return []
     out = []

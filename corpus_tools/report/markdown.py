@@ -1,7 +1,6 @@
 """``report.md``: the report as GitHub-flavoured Markdown."""
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -11,10 +10,11 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md_escape(value: Any) -> str:
-    """Corpus text made inert in Markdown: one line, HTML escaped (so GitHub shows ``<script>``
-    as text) and Markdown punctuation backslash-escaped (so ``|`` never breaks a table)."""
-    one_line = " ".join(text(value).split())
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
+    """Corpus text made inert in Markdown: one line, ``&`` and ``<`` as entities (so GitHub shows
+    ``<script>`` as text; a lone ``>`` is harmless mid-line) and Markdown punctuation
+    backslash-escaped (so ``|`` never breaks a table)."""
+    one_line = " ".join(text(value).split()).replace("&", "&amp;").replace("<", "&lt;")
+    return _MD_SPECIAL.sub(r"\\\1", one_line)
 
 
 def md_code(value: Any) -> str:

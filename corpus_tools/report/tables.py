@@ -28,16 +28,22 @@ TABLE_NAMES: dict[tuple[str, str], str] = {
     ("concepts", "by_document"): "concepts_by_document",
     ("concepts", "cooccurrence"): "concept_cooccurrence",
     ("concepts", "suggestions"): "concept_suggestions",
+    ("concepts", "suggestions_by_document"): "concept_suggestions_by_document",
     ("topics", "topics"): "topics",
     ("topics", "assignments"): "topic_assignments",
     ("topics", "doc_topics"): "doc_topics",
     ("topics", "representatives"): "topic_representatives",
     ("topics", "similar_docs"): "similar_docs",
+    ("topics", "terms"): "topic_terms",
+    ("topics", "prevalence"): "topic_prevalence",
+    ("topics", "dropped"): "topic_dropped_units",
+    ("topics", "baseline_topics"): "topic_baseline_topics",
     ("framing", "contrasts"): "framing_contrasts",
     ("framing", "orientation"): "framing_orientation",
     ("framing", "profiles"): "framing_profiles",
     ("framing", "shifts"): "framing_shifts",
     ("framing", "summaries"): "framing_summaries",
+    ("framing", "context"): "framing_context",
 }
 STAGES = ("corpus", "concepts", "topics", "framing")
 #: Every name this package may write: the only files it will ever remove as stale.

@@ -1,0 +1,111 @@
+"""``corpus-tools analyze``: every stage, then the reports."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import cache_option, corpus_path_argument, echo_json, json_option, library_errors, show_progress
+
+_FORMATS = ("md", "html", "csv", "json")
+
+
+class _NTopics(click.ParamType):
+    name = "auto|N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) or str(value).lower() == "auto":
+            return value if isinstance(value, int) else "auto"
+        try:
+            n = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is neither 'auto' nor a whole number", param, ctx)
+        if n < 2:
+            self.fail("needs at least 2 themes (or 'auto')", param, ctx)
+        return n
+
+
+def _formats(ctx, param, value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in _FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"{', '.join(unknown) or 'nothing'}: choose from {','.join(_FORMATS)}")
+    return chosen
+
+
+@click.command()
+@corpus_path_argument
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
+              help="Folder for report.md, report.html, tables/ and run.json (never inside PATH).")
+@click.option("--lexicon", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Concept lexicon (TOML) instead of the built-in retail lexicon.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed: same input and seed, same results.")
+@click.option("--unit", type=click.Choice(["paragraph", "sentence"]), default="paragraph", show_default=True,
+              help="What the themes cluster.")
+@click.option("--n-topics", type=_NTopics(), default="auto", show_default=True, help="Number of themes, or auto.")
+@click.option("--guided", is_flag=True, help="Seed the themes with the lexicon's concepts.")
+@click.option("--format", "formats", default=",".join(_FORMATS), show_default=True, callback=_formats,
+              help="Comma-separated outputs: md (report.md), html (report.html), csv (tables/, plus Parquet "
+                   "when pyarrow is installed), json (run.json).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars or stage messages.")
+@cache_option
+@json_option
+def analyze(path: Path, out: Path, lexicon: Path | None, seed: int, unit: str, n_topics, guided: bool,
+            formats: tuple[str, ...], quiet: bool, cache_dir: Path | None, as_json: bool) -> None:
+    """Run every stage on the essays in PATH and write the reports to --out.
+
+    Concepts, themes and framing, from one parse of each essay. Progress goes to stderr when it
+    is a terminal; the run ends with where each file went. A stage that cannot run on this input
+    (say, too few paragraphs to cluster) is skipped with the reason in the report.
+    """
+    from ..pipeline import TqdmProgress, analyze as run_analysis
+
+    progress = TqdmProgress() if show_progress(quiet) and not as_json else None
+    with library_errors():
+        result = run_analysis(path, out, lexicon=lexicon, seed=seed, unit=unit, formats=formats,
+                              n_topics=n_topics, guided=guided, cache_dir=cache_dir, progress=progress)
+    if as_json:
+        echo_json({
+            "out": str(result.out),
+            "files": {name: str(p) for name, p in result.files.items()},
+            "stages": result.stage_status,
+            "warnings": result.warnings,
+            "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
+        })
+        return
+    _summary(result)
+
+
+def _summary(result) -> None:
+    corpus = result.corpus
+    click.echo(f"Analysed {len(corpus)} essays ({int(corpus.documents['n_words'].sum()):,} words) "
+               f"in {sum(result.timings.values()):.1f} s.")
+    for stage, status in result.stage_status.items():
+        if status.get("status") != "ok":
+            click.echo(f"  {stage} {status['status']}: {status.get('reason', '')}")
+    concepts, topics, framing = result.concepts, result.topics, result.framing
+    found = []
+    if concepts is not None:
+        found.append(f"{len(concepts.mentions)} concept mentions")
+    if topics is not None:
+        n = (getattr(topics, "metrics", None) or {}).get("n_topics")
+        if n is not None:
+            found.append(f"{n} themes")
+    if framing is not None and hasattr(framing, "contrasts"):
+        found.append(f"{len(framing.contrasts)} contrast frames")
+    if found:
+        click.echo("Found " + ", ".join(found) + ".")
+    if result.warnings:
+        click.echo(f"{len(result.warnings)} warning(s); see the report and run.json.")
+    click.echo("Wrote:")
+    tables = sorted(p for name, p in result.files.items() if name.startswith("tables/"))
+    for name in ("report.md", "report.html", "run.json"):
+        if name in result.files:
+            click.echo(f"  {name:<12} {result.files[name]}")
+    if tables:
+        csvs = sum(1 for p in tables if p.suffix == ".csv")
+        parquets = sum(1 for p in tables if p.suffix == ".parquet")
+        kinds = f"{csvs} CSV" + (f" + {parquets} Parquet" if parquets else "")
+        click.echo(f"  {'tables/':<12} {tables[0].parent}{'/'} ({kinds})")
+        names = sorted({p.stem for p in tables})
+        click.echo(f"  {'':<12} {', '.join(names)}")

