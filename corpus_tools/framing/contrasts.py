@@ -368,6 +368,9 @@ class ContrastExtractor:
         nxt = doc[but.i + 1] if but.i + 1 < len(doc) else None
         # the negation: on the governing predicate, or inside its clause before "but"
         neg = _find_negation(anchor, but.i)
+        if neg is None and anchor.pos_ in _NOMINAL and anchor.head != anchor:
+            # "is not just clicks, but loyal members": the negator sits on the copula
+            neg = next((c for c in anchor.head.children if c.dep_ == "neg" and c.i < anchor.i), None)
         if neg is None:
             return None
         restrictive = any(doc[j].lower_ in C.RESTRICTIVE for j in range(neg.i + 1, min(neg.i + 3, but.i)))
@@ -403,6 +406,12 @@ class ContrastExtractor:
     def _y_not_x(self, doc: "Doc", start: int, end: int) -> Frame | None:
         neg = doc[start + 1]
         old_head = neg.head
+        if old_head.i < neg.i and old_head.pos_ in _NOMINAL:
+            # "a real business, not a side project": the negator hangs on Y, X is its appositive
+            old_head = next((c for c in old_head.children if c.dep_ in {"appos", "conj", "npadvmod"}
+                             and c.i > neg.i), None)
+            if old_head is None:
+                return None
         if old_head == neg or old_head.pos_ not in _NOMINAL | {"ADJ"} or old_head.i < neg.i:
             return None
         # "X, not Y, but Z" is handled by the but-family
@@ -545,6 +554,9 @@ class ContrastExtractor:
         if _is_negated(verb):
             return None
         by = next((c for c in verb.children if c.dep_ in {"prep", "agent"} and c.lower_ in {"with", "by"}), None)
+        obj = _first_child(verb, ("dobj",))
+        if by is None and obj is not None:
+            by = next((c for c in obj.children if c.dep_ == "prep" and c.lower_ in {"with", "by"}), None)
         passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
         if passive is not None:
             old_head, new_head = passive, _pobj(by) if by is not None else None
@@ -557,8 +569,9 @@ class ContrastExtractor:
                 new_head, cue = _subject(verb), f"Y {verb.lemma_.lower()}s X"
         if not (_content(old_head) and _content(new_head)):
             return None
-        old = self._side(old_head, 0, _clause_end(doc, old_head), exclude=[verb.i])
-        new = self._side(new_head, 0, _clause_end(doc, new_head), exclude=[verb.i])
+        stop = [verb.i] + ([by.i] if by is not None else [])
+        old = self._side(old_head, 0, _clause_end(doc, old_head), exclude=stop)
+        new = self._side(new_head, 0, _clause_end(doc, new_head), exclude=stop)
         if old is None or new is None or _overlap(old, new):
             return None
         return Frame(cue, "replace", old, new, verb.i)
@@ -688,7 +701,7 @@ def _negated_sides(anchor: "Token", neg: "Token", but: "Token", conj: "Token"
     elif neg_host != anchor and neg_host.pos_ in _NOMINAL and neg_host.i < neg.i:
         # "no longer a third party, no longer a platform ...": the negation opens a restatement
         old = next((c for c in neg_host.children if c.dep_ in {"appos", "conj"} and lo <= c.i < hi), None)
-    elif anchor.pos_ in _NOMINAL and neg_host == anchor:
+    elif anchor.pos_ in _NOMINAL and (neg_host == anchor or neg_host == anchor.head):
         old = anchor
     else:
         old = None

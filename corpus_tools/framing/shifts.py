@@ -58,7 +58,7 @@ def build_shifts(profiles: "pd.DataFrame", contrasts: "pd.DataFrame", orientatio
         records = group.to_dict("records")
         for a, b in zip(records, records[1:]):
             drift = context_drift(term_counts.get((concept, a["doc_id"]), {}), term_counts.get((concept, b["doc_id"]), {}))
-            change = describe_change(labels.get(concept, concept), a, b, drift, titles)
+            change = describe_change(_lower_label(labels.get(concept, concept)), a, b, drift, titles)
             sent_ids, quotes = _evidence(concept, b["doc_id"], contrasts, orientation, sentences or {})
             rows.append({
                 "concept": concept, "label": labels.get(concept, concept), "from_doc": a["doc_id"],
@@ -131,6 +131,10 @@ def _evidence(concept: str, doc_id: str, contrasts: "pd.DataFrame", orientation:
             if len(sent_ids) >= MAX_EVIDENCE:
                 break
     return sent_ids, quotes
+
+
+def _lower_label(label: str) -> str:
+    return label if not label or label.isupper() else label[0].lower() + label[1:]
 
 
 def _short(text: str) -> str:

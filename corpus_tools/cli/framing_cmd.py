@@ -1,0 +1,174 @@
+"""``corpus-tools framing``: contrast frames and each concept's trajectory; ``framing eval`` scores them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import (
+    DefaultCommandGroup, InputError, cache_option, corpus_path_argument, echo_json, frame_records, json_option,
+    library_errors, out_option, show_progress,
+)
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return lambda items: tqdm(items, desc="documents", unit="doc", leave=False)
+
+
+def _run(path: Path, lexicon: Path | None, cache_dir: Path | None):
+    from ..framing import analyze_framing
+    from ..lexicon import load_lexicon
+    from ..load import load_corpus
+
+    lex = load_lexicon(lexicon)  # a bad lexicon stops the run before any parsing
+    loaded = load_corpus(path)
+    return loaded, analyze_framing(loaded, lexicon=lex, cache_dir=cache_dir, progress=_progress(show_progress()))
+
+
+def _resolve_concept(result, name: str) -> str:
+    labels = result.labels or {}
+    wanted = name.strip().lower()
+    for cid, label in labels.items():
+        if wanted in (cid.lower(), str(label).lower(), cid.lower().replace("_", " ")):
+            return cid
+    known = sorted(set(result.profiles["concept"])) if len(result.profiles) else []
+    if wanted in known:
+        return wanted
+    raise InputError(f"unknown concept {name!r}; concepts found here: {', '.join(known) or 'none'}")
+
+
+@click.group(cls=DefaultCommandGroup, default="show")
+def framing() -> None:
+    """Contrast frames and how each concept's framing shifts (default), or score against gold (eval).
+
+    \b
+    corpus-tools framing PATH [--concept NAME] [--lexicon FILE] [--json] [--out DIR]
+    corpus-tools framing eval PATH GOLD.csv
+    """
+
+
+@framing.command("show")
+@corpus_path_argument
+@click.option("--concept", "concept", default=None, help="Only this concept (id or label).")
+@click.option("--lexicon", "lexicon", type=click.Path(path_type=Path), default=None,
+              help="Concept lexicon (TOML) [default: the built-in retail lexicon].")
+@json_option
+@out_option
+@cache_option
+def show_cmd(path: Path, concept: str | None, lexicon: Path | None, as_json: bool, out: Path | None,
+             cache_dir: Path | None) -> None:
+    """Contrast frames in PATH ("not X, but Y", "from X to Y", ...) and each concept's trajectory
+    across the essays (by date where known, else file order).
+
+    --out DIR writes framing_contrasts.csv, framing_orientation.csv, framing_profiles.csv,
+    framing_shifts.csv and framing_summaries.csv.
+    """
+    with library_errors():
+        loaded, result = _run(path, lexicon, cache_dir)
+        contrasts, profiles, shifts, summaries = result.contrasts, result.profiles, result.shifts, result.summaries
+        if concept is not None:
+            cid = _resolve_concept(result, concept)
+            has = lambda col: contrasts[col].map(lambda v: cid in [x.strip() for x in str(v).split(";")])  # noqa: E731
+            contrasts = contrasts[has("old_concept") | has("new_concept")]
+            profiles = profiles[profiles["concept"] == cid]
+            shifts = shifts[shifts["concept"] == cid]
+            summaries = summaries[(summaries["scope"] == "concept") & (summaries["key"] == cid)]
+        written = result.write(out, loaded.root) if out is not None else []
+    if as_json:
+        echo_json({
+            "path": str(path),
+            "contrasts": frame_records(contrasts),
+            "profiles": frame_records(profiles),
+            "shifts": frame_records(shifts),
+            "summaries": frame_records(summaries),
+        })
+        return
+    click.echo(f"{path}: {len(contrasts)} contrast frames in {len(loaded.doc_ids)} documents "
+               f"({int((contrasts['speaker'] == 'others').sum())} attributed to others)")
+    click.echo("")
+    for doc_id, group in contrasts.groupby("doc_id", sort=False):
+        click.echo(f"{result.titles.get(doc_id, doc_id)} [{doc_id}]")
+        for row in group.itertuples(index=False):
+            old = row.old or "-"
+            new = row.new or "(nothing named)"
+            concepts = ""
+            if row.old_concept or row.new_concept:
+                concepts = f"   [{row.old_concept or '-'} -> {row.new_concept or '-'}]"
+            who = "  (others' view)" if row.speaker == "others" else ""
+            click.echo(f"  {row.sent_id.split('-', 1)[-1]}  {row.cue}: \"{old}\" -> \"{new}\"{concepts}{who}")
+        click.echo("")
+    concept_summaries = summaries[summaries["scope"] == "concept"]
+    if len(concept_summaries):
+        click.echo("Trajectories:")
+        for row in concept_summaries.itertuples(index=False):
+            click.echo(f"  {row.text}")
+        click.echo("")
+    if len(shifts):
+        click.echo("Shifts between consecutive essays:")
+        for row in shifts.itertuples(index=False):
+            drift = "" if row.drift != row.drift else f" (drift {row.drift:.2f})"
+            click.echo(f"  {row.from_doc[:16]} -> {row.to_doc[:16]}{drift}: {row.change}")
+        click.echo("")
+    doc_summaries = summaries[summaries["scope"] == "document"]
+    if len(doc_summaries):
+        click.echo("Essays:")
+        for row in doc_summaries.itertuples(index=False):
+            click.echo(f"  {row.text}")
+    for file in written:
+        click.echo(f"Wrote {file}")
+
+
+@framing.command("eval")
+@corpus_path_argument
+@click.argument("gold", type=click.Path(path_type=Path))
+@click.option("--lexicon", "lexicon", type=click.Path(path_type=Path), default=None,
+              help="Concept lexicon (TOML) [default: the built-in retail lexicon].")
+@json_option
+@cache_option
+@click.option("--show-errors", is_flag=True, help="List missed gold rows and unmatched found frames.")
+def eval_cmd(path: Path, gold: Path, lexicon: Path | None, as_json: bool, cache_dir: Path | None,
+             show_errors: bool) -> None:
+    """Score the contrast frames found in PATH against GOLD.csv (the format of seed_contrasts.csv):
+    precision, recall and F1 overall and for core and hard rows, by the gold README's matching rule."""
+    from ..framing.evaluate import GoldFileError, load_gold, matched_table, score_frames, unmatched_found
+
+    if not gold.is_file():
+        raise InputError(f"{gold}: no such gold file")
+    try:
+        gold_df = load_gold(gold)
+    except GoldFileError as exc:
+        raise InputError(str(exc)) from None
+    with library_errors():
+        loaded, result = _run(path, lexicon, cache_dir)
+        scores = score_frames(result.contrasts, gold_df, loaded.sentences)
+    if as_json:
+        payload = {"path": str(path), "gold": str(gold), "scores": {k: v.as_dict() for k, v in scores.items()}}
+        if show_errors:
+            payload["missed"] = frame_records(_missed(matched_table(result.contrasts, gold_df, loaded.sentences)))
+            payload["unmatched"] = frame_records(unmatched_found(result.contrasts, gold_df, loaded.sentences)[
+                ["doc_id", "sent_id", "cue", "old", "new"]])
+        echo_json(payload)
+        return
+    click.echo(f"{path} against {gold}: {len(result.contrasts)} frames found, {len(gold_df)} gold rows")
+    click.echo(f"  {'rows':<5} {'precision':>9} {'recall':>7} {'F1':>6}   matched found/gold")
+    for level, s in scores.items():
+        click.echo(f"  {level:<5} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}   "
+                   f"{s.matched_found}/{s.n_found} found, {s.matched_gold}/{s.n_gold} gold")
+    if show_errors:
+        missed = _missed(matched_table(result.contrasts, gold_df, loaded.sentences))
+        click.echo("")
+        click.echo(f"Missed gold rows ({len(missed)}):")
+        for row in missed.itertuples(index=False):
+            click.echo(f"  {row.doc} [{row.level}] {row.cue}: \"{row.old}\" -> \"{row.new}\"")
+        extra = unmatched_found(result.contrasts, gold_df, loaded.sentences)
+        click.echo(f"Found frames matching no gold row ({len(extra)}):")
+        for row in extra.itertuples(index=False):
+            click.echo(f"  {row.sent_id} {row.cue}: \"{row.old}\" -> \"{row.new}\"")
+
+
+def _missed(table):
+    return table[~table["matched"]][["doc", "level", "cue", "old", "new"]]

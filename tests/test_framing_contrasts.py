@@ -1,0 +1,95 @@
+"""Contrast frames on invented sentences of the genre: the cue families, and look-alikes that are not frames."""
+from __future__ import annotations
+
+import pytest
+
+from corpus_tools.errors import NotFittedError
+from corpus_tools.framing import ContrastExtractor
+
+
+@pytest.fixture(scope="module")
+def extractor(nlp):
+    return ContrastExtractor().fit(nlp)
+
+
+def frames(nlp, extractor, text):
+    doc = nlp(text)
+    return [(f.cue, doc[f.old[0]:f.old[1]].text if f.old else "", doc[f.new[0]:f.new[1]].text if f.new else "")
+            for f in extractor.extract(doc)]
+
+
+@pytest.mark.parametrize("text, old, new", [
+    ("Online retail is not a channel, but an operating system.", "channel", "operating system"),
+    ("The brand is no longer a seller of goods, but a partner of its customers.", "seller of goods", "partner of its customers"),
+    ("What matters is not just clicks, but loyal members.", "clicks", "loyal members"),
+    ("Retail media is a real business, not a side project.", "side project", "real business"),
+    ("Merchants should focus on repeat buyers rather than new visitors.", "new visitors", "repeat buyers"),
+    ("Rather than a marketplace, the company is an infrastructure provider.", "marketplace", "infrastructure provider"),
+    ("Instead of subsidies, service quality is the key to growth.", "subsidies", "service quality"),
+    ("The industry has moved from the era of subsidies to the era of service.", "era of subsidies", "era of service"),
+    ("From price wars to value creation, the market is changing.", "price wars", "value creation"),
+    ("Stores need to replace paper coupons with digital vouchers.", "paper coupons", "digital vouchers"),
+    ("When paper coupons are transformed into digital vouchers, costs fall.", "paper coupons", "digital vouchers"),
+    ("The sector is entering the age of data from the age of guesswork.", "age of guesswork", "age of data"),
+])
+def test_contrast_families(nlp, extractor, text, old, new):
+    found = frames(nlp, extractor, text)
+    assert any(o == old and n == new for _, o, n in found), found
+
+
+@pytest.mark.parametrize("text, old", [
+    ("Retailers must bid farewell to the old discount model.", "old discount model"),
+    ("Brands should give up the blind pursuit of scale.", "blind pursuit of scale"),
+    ("It is time to say goodbye to the subsidy war.", "subsidy war"),
+])
+def test_rejections_may_have_no_new_side(nlp, extractor, text, old):
+    found = frames(nlp, extractor, text)
+    assert [(o, n) for _, o, n in found] == [(old, "")], found
+
+
+def test_rejection_with_a_replacement(nlp, extractor):
+    found = frames(nlp, extractor, "Players began to bid farewell to the flat model and entered a new stage of growth.")
+    assert found and found[0][1] == "flat model" and "new stage of growth" in found[0][2]
+
+
+@pytest.mark.parametrize("text", [
+    "Digital retail is not only a platform, but also an infrastructure.",
+    "The change is not only seen on the surface, but more in the deep structure of the industry.",
+    "Players not only need marketing, but also need design and production.",
+    "It is not a problem.",
+    "Traffic does not matter much these days.",
+    "From time to time, merchants rather like discounts.",
+    "The store is open from Monday to Friday.",
+    "Sales rose from 2019 to 2022.",
+    "We migrated traffic from offline to online.",
+    "Although the model is old, but it still works.",
+    "Prices were rather high last year.",
+    "They have not got rid of the old habits.",
+])
+def test_look_alikes_are_not_frames(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []
+
+
+def test_sides_are_phrases_not_sentences(nlp, extractor):
+    text = ("After years of growth, the retail player is no longer an outside presence, "
+            "but a deeply integrated presence in the retail industry.")
+    (cue, old, new), = frames(nlp, extractor, text)
+    assert cue == "no longer X, but Y"
+    assert old == "outside presence"
+    assert new == "deeply integrated presence"  # the locative phrase is circumstance, not the framing
+
+
+def test_unfitted_extractor_refuses(nlp):
+    with pytest.raises(NotFittedError):
+        ContrastExtractor().extract(nlp("Not a platform, but an infrastructure."))
+
+
+def test_unknown_family_is_a_clear_error(nlp):
+    with pytest.raises(ValueError, match="unknown contrast families"):
+        ContrastExtractor(families=["nonsense"]).fit(nlp)
+
+
+def test_family_selection(nlp):
+    only_from = ContrastExtractor(families=["from_to"]).fit(nlp)
+    doc = nlp("Digital retail is not a platform, but an infrastructure.")
+    assert only_from.extract(doc) == []

@@ -1,0 +1,131 @@
+"""Profiles, shifts across essays and summaries: built from the tidy rows, with computed counts."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from corpus_tools.errors import NotFittedError
+from corpus_tools.framing import FramingExtractor, FramingResult
+from corpus_tools.framing.summaries import times
+
+
+@pytest.fixture(scope="module")
+def extractor(nlp):
+    return FramingExtractor().fit(nlp)
+
+
+@pytest.fixture(scope="module")
+def rows(extractor, parsed_starter, starter_corpus):
+    return [extractor.transform_document(d, starter_corpus.text(d.doc_id)) for d in parsed_starter]
+
+
+@pytest.fixture(scope="module")
+def framing(extractor, rows, starter_corpus) -> FramingResult:
+    return extractor.aggregate(rows, starter_corpus)
+
+
+def test_streaming_rows_are_plain_dicts(rows):
+    assert set(rows[0]) == {"contrasts", "orientation", "context"}
+    for part in rows[0].values():
+        assert all(isinstance(r, dict) for r in part)
+
+
+def test_unfitted_extractor_refuses(parsed_starter):
+    with pytest.raises(NotFittedError):
+        FramingExtractor().transform_document(parsed_starter[0])
+
+
+def test_profiles_columns_and_values(framing, starter_corpus):
+    p = framing.profiles
+    for col in ["doc_id", "concept", "prominence", "n_mentions", "share_old", "share_new", "contrast_old",
+                "contrast_new", "evaluation", "top_terms", "top_concepts"]:
+        assert col in p.columns
+    assert p["share_old"].between(0, 1).all() and p["evaluation"].between(-1, 1).all()
+    words = dict(zip(starter_corpus.documents["doc_id"], starter_corpus.documents["n_words"]))
+    row = p.iloc[0]
+    assert row["prominence"] == pytest.approx(1000 * row["n_mentions"] / words[row["doc_id"]], abs=1e-3)
+    assert not p["top_terms"].map(lambda v: isinstance(v, list)).any()
+
+
+def test_profile_side_counts_agree_with_contrasts(framing):
+    c = framing.contrasts
+    p = framing.profiles.set_index(["doc_id", "concept"])
+    for (doc_id, concept), n in c.assign(oc=c["old_concept"].str.split("; ")).explode("oc").groupby(
+            ["doc_id", "oc"]).size().items():
+        if concept:
+            assert p.loc[(doc_id, concept), "contrast_old"] == n
+
+
+def test_shifts_follow_corpus_order(framing, starter_corpus):
+    order = {d: i for i, d in enumerate(starter_corpus.doc_ids)}
+    s = framing.shifts
+    assert len(s) > 0
+    assert (s["from_doc"].map(order) < s["to_doc"].map(order)).all()
+    assert s["drift"].dropna().between(0, 1).all()
+    # consecutive: no essay mentioning the concept is skipped between from_doc and to_doc
+    p = framing.profiles
+    for row in s.itertuples(index=False):
+        mentioned = set(p.loc[p["concept"] == row.concept, "doc_id"])
+        between = [d for d in starter_corpus.doc_ids if order[row.from_doc] < order[d] < order[row.to_doc]]
+        assert not mentioned.intersection(between)
+
+
+def test_shift_evidence_points_at_real_sentences(framing, starter_corpus):
+    sentences = set(starter_corpus.sentences["sent_id"])
+    for row in framing.shifts.itertuples(index=False):
+        for sid in filter(None, row.evidence.split("; ")):
+            assert sid in sentences and sid.startswith(row.to_doc)
+
+
+def test_document_summary_counts_are_computed(framing):
+    gravedigger = next(d for d in framing.doc_ids if d.startswith("002"))
+    text = framing.summary(gravedigger)
+    c = framing.contrasts
+    mine = c[(c["doc_id"] == gravedigger) & (c["speaker"] == "author")]
+    n = int(((mine["old_concept"].str.split("; ").map(lambda v: "platform" in v))
+             & (mine["new_concept"].str.split("; ").map(lambda v: "infrastructure" in v))).sum())
+    assert n >= 2
+    assert f"platform is rejected in favour of infrastructure {times(n)}" in text or \
+        f"platform in favour of infrastructure {times(n)}" in text
+    assert text.startswith("In 'Digital retail: the gravedigger of new retail'")
+
+
+def test_concept_summaries_cite_evidence(framing, starter_corpus):
+    s = framing.summaries
+    assert set(s["scope"]) == {"concept", "document"}
+    assert set(s.loc[s["scope"] == "document", "key"]) == set(starter_corpus.doc_ids)
+    traffic = framing.summary("traffic")
+    m = re.search(r"on the old side in (\d+) of (\d+) contrasts", traffic)
+    assert m, traffic
+    c = framing.contrasts
+    on_old = c["old_concept"].str.split("; ").map(lambda v: "traffic" in v).sum()
+    assert int(m.group(1)) == on_old
+    evidence = s.loc[s["key"] == "traffic", "evidence"].iloc[0].split("; ")
+    assert set(evidence) <= set(starter_corpus.sentences["sent_id"])
+
+
+def test_trajectory_and_write(framing, tmp_path):
+    t = framing.trajectory("traffic")
+    assert list(t["doc_id"]) == [d for d in framing.doc_ids if d in set(t["doc_id"])]
+    files = framing.write(tmp_path / "out")
+    assert [f.name for f in files] == ["framing_contrasts.csv", "framing_orientation.csv", "framing_profiles.csv",
+                                       "framing_shifts.csv", "framing_summaries.csv"]
+    back = pd.read_csv(files[0])
+    assert len(back) == len(framing.contrasts)
+
+
+def test_empty_corpus_parts_do_not_crash(extractor, starter_corpus):
+    result = extractor.aggregate([], starter_corpus)
+    assert result.contrasts.empty and result.profiles.empty and result.shifts.empty
+    assert len(result.summaries) == len(starter_corpus.doc_ids)
+
+
+def test_analyze_framing_reuses_a_concept_result(starter_corpus, parsed_starter, nlp):
+    import corpus_tools as ct
+
+    concepts = ct.extract_concepts(starter_corpus, parsed=parsed_starter, nlp=nlp, suggest=False)
+    result = ct.analyze_framing(starter_corpus, concepts, parsed=parsed_starter, nlp=nlp)
+    assert isinstance(result, ct.FramingResult)
+    assert set(result.orientation["concept"]) <= set(concepts.mentions["concept"])
