@@ -78,13 +78,19 @@ def collect_tables(result: Any) -> dict[str, pd.DataFrame]:
     topics = getattr(result, "topics", None)
     metrics = getattr(topics, "metrics", None)
     if isinstance(metrics, dict) and metrics:
+        # Timings differ run to run; they live in run.json so the tables stay reproducible.
+        kept = {k: v for k, v in metrics.items() if not _is_timing(k)}
         tables["topic_metrics"] = pd.DataFrame(
-            {"metric": list(metrics), "value": [_scalar(v) for v in metrics.values()]})
+            {"metric": list(kept), "value": [_scalar(v) for v in kept.values()]})
     status = getattr(result, "stage_status", None)
     if status:
         tables["stage_status"] = pd.DataFrame(
             [{"stage": k, "status": v.get("status"), "reason": v.get("reason", "")} for k, v in status.items()])
     return tables
+
+
+def _is_timing(key: str) -> bool:
+    return key.startswith("seconds_") or key.endswith("_seconds") or key in ("seconds", "wall_time")
 
 
 def safe_name(name: str) -> str:
