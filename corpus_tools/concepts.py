@@ -316,8 +316,6 @@ def extract_concepts(corpus: "Corpus", lexicon: "Lexicon | str | Path | None" = 
     Raises:
         LexiconError: the lexicon is invalid.
     """
-    import pandas as pd
-
     from .discovery import ConceptSuggester
 
     if extractor is None:
@@ -344,24 +342,42 @@ def extract_concepts(corpus: "Corpus", lexicon: "Lexicon | str | Path | None" = 
         if suggest:
             suggester.partial_fit(parsed_doc, doc_rows, corpus.text(parsed_doc.doc_id))
 
-    mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS)
-    by_document = _by_document(corpus, mentions, lex)
-    cooccurrence = _cooccurrence(mentions, lex)
-    if suggest:
+    return build_result(corpus, rows, lex, suggester if suggest else None)
+
+
+def build_result(corpus: "Corpus", rows: "list[dict[str, Any]] | pd.DataFrame", lexicon: Lexicon,
+                 suggester: Any = None) -> ConceptResult:
+    """Assemble a :class:`ConceptResult` from mention rows collected while streaming.
+
+    For pipelines that parse once and call :meth:`ConceptExtractor.transform_document` (and
+    ``ConceptSuggester.partial_fit``) per document themselves.
+
+    Args:
+        corpus: the corpus the rows come from.
+        rows: mention rows (dicts or a DataFrame with :data:`MENTION_COLUMNS`).
+        lexicon: the lexicon the extractor used (``extractor.lexicon_``).
+        suggester: a ``ConceptSuggester`` that has seen every document, or ``None``.
+    """
+    import pandas as pd
+
+    from .discovery import DOC_SUGGESTION_COLUMNS, SUGGESTION_COLUMNS
+
+    mentions = rows.reindex(columns=MENTION_COLUMNS) if isinstance(rows, pd.DataFrame) else \
+        pd.DataFrame(rows, columns=MENTION_COLUMNS)
+    by_document = _by_document(corpus, mentions, lexicon)
+    cooccurrence = _cooccurrence(mentions, lexicon)
+    if suggester is not None:
         suggester.finish()
         suggestions = suggester.suggestions_
         suggestions_by_document = suggester.by_document_
     else:
-        from .discovery import SUGGESTION_COLUMNS, DOC_SUGGESTION_COLUMNS
-
         suggestions = pd.DataFrame(columns=SUGGESTION_COLUMNS)
         suggestions_by_document = pd.DataFrame(columns=DOC_SUGGESTION_COLUMNS)
-    result = ConceptResult(mentions=mentions, by_document=by_document, cooccurrence=cooccurrence,
-                           suggestions=suggestions, lexicon=lex,
-                           suggestions_by_document=suggestions_by_document,
-                           doc_ids=list(corpus.doc_ids),
-                           total_words=int(corpus.documents["n_words"].sum()))
-    return result
+    return ConceptResult(mentions=mentions, by_document=by_document, cooccurrence=cooccurrence,
+                         suggestions=suggestions, lexicon=lexicon,
+                         suggestions_by_document=suggestions_by_document,
+                         doc_ids=list(corpus.doc_ids),
+                         total_words=int(corpus.documents["n_words"].sum()))
 
 
 def _by_document(corpus: "Corpus", mentions: "pd.DataFrame", lexicon: Lexicon) -> "pd.DataFrame":
