@@ -51,6 +51,8 @@ _register({
     "ConceptResult": ".concepts",
     "ConceptExtractor": ".concepts",
     "Lexicon": ".lexicon",
+    "ConceptEntry": ".lexicon",
+    "kwic": ".kwic",
     "load_lexicon": ".lexicon",
     "find_topics": ".topics",
     "TopicResult": ".topics",
