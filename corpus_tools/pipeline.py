@@ -86,7 +86,7 @@ class TqdmProgress:
     :func:`analyze`; or pass any callable with the same call signature.
     """
 
-    def __init__(self, file=None, leave: bool = False) -> None:
+    def __init__(self, file=None, leave: bool = True) -> None:
         self.file = file
         self.leave = leave
 

@@ -25,13 +25,16 @@ XSS_ATTR = "\"><img src=x onerror=alert(2)>"
 XSS_ID = "evil\"><svg onload=alert(3)>"
 
 
-def _corpus() -> Corpus:
-    texts = {
-        "plain": "Retail changes.\n\nDigital retail is not a platform, but an infrastructure. Traffic is over.",
-        XSS_ID: f"A title {XSS_SCRIPT}\n\nThey said {XSS_ATTR} and moved from traffic to retention. "
-                "Another 'quoted' sentence & more.",
-    }
-    return Corpus.from_texts(texts)
+BASE_TEXTS = {
+    "plain": "Retail changes.\n\nDigital retail is not a platform, but an infrastructure. Traffic is over.",
+    XSS_ID: f"A title {XSS_SCRIPT}\n\nThey said {XSS_ATTR} and moved from traffic to retention. "
+            "Another 'quoted' sentence & more.",
+}
+
+
+def _corpus(extra: dict[str, str] | None = None) -> Corpus:
+    """Two small essays with script and attribute-breaking payloads (plus ``extra`` ones)."""
+    return Corpus.from_texts({**BASE_TEXTS, **(extra or {})})
 
 
 def _fake_result(corpus: Corpus, *, topics=True, framing=True, concepts=True, extra_columns=False):
@@ -64,9 +67,11 @@ def _fake_result(corpus: Corpus, *, topics=True, framing=True, concepts=True, ex
         result.stage_status["concepts"] = {"status": "ok", "reason": ""}
     if topics:
         assignments = pd.DataFrame({"unit_id": paras.para_id, "doc_id": paras.doc_id,
-                                    "topic": [0, 1, 0, -1][: len(paras)]})
+                                    "topic": [[0, 1, 0, -1][i % 4] for i in range(len(paras))]})
+        sizes = assignments["topic"].value_counts()
         table = pd.DataFrame({"topic": [-1, 0, 1], "label": ["outliers", "retail_change", f"label {XSS_SCRIPT}"],
-                              "size": [1, 2, 1], "top_terms": [["x"], ["retail", "change"], ["traffic"]]})
+                              "size": [int(sizes.get(t, 0)) for t in (-1, 0, 1)],
+                              "top_terms": [["x"], ["retail", "change"], ["traffic"]]})
         if extra_columns:
             table["representation_extra"] = ["a", "b", "c"]
         result.topics = SimpleNamespace(assignments=assignments, topics=table,

@@ -21,8 +21,12 @@ def plotly_bundle() -> str:
     return get_plotlyjs()
 
 
-def _esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+def _esc(value: Any, limit: int = 48) -> str:
+    """Escaped and shortened: long axis labels make plotly's automatic margins oscillate."""
+    s = " ".join(str(value).split())
+    if len(s) > limit:
+        s = s[: limit - 1].rstrip() + "…"
+    return html.escape(s, quote=True)
 
 
 def _fragment(fig, div_id: str) -> str:
@@ -60,8 +64,8 @@ def build_charts(ctx: dict[str, Any]) -> dict[str, str]:
                 x=doc_labels, y=[s["per_1k"] for s in traj["steps"]], name=_esc(traj["concept"]),
                 mode="lines+markers", customdata=[s["count"] for s in traj["steps"]],
                 visible=True if j < 8 else "legendonly",
-                hovertemplate=f"{_esc(traj['concept'])}<br>%{{x}}: %{{y:.2f}} per 1k words "
-                              "(%{customdata} mentions)<extra></extra>",
+                # Corpus text never goes into a template: %{...} in it would be evaluated.
+                hovertemplate="%{fullData.name}<br>%{x}: %{y:.2f} per 1k words (%{customdata} mentions)<extra></extra>",
             ))
         fig.update_layout(title="Concept trajectories along the essay order (click the legend to show more)",
                           yaxis_title="mentions per 1,000 words", height=440, hovermode="closest")
@@ -86,7 +90,7 @@ def build_charts(ctx: dict[str, Any]) -> dict[str, str]:
                 fig.add_trace(go.Bar(
                     x=doc_labels, y=[row[k] for row in share["values"]], name=_esc(f"{topic}: {label}"),
                     marker_color="#bbbbbb" if topic == "-1" else None,
-                    hovertemplate=f"{_esc(label)}<br>%{{x}}: %{{y:.0%}}<extra></extra>",
+                    hovertemplate="%{fullData.name}<br>%{x}: %{y:.0%}<extra></extra>",
                 ))
             fig.update_layout(barmode="stack", title="Theme share per essay", yaxis=dict(tickformat=".0%"),
                               height=460, legend=dict(font=dict(size=10)))

@@ -116,7 +116,7 @@ def _documents(corpus: Any) -> list[dict]:
         title = text(row.get("title"))
         date = row.get("date")
         date_s = "" if date is None or pd.isna(date) else pd.Timestamp(date).strftime("%Y-%m-%d")
-        short = shorten(title, 38) if title else doc_id
+        short = shorten(title or doc_id, 38)
         out.append({
             "doc_id": doc_id,
             "order": i + 1,
