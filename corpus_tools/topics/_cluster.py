@@ -59,7 +59,8 @@ class AutoKMeans(_Params):
         min_size: a solution with a smaller cluster is not chosen (None -> :func:`auto_min_size`).
         metric: silhouette metric ("cosine" for raw sentence embeddings).
         random_state: seed for k-means and silhouette sampling.
-        n_init: k-means restarts.
+        n_init: k-means restarts; "auto" = 10 below 2,000 points, else 3 (each restart costs a
+            full pass, and large corpora have stable optima).
         sample_size: silhouette is computed on at most this many points (it is quadratic).
 
     Attributes:
@@ -68,7 +69,7 @@ class AutoKMeans(_Params):
 
     def __init__(self, n_clusters: int | str = "auto", *, k_min: int | None = None, k_max: int | None = None,
                  min_size: int | None = None, metric: str = "cosine", random_state: int = 42,
-                 n_init: int = 10, sample_size: int = 3000) -> None:
+                 n_init: int | str = "auto", sample_size: int = 3000) -> None:
         self.n_clusters = n_clusters
         self.k_min = k_min
         self.k_max = k_max
@@ -82,8 +83,16 @@ class AutoKMeans(_Params):
         import numpy as np
         from sklearn.cluster import KMeans
         from sklearn.metrics import silhouette_score
+        from threadpoolctl import threadpool_limits
 
-        X = np.asarray(X, dtype=np.float64)
+        with threadpool_limits(1):
+            # One thread: k-means on a few thousand points is dominated by OpenMP start-up, which
+            # is far slower on a busy 2-core machine; one thread is also the most reproducible.
+            return self._fit(np.asarray(X, dtype=np.float64), silhouette_score, KMeans)
+
+    def _fit(self, X, silhouette_score, KMeans) -> "AutoKMeans":
+        import numpy as np
+
         n = len(X)
         if self.n_clusters != "auto":
             ks = [int(self.n_clusters)]
@@ -95,10 +104,11 @@ class AutoKMeans(_Params):
         min_size = self.min_size if self.min_size is not None else auto_min_size(n)
         sample = min(n, self.sample_size) if n > self.sample_size else None
         fits, scores, sizes_ok = {}, {}, {}
+        n_init = (10 if n < 2000 else 3) if self.n_init == "auto" else int(self.n_init)
         for k in ks:
             if k >= n:
                 break
-            model = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.random_state).fit(X)
+            model = KMeans(n_clusters=k, n_init=n_init, random_state=self.random_state).fit(X)
             fits[k] = model
             counts = np.bincount(model.labels_, minlength=k)
             sizes_ok[k] = bool(counts.min() >= min_size)
@@ -121,8 +131,10 @@ class AutoKMeans(_Params):
 
     def predict(self, X):
         import numpy as np
+        from threadpoolctl import threadpool_limits
 
-        return self.kmeans_.predict(np.asarray(X, dtype=np.float64)).astype(int)
+        with threadpool_limits(1):
+            return self.kmeans_.predict(np.asarray(X, dtype=np.float64)).astype(int)
 
 
 def auto_hdbscan_sizes(n: int) -> tuple[int, int]:
