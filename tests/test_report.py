@@ -332,3 +332,18 @@ def test_atomic_write_keeps_previous_file_on_failure(tmp_path, monkeypatch):
 def test_report_files_are_world_readable(rendered):
     for path in rendered.files.values():
         assert path.stat().st_mode & 0o044 == 0o044, path
+
+
+def test_highlights_count_reframings_per_concept_pair():
+    result = _fake_result(_corpus())
+    result.framing.contrasts = pd.DataFrame({
+        "doc_id": ["plain"] * 4, "sent_id": [""] * 4, "old": ["x"] * 4, "new": ["y"] * 4, "cue": ["not X, but Y"] * 4,
+        "old_concept": ["traffic", "traffic; platform", "traffic", "platform"],
+        "new_concept": ["reserve", "reserve", "reserve", ""],
+        "speaker": ["author", "author", "others", "author"], "sentence": ["s"] * 4,
+    })
+    highlights = build_context(result)["highlights"]
+    line = next(h for h in highlights if h.startswith("Commonest reframings"))
+    # "others" do not count; a two-concept side counts for each concept; a bare rejection is no pair.
+    assert "Traffic → reserve (2)" in line and "Platform <i> → reserve (1)" in line
+    assert highlights[0].startswith("Most mentioned concepts: Traffic (2)")

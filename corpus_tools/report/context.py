@@ -100,7 +100,41 @@ def build_context(result: Any, *, max_rows: int | None = None) -> dict[str, Any]
     ctx["themes"] = _themes(result, docs)
     ctx["framing"] = _framing(result, docs, ctx["concept_label"])
     ctx["essays"] = _essays(corpus, docs)
+    ctx["highlights"] = _highlights(ctx)
     return ctx
+
+
+def _highlights(ctx: dict[str, Any]) -> list[str]:
+    """A few plain sentences for the top of the report, each backed by a section below."""
+    out: list[str] = []
+    concepts = ctx.get("concepts")
+    if concepts and concepts.get("rows"):
+        top = ", ".join(f"{r['concept']} ({r['mentions']})" for r in concepts["rows"][:5])
+        out.append(f"Most mentioned concepts: {top}.")
+    themes = ctx.get("themes")
+    if themes and themes.get("themes"):
+        real = [t for t in themes["themes"] if not t["is_outlier"]]
+        if real:
+            listed = "; ".join(f"{t['label']} ({t['share']:.0%})" for t in real[:5])
+            out.append(f"{len(real)} themes: {listed}.")
+    framing = ctx.get("framing")
+    if framing and framing.get("contrasts"):
+        pairs: dict[tuple[str, str], int] = {}
+        for c in framing["contrasts"]:
+            if c["speaker"] == "others" or not c["old_concept"] or not c["new_concept"]:
+                continue
+            # A side naming several concepts counts once for each old/new pair.
+            for a in c["old_concept"].split("; "):
+                for b in c["new_concept"].split("; "):
+                    if a and b and a != b:
+                        pairs[(a, b)] = pairs.get((a, b), 0) + 1
+        if pairs:
+            ranked = sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+            listed = "; ".join(f"{a} → {b} ({n})" for (a, b), n in ranked)
+            out.append(f"Commonest reframings (old → new, in the authors' own voice): {listed}.")
+        else:
+            out.append(f"{framing['n_contrasts']} contrast frames, none between two lexicon concepts.")
+    return out
 
 
 def _title(corpus: Any) -> str:
