@@ -308,13 +308,13 @@ class ContrastExtractor:
             + [[{"LOWER": {"IN": [p[0]]}} if p[0] in {"farewell", "goodbye"} else {"LEMMA": p[0]},
                 *({"LOWER": w} for w in p[1:])] for p in C.REJECT_PHRASES],
         }
-        self.cue_words_ = frozenset({"but", "not", "never", "rather", "instead", "from", "farewell", "goodbye",
-                                     "up", "rid", "stop", "stopping", "stopped", "abandon", "away", "off", "out",
-                                     "free", "adieu", "bye", "go", "no"}
-                                    | {w for w in C.REPLACE_VERBS | C.CONVERT_VERBS | C.REJECT_VERBS})
-        # inflected forms are caught by lemma in the matcher; the prefilter only needs a cheap superset
-        self._prefix_cues = tuple(sorted({w[:5] for w in C.REPLACE_VERBS | C.CONVERT_VERBS | C.REJECT_VERBS
-                                          | C.ENTRY_VERBS}))
+        words = {"but", "not", "n't", "never", "rather", "instead", "from", "farewell", "goodbye", "adieu", "bye",
+                 "up", "rid", "away", "off", "out", "free", "go", "no"}
+        stems = {w[:5] for w in C.REPLACE_VERBS | C.CONVERT_VERBS | C.REJECT_VERBS | C.ENTRY_VERBS | {"stop"}}
+        # One regular-expression scan of the sentence text decides whether the matcher runs at all;
+        # it is a superset of the cues (stems catch inflections), never a substitute for the parse.
+        self.prefilter_ = re.compile(r"(?i)(?:\b(?:%s)\b|\b(?:%s)\w*)" % (
+            "|".join(sorted(map(re.escape, words))), "|".join(sorted(map(re.escape, stems)))))
         for family in families:
             matcher.add(family, patterns[family])
         self.matcher_ = matcher
@@ -327,13 +327,7 @@ class ContrastExtractor:
 
     def might_contain(self, doc: "Doc") -> bool:
         """Cheap prefilter: does the sentence contain any cue word at all?"""
-        words = self.cue_words_
-        prefixes = self._prefix_cues
-        for tok in doc:
-            low = tok.lower_
-            if low in words or low.startswith(prefixes):
-                return True
-        return False
+        return self.prefilter_.search(doc.text) is not None
 
     # -- extraction
     def extract(self, doc: "Doc") -> list[Frame]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from ..errors import NotFittedError
 from .contrasts import ContrastExtractor, Frame
-from .orientation import OrientationTagger
+from .orientation import OrientationTagger, sentence_words
 from .speaker import speaker_of
 
 if TYPE_CHECKING:
@@ -93,13 +93,17 @@ class FramingExtractor:
             raise NotFittedError("FramingExtractor is not fitted; call fit(nlp) first")
 
     # ------------------------------------------------------------------ per document
-    def transform_document(self, parsed_doc: "ParsedDocument", text: str | None = None) -> dict[str, list[dict]]:
+    def transform_document(self, parsed_doc: "ParsedDocument", text: str | None = None,
+                           mentions: Iterable[dict] | None = None) -> dict[str, list[dict]]:
         """Tidy rows for one parsed document.
 
         Args:
             parsed_doc: a :class:`~corpus_tools.parse.ParsedDocument`.
             text: the document's original text (``corpus.text(doc_id)``): quotes (``old``,
                 ``new``, ``sentence``, mention ``text``) are then exact original evidence.
+            mentions: this document's concept mention rows from
+                :meth:`ConceptExtractor.transform_document` (``sent_id, concept, token_start,
+                token_end``), to reuse instead of matching concepts again.
 
         Returns:
             ``{"contrasts": [...], "orientation": [...], "context": [...]}``, lists of dicts with
@@ -110,11 +114,16 @@ class FramingExtractor:
         orientation: list[dict] = []
         context: list[dict] = []
         previous = None
+        given: dict[str, list[tuple[str, int, int]]] | None = None
+        if mentions is not None:
+            given = {}
+            for m in mentions:
+                given.setdefault(m["sent_id"], []).append((m["concept"], int(m["token_start"]), int(m["token_end"])))
         for sent in parsed_doc.sentences:
             doc = sent.doc
             prev_doc = previous.doc if previous is not None and previous.para_id == sent.para_id else None
             previous = sent
-            matches = self.concepts_.match(doc)
+            matches = given.get(sent.sent_id, []) if given is not None else self.concepts_.match(doc)
             frames = self.contrasts_.extract(doc)
 
             def quote(span: tuple[int, int] | None) -> tuple[str, int | None, int | None]:
@@ -143,8 +152,9 @@ class FramingExtractor:
             if not matches:
                 continue
             blocked = {i for _, s, e in matches for i in range(s, e)}
+            words = sentence_words(doc)
             for concept, ts, te in matches:
-                o = self.tagger_.orient(doc, ts, te, blocked)
+                o = self.tagger_.orient(doc, ts, te, blocked, words)
                 side, frame = _side_of(doc[ts:te].root.i, frames)
                 temporal, t_cues = o.temporal, list(o.temporal_cues)
                 if frame is not None:

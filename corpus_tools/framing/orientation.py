@@ -84,15 +84,22 @@ class OrientationTagger:
         # complement clause ("X begins to fail" is covered by xcomp) stays out.
         return keep | inside
 
-    def orient(self, doc: "Doc", start: int, end: int, blocked: set[int] = frozenset()) -> Orientation:
-        """Orientation of the mention ``doc[start:end]``; ``blocked`` tokens (other mentions) are no cues."""
+    def orient(self, doc: "Doc", start: int, end: int, blocked: set[int] = frozenset(),
+               words: tuple[list[str], list[str]] | None = None) -> Orientation:
+        """Orientation of the mention ``doc[start:end]``; ``blocked`` tokens (other mentions) are no cues.
+
+        ``words`` (lower-case forms and lemmas of ``doc``) may be passed to save recomputing them
+        for every mention of a sentence.
+        """
         if not hasattr(self, "old_"):
             self.fit()
+        if words is None:
+            words = sentence_words(doc)
         near = self.neighbourhood(doc, start, end) - set(range(start, end)) - set(blocked)
-        old = self._find(doc, near, self.old_)
-        new = self._find(doc, near, self.new_)
-        neg = self._find(doc, near, self.neg_)
-        pos = self._find(doc, near, self.pos_)
+        old = self._find(words, near, self.old_)
+        new = self._find(words, near, self.new_)
+        neg = self._find(words, near, self.neg_)
+        pos = self._find(words, near, self.pos_)
         # negation flips evaluation: "is not effective", "no breakthrough"
         neg_final, pos_final = [], []
         for i, word in neg:
@@ -104,25 +111,33 @@ class OrientationTagger:
         return Orientation(temporal, [w for _, w in old] + [w for _, w in new], evaluation, neg_final + pos_final)
 
     @staticmethod
-    def _find(doc: "Doc", near: set[int], table) -> list[tuple[int, str]]:
+    def _find(words: tuple[list[str], list[str]], near: set[int], table) -> list[tuple[int, str]]:
         single, multi = table
+        lowers, lemmas = words
         found: list[tuple[int, str]] = []
         used: set[int] = set()
-        lowers = [t.lower_ for t in doc]
-        for phrase in multi:
-            n = len(phrase)
-            for i in range(len(doc) - n + 1):
-                if i in near and tuple(lowers[i:i + n]) == phrase and not used.intersection(range(i, i + n)):
-                    found.append((i, " ".join(phrase)))
-                    used.update(range(i, i + n))
         for i in sorted(near):
+            if multi:
+                for phrase in multi:
+                    n = len(phrase)
+                    if lowers[i] == phrase[0] and tuple(lowers[i:i + n]) == phrase and not used.intersection(range(i, i + n)):
+                        found.append((i, " ".join(phrase)))
+                        used.update(range(i, i + n))
+                        break
             if i in used:
                 continue
-            tok = doc[i]
-            if tok.lower_ in single or tok.lemma_.lower() in single:
-                found.append((i, tok.lower_))
-        found.sort()
+            if lowers[i] in single or lemmas[i] in single:
+                found.append((i, lowers[i]))
         return found
+
+
+def sentence_words(doc: "Doc") -> tuple[list[str], list[str]]:
+    """Lower-case forms and lemmas of a sentence, computed once for all its mentions."""
+    lowers, lemmas = [], []
+    for t in doc:
+        lowers.append(t.lower_)
+        lemmas.append(t.lemma_.lower())
+    return lowers, lemmas
 
 
 def _negated(tok: "Token") -> bool:

@@ -19,10 +19,11 @@ TOP_CONCEPTS = 3
 def side_counts(contrasts: "pd.DataFrame") -> Counter:
     """``{(doc_id, concept, "old"|"new"): n}``: how often a concept sits on each side of a frame."""
     counts: Counter = Counter()
-    for row in contrasts.itertuples(index=False):
-        for side, names in (("old", row.old_concept), ("new", row.new_concept)):
+    for doc_id, old, new in zip(contrasts["doc_id"].tolist(), contrasts["old_concept"].tolist(),
+                                contrasts["new_concept"].tolist()):
+        for side, names in (("old", old), ("new", new)):
             for concept in _split(names):
-                counts[(row.doc_id, concept, side)] += 1
+                counts[(doc_id, concept, side)] += 1
     return counts
 
 
@@ -44,27 +45,35 @@ def build_profiles(orientation: "pd.DataFrame", contrasts: "pd.DataFrame", conte
         return pd.DataFrame(columns=PROFILE_COLUMNS)
     sides = side_counts(contrasts)
     terms: dict[tuple[str, str], Counter] = {}
-    for row in context.itertuples(index=False):
-        terms.setdefault((row.doc_id, row.concept), Counter())[row.term] += int(row.count)
-    sentence_concepts = orientation.groupby("sent_id")["concept"].agg(lambda s: set(s)).to_dict()
+    for d, c, t, n in zip(context["doc_id"].tolist(), context["concept"].tolist(), context["term"].tolist(), context["count"].tolist()):
+        terms.setdefault((d, c), Counter())[t] += int(n)
+    sentence_concepts: dict[str, set[str]] = {}
+    for sid, c in zip(orientation["sent_id"].tolist(), orientation["concept"].tolist()):
+        sentence_concepts.setdefault(sid, set()).add(c)
+    stats: dict[tuple[str, str], list] = {}
+    for d, c, sid, temporal, evaluation in zip(orientation["doc_id"].tolist(), orientation["concept"].tolist(), orientation["sent_id"].tolist(),
+                                               orientation["temporal"].tolist(), orientation["evaluation"].tolist()):
+        st = stats.setdefault((d, c), [0, 0, 0, 0, 0, {}])
+        st[0] += 1
+        st[1] += temporal == "old"
+        st[2] += temporal == "new"
+        st[3] += evaluation == "positive"
+        st[4] += evaluation == "negative"
+        st[5][sid] = None
     rows = []
-    for (doc_id, concept), group in orientation.groupby(["doc_id", "concept"], sort=False):
-        n = len(group)
+    for (doc_id, concept), (n, n_old, n_new, n_pos, n_neg, sids) in stats.items():
         others: Counter = Counter()
-        for sid in group["sent_id"].unique():
+        for sid in sids:
             others.update(c for c in sentence_concepts.get(sid, ()) if c != concept)
         words = max(int(n_words.get(doc_id, 0) or 0), 1)
         rows.append({
             "doc_id": doc_id, "concept": concept, "label": labels.get(concept, concept), "n_mentions": n,
             "prominence": round(1000.0 * n / words, 3),
-            "share_old": round(float((group["temporal"] == "old").mean()), 3),
-            "share_new": round(float((group["temporal"] == "new").mean()), 3),
+            "share_old": round(n_old / n, 3), "share_new": round(n_new / n, 3),
             "contrast_old": sides.get((doc_id, concept, "old"), 0),
             "contrast_new": sides.get((doc_id, concept, "new"), 0),
-            "evaluation": round(float(((group["evaluation"] == "positive").sum()
-                                       - (group["evaluation"] == "negative").sum()) / n), 3),
-            "share_negative": round(float((group["evaluation"] == "negative").mean()), 3),
-            "share_positive": round(float((group["evaluation"] == "positive").mean()), 3),
+            "evaluation": round((n_pos - n_neg) / n, 3),
+            "share_negative": round(n_neg / n, 3), "share_positive": round(n_pos / n, 3),
             "top_terms": "; ".join(_top(terms.get((doc_id, concept), Counter()), TOP_TERMS)),
             "top_concepts": "; ".join(_top(others, TOP_CONCEPTS)),
         })

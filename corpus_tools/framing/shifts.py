@@ -27,13 +27,23 @@ _QUOTE_CHARS = 220
 
 def context_drift(counts_a: dict[str, float], counts_b: dict[str, float]) -> float:
     """Cosine distance between two term-count vectors (0 = same company, 1 = nothing shared)."""
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.metrics.pairwise import cosine_distances
+    drifts = consecutive_drifts([counts_a, counts_b])
+    return drifts[0]
 
-    if not counts_a or not counts_b:
-        return float("nan")
-    matrix = DictVectorizer().fit_transform([counts_a, counts_b])
-    return float(round(cosine_distances(matrix[0], matrix[1])[0, 0], 4))
+
+def consecutive_drifts(vectors: list[dict[str, float]]) -> list[float]:
+    """Cosine distances between consecutive term-count vectors (NaN where one is empty)."""
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.preprocessing import normalize
+
+    if len(vectors) < 2:
+        return []
+    matrix = normalize(DictVectorizer().fit_transform(vectors))
+    sims = np.asarray(matrix[:-1].multiply(matrix[1:]).sum(axis=1)).ravel()
+    empty = [not v for v in vectors]
+    return [float("nan") if empty[i] or empty[i + 1] else float(round(max(0.0, 1.0 - sims[i]), 4))
+            for i in range(len(vectors) - 1)]
 
 
 def build_shifts(profiles: "pd.DataFrame", contrasts: "pd.DataFrame", orientation: "pd.DataFrame",
@@ -46,20 +56,24 @@ def build_shifts(profiles: "pd.DataFrame", contrasts: "pd.DataFrame", orientatio
     import pandas as pd
 
     labels = labels or {}
+    sentences = sentences or {}
     if profiles.empty:
         return pd.DataFrame(columns=SHIFT_COLUMNS)
     rank = {d: i for i, d in enumerate(doc_order)}
     term_counts: dict[tuple[str, str], dict[str, float]] = {}
-    for (concept, doc_id), group in context.groupby(["concept", "doc_id"], sort=False) if not context.empty else []:
-        term_counts[(concept, doc_id)] = group.groupby("term")["count"].sum().astype(float).to_dict()
+    for c, d, t, n in zip(context["concept"].tolist(), context["doc_id"].tolist(), context["term"].tolist(), context["count"].tolist()):
+        bucket = term_counts.setdefault((c, d), {})
+        bucket[t] = bucket.get(t, 0.0) + float(n)
+    evidence = _evidence_index(contrasts, orientation, sentences)
     rows = []
     for concept, group in profiles.groupby("concept", sort=False):
         group = group.assign(_r=group["doc_id"].map(rank)).sort_values("_r")
         records = group.to_dict("records")
-        for a, b in zip(records, records[1:]):
-            drift = context_drift(term_counts.get((concept, a["doc_id"]), {}), term_counts.get((concept, b["doc_id"]), {}))
-            change = describe_change(_lower_label(labels.get(concept, concept)), a, b, drift, titles)
-            sent_ids, quotes = _evidence(concept, b["doc_id"], contrasts, orientation, sentences or {})
+        drifts = consecutive_drifts([term_counts.get((concept, r["doc_id"]), {}) for r in records])
+        name = _lower_label(labels.get(concept, concept))
+        for (a, b), drift in zip(zip(records, records[1:]), drifts):
+            change = describe_change(name, a, b, drift, titles)
+            picked = evidence.get((b["doc_id"], concept), [])[:MAX_EVIDENCE]
             rows.append({
                 "concept": concept, "label": labels.get(concept, concept), "from_doc": a["doc_id"],
                 "to_doc": b["doc_id"], "prominence_from": a["prominence"], "prominence_to": b["prominence"],
@@ -67,7 +81,8 @@ def build_shifts(profiles: "pd.DataFrame", contrasts: "pd.DataFrame", orientatio
                 "share_new_from": a["share_new"], "share_new_to": b["share_new"],
                 "contrast_old_to": b["contrast_old"], "contrast_new_to": b["contrast_new"],
                 "evaluation_from": a["evaluation"], "evaluation_to": b["evaluation"], "drift": drift,
-                "change": change, "evidence": "; ".join(sent_ids), "evidence_text": " | ".join(quotes),
+                "change": change, "evidence": "; ".join(sid for sid, _ in picked),
+                "evidence_text": " | ".join(q for _, q in picked),
             })
     return pd.DataFrame(rows, columns=SHIFT_COLUMNS)
 
@@ -105,32 +120,26 @@ def describe_change(name: str, a: dict, b: dict, drift: float, titles: dict[str,
     return f"{name}: " + "; ".join(parts) + f" in '{title}'"
 
 
-def _evidence(concept: str, doc_id: str, contrasts: "pd.DataFrame", orientation: "pd.DataFrame",
-              sentences: dict[str, str]) -> tuple[list[str], list[str]]:
-    """Sentences of ``doc_id`` that show the concept's framing: its contrast frames first, then
-    mentions with orientation cues."""
-    sent_ids: list[str] = []
-    quotes: list[str] = []
-    if not contrasts.empty:
-        mine = contrasts[(contrasts["doc_id"] == doc_id) & (
-            contrasts["old_concept"].map(lambda v: concept in _split(v))
-            | contrasts["new_concept"].map(lambda v: concept in _split(v)))]
-        for row in mine.itertuples(index=False):
-            if row.sent_id not in sent_ids:
-                sent_ids.append(row.sent_id)
-                quotes.append(_short(row.sentence))
-            if len(sent_ids) >= MAX_EVIDENCE:
-                return sent_ids, quotes
-    if not orientation.empty:
-        mine = orientation[(orientation["doc_id"] == doc_id) & (orientation["concept"] == concept)
-                           & ((orientation["temporal_cues"] != "") | (orientation["evaluation_cues"] != ""))]
-        for row in mine.itertuples(index=False):
-            if row.sent_id not in sent_ids:
-                sent_ids.append(row.sent_id)
-                quotes.append(_short(sentences.get(row.sent_id, row.text)))
-            if len(sent_ids) >= MAX_EVIDENCE:
-                break
-    return sent_ids, quotes
+def _evidence_index(contrasts: "pd.DataFrame", orientation: "pd.DataFrame", sentences: dict[str, str]
+                    ) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """``{(doc_id, concept): [(sent_id, quote), ...]}``: the sentences that show a concept's framing
+    in an essay, its contrast frames first, then mentions with orientation cues."""
+    index: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    seen: dict[tuple[str, str], set[str]] = {}
+
+    def add(key: tuple[str, str], sid: str, text: str) -> None:
+        got = seen.setdefault(key, set())
+        if sid not in got and len(got) < MAX_EVIDENCE:
+            got.add(sid)
+            index.setdefault(key, []).append((sid, _short(text)))
+
+    for row in contrasts.itertuples(index=False):
+        for concept in dict.fromkeys(_split(row.old_concept) + _split(row.new_concept)):
+            add((row.doc_id, concept), row.sent_id, row.sentence)
+    cued = orientation[(orientation["temporal_cues"] != "") | (orientation["evaluation_cues"] != "")]
+    for doc_id, concept, sid, text in zip(cued["doc_id"].tolist(), cued["concept"].tolist(), cued["sent_id"].tolist(), cued["text"].tolist()):
+        add((doc_id, concept), sid, sentences.get(sid, text))
+    return index
 
 
 def _lower_label(label: str) -> str:

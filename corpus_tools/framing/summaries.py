@@ -34,22 +34,26 @@ def _join(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _pairs(frames: "pd.DataFrame") -> tuple[Counter, Counter, dict]:
-    """Counts of (old concept, new concept) replacements and of bare rejections, with sentence ids."""
+def _pairs(frames) -> tuple[Counter, Counter, dict]:
+    """Counts of (old concept, new concept) replacements and of bare rejections, with sentence ids.
+
+    ``frames``: a DataFrame or a list of row dicts with ``old_concept, new_concept, sent_id``.
+    """
     pairs: Counter = Counter()
     rejected: Counter = Counter()
     where: dict = {}
-    for row in frames.itertuples(index=False):
-        olds, news = _split(row.old_concept), _split(row.new_concept)
+    records = frames.to_dict("records") if hasattr(frames, "to_dict") else frames
+    for row in records:
+        olds, news = _split(row["old_concept"]), _split(row["new_concept"])
         for old in olds:
             targets = [n for n in news if n != old]
             if targets:
                 for new in targets:
                     pairs[(old, new)] += 1
-                    where.setdefault((old, new), []).append(row.sent_id)
+                    where.setdefault((old, new), []).append(row["sent_id"])
             else:
                 rejected[old] += 1
-                where.setdefault((old, None), []).append(row.sent_id)
+                where.setdefault((old, None), []).append(row["sent_id"])
     return pairs, rejected, where
 
 
@@ -57,10 +61,16 @@ def document_summaries(contrasts: "pd.DataFrame", profiles: "pd.DataFrame", doc_
                        titles: dict[str, str], labels: dict[str, str]) -> list[dict]:
     """One summary per essay: its concept replacements, most prominent concepts and framing."""
     out = []
+    frames_by_doc: dict[str, list[dict]] = {}
+    for row in contrasts.to_dict("records"):
+        frames_by_doc.setdefault(row["doc_id"], []).append(row)
+    profiles_by_doc: dict[str, list[dict]] = {}
+    for row in profiles.to_dict("records"):
+        profiles_by_doc.setdefault(row["doc_id"], []).append(row)
     for doc_id in doc_order:
         title = titles.get(doc_id) or doc_id
-        frames = contrasts[contrasts["doc_id"] == doc_id] if not contrasts.empty else contrasts
-        own = frames[frames["speaker"] == "author"] if not frames.empty else frames
+        frames = frames_by_doc.get(doc_id, [])
+        own = [f for f in frames if f["speaker"] == "author"]
         pairs, rejected, where = _pairs(own)
         evidence: list[str] = []
         clauses = []
@@ -80,24 +90,24 @@ def document_summaries(contrasts: "pd.DataFrame", profiles: "pd.DataFrame", doc_
         elif n_frames:
             sentences.append(f"In '{title}', {n_frames} contrast frame{'s' if n_frames != 1 else ''} "
                              "set one framing against another, none naming a lexicon concept on both sides.")
-            evidence += list(frames["sent_id"].head(3))
+            evidence += [f["sent_id"] for f in frames[:3]]
         else:
             sentences.append(f"In '{title}', no explicit contrast frame was found.")
-        others = frames[frames["speaker"] == "others"] if not frames.empty else frames
-        if len(others):
+        others = [f for f in frames if f["speaker"] == "others"]
+        if others:
             sentences.append(f"{len(others)} contrast{' is' if len(others) == 1 else 's are'} attributed to others.")
-            evidence += list(others["sent_id"])
-        prof = profiles[profiles["doc_id"] == doc_id] if not profiles.empty else profiles
-        if len(prof):
-            top = prof.sort_values(["prominence", "concept"], ascending=[False, True]).head(3)
-            sentences.append("Most prominent: " + _join([f"{_name(r.concept, labels)} ({r.prominence:.1f} per 1k words)"
-                                                          for r in top.itertuples()]) + ".")
-            past = [r for r in prof.itertuples() if r.n_mentions >= 2 and r.share_old >= 0.5]
-            trouble = [r for r in prof.itertuples() if r.n_mentions >= 2 and r.evaluation <= -0.25]
+            evidence += [f["sent_id"] for f in others]
+        prof = profiles_by_doc.get(doc_id, [])
+        if prof:
+            top = sorted(prof, key=lambda r: (-r["prominence"], r["concept"]))[:3]
+            sentences.append("Most prominent: " + _join([f"{_name(r['concept'], labels)} ({r['prominence']:.1f} per 1k words)"
+                                                          for r in top]) + ".")
+            past = [r for r in prof if r["n_mentions"] >= 2 and r["share_old"] >= 0.5]
+            trouble = [r for r in prof if r["n_mentions"] >= 2 and r["evaluation"] <= -0.25]
             if past:
-                sentences.append(_join([_name(r.concept, labels) for r in past[:3]]) + " framed mostly as the past.")
+                sentences.append(_join([_name(r["concept"], labels) for r in past[:3]]) + " framed mostly as the past.")
             if trouble:
-                sentences.append(_join([_name(r.concept, labels) for r in trouble[:3]]) + " evaluated negatively.")
+                sentences.append(_join([_name(r["concept"], labels) for r in trouble[:3]]) + " evaluated negatively.")
         sentences = [x[0].upper() + x[1:] for x in sentences if x]
         out.append({"scope": "document", "key": doc_id, "text": " ".join(sentences),
                     "evidence": "; ".join(dict.fromkeys(evidence))})
