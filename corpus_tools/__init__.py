@@ -59,6 +59,9 @@ _register({
     "TopicModel": ".topics",
     "analyze_framing": ".framing",
     "FramingResult": ".framing",
+    "FramingExtractor": ".framing",
+    "ContrastExtractor": ".framing",
+    "OrientationTagger": ".framing",
     "analyze": ".pipeline",
     "AnalysisResult": ".pipeline",
 })
