@@ -259,128 +259,104 @@ def _degrade(result: AnalysisResult, stage: str, exc: BaseException) -> None:
     logger.warning("%s skipped: %s", stage, reason)
 
 
-class _Tap:
-    """Passes parsed documents through to a consumer while timing the parser and feeding
-    each document to side extractors; keeps no document after it has moved on."""
+class _Stage:
+    """One per-document stage inside the shared parse loop: times itself and, on a
+    CorpusToolsError that is not the user's to fix, stops taking documents and records why."""
 
-    def __init__(self, stream: Iterator, side: list[Callable[[Any], None]]) -> None:
-        self.stream = stream
-        self.side = side
-        self.parse_seconds = 0.0
-        self.side_seconds = 0.0
-        self.n_docs = 0
+    def __init__(self, name: str, result: AnalysisResult) -> None:
+        self.name = name
+        self.result = result
+        self.seconds = 0.0
+        self.error: CorpusToolsError | None = None
 
-    def __iter__(self) -> Iterator:
-        while True:
-            t0 = time.perf_counter()
-            try:
-                doc = next(self.stream)
-            except StopIteration:
-                self.parse_seconds += time.perf_counter() - t0
-                return
-            self.parse_seconds += time.perf_counter() - t0
-            t1 = time.perf_counter()
-            for consume in self.side:
-                consume(doc)
-            self.side_seconds += time.perf_counter() - t1
-            self.n_docs += 1
-            yield doc
+    @property
+    def alive(self) -> bool:
+        return self.error is None
+
+    def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if self.error is not None:
+            return None
+        t0 = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        except _FATAL:
+            raise
+        except CorpusToolsError as exc:
+            self.error = exc
+            return None
+        finally:
+            self.seconds += time.perf_counter() - t0
+
+    def finish(self) -> None:
+        if self.error is not None:
+            _degrade(self.result, self.name, self.error)
+        else:
+            self.result.stage_status[self.name] = {"status": "ok", "reason": ""}
+        self.result.timings[self.name] = self.seconds
 
 
 def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *,
                      nlp: Any, model: str | None, cache_dir: Any) -> Any:
-    """Parse once; concepts and framing per document; then their corpus-level aggregates.
-    Returns the spaCy pipeline used."""
+    """Parse each document once and hand it to the concept and framing extractors, keeping only
+    their rows; then build both stages' corpus-level results. Returns the spaCy pipeline used."""
+    from .concepts import ConceptExtractor, build_result
+    from .discovery import ConceptSuggester
+    from .framing import FramingExtractor
     from .parse import Parser
 
     t0 = time.perf_counter()
     parser = Parser(model, nlp=nlp, cache_dir=cache_dir).fit()
-    load_seconds = time.perf_counter() - t0
+    parse_seconds = time.perf_counter() - t0
 
-    from .concepts import ConceptExtractor
+    concepts, framing = _Stage("concepts", result), _Stage("framing", result)
+    concept_extractor = concepts.run(lambda: ConceptExtractor(lex).fit(parser.nlp_))
+    suggester = concepts.run(lambda: ConceptSuggester().start())
+    # The framing extractor reuses the concept matcher (and, per document, its mentions).
+    framing_extractor = framing.run(lambda: FramingExtractor(
+        lexicon=lex, concept_extractor=concept_extractor).fit(parser.nlp_))
 
-    # One fitted concept matcher serves both stages.
-    concept_extractor = ConceptExtractor(lex).fit(parser.nlp_)
-    framing_stage = _FramingStage(corpus, concept_extractor, parser.nlp_, result)
-    wrap = prog.wrapper("parse + concepts + framing", total=len(corpus))
-    stream = parser.iter_parse(corpus, progress=wrap)
-    tap = _Tap(stream, [framing_stage.consume])
+    mention_rows: list[dict] = []
+    framing_rows: list[dict] = []
     prog.stage(f"parsing {len(corpus.sentences)} sentences once for concepts and framing")
-
-    t0 = time.perf_counter()
-    try:
-        from .concepts import extract_concepts
-
-        result.concepts = extract_concepts(corpus, lex, parsed=tap, nlp=parser.nlp_, extractor=concept_extractor)
-        result.stage_status["concepts"] = {"status": "ok", "reason": ""}
-    except _FATAL:
-        raise
-    except CorpusToolsError as exc:
-        _degrade(result, "concepts", exc)
-    # Whatever concepts did, the framing stage still needs every document parsed.
-    for _ in tap:
-        pass
-    concept_seconds = time.perf_counter() - t0 - tap.parse_seconds - tap.side_seconds
-    result.timings["parse"] = load_seconds + tap.parse_seconds
-    result.timings["concepts"] = max(concept_seconds, 0.0)
+    stream = parser.iter_parse(corpus, progress=prog.wrapper("parse + concepts + framing", total=len(corpus)))
+    while True:
+        t0 = time.perf_counter()
+        parsed_doc = next(stream, None)
+        parse_seconds += time.perf_counter() - t0
+        if parsed_doc is None:
+            break
+        text = corpus.text(parsed_doc.doc_id)
+        rows = concepts.run(concept_extractor.transform_document, parsed_doc, text) if concepts.alive else None
+        if rows is not None:
+            concepts.run(suggester.partial_fit, parsed_doc, rows)
+            mention_rows.extend(rows)
+        if framing.alive:
+            doc_rows = framing.run(framing_extractor.transform_document, parsed_doc, text,
+                                   mentions=rows if concepts.alive else None)
+            if doc_rows is not None:
+                framing_rows.append(doc_rows)
+    result.timings["parse"] = parse_seconds
     result.stage_status["parse"] = {"status": "ok", "reason": ""}
     # Cache hits vary between runs, so they go to run.json only, never into the tables.
     result.parse_cache = dict(getattr(parser, "stats_", {}) or {})
 
-    t0 = time.perf_counter()
-    framing_stage.finish(result.concepts)
-    result.timings["framing"] = tap.side_seconds + time.perf_counter() - t0
+    if concepts.alive:
+        result.concepts = concepts.run(build_result, corpus, mention_rows, concept_extractor.lexicon_,
+                                       suggester=suggester)
+    concepts.finish()
+    mention_rows = []
+    if framing.alive:
+        result.framing = framing.run(framing_extractor.aggregate, framing_rows, corpus, concepts=result.concepts)
+    framing.finish()
+
     found = []
     if result.concepts is not None:
         found.append(f"{len(result.concepts.mentions)} concept mentions")
-    if result.framing is not None and hasattr(result.framing, "contrasts"):
+    if result.framing is not None:
         found.append(f"{len(result.framing.contrasts)} contrast frames")
     if found:
         prog.stage("found " + ", ".join(found))
     return parser.nlp_
-
-
-class _FramingStage:
-    """Feeds parsed documents to the framing stage's per-document extractor and aggregates."""
-
-    def __init__(self, corpus: "Corpus", concept_extractor: Any, nlp: Any, result: AnalysisResult) -> None:
-        self.corpus = corpus
-        self.result = result
-        self.rows: list = []
-        self.extractor = None
-        self.failed: BaseException | None = None
-        try:
-            from .framing import FramingExtractor
-
-            self.extractor = FramingExtractor(concept_extractor=concept_extractor).fit(nlp)
-        except _FATAL:
-            raise
-        except CorpusToolsError as exc:
-            self.failed = exc
-
-    def consume(self, parsed_doc: Any) -> None:
-        if self.extractor is None or self.failed is not None:
-            return
-        try:
-            self.rows.append(self.extractor.transform_document(parsed_doc, self.corpus.text(parsed_doc.doc_id)))
-        except _FATAL:
-            raise
-        except CorpusToolsError as exc:
-            self.failed = exc
-
-    def finish(self, concepts: Any) -> None:
-        if self.failed is not None:
-            _degrade(self.result, "framing", self.failed)
-            return
-        try:
-            self.result.framing = self.extractor.aggregate(self.rows, self.corpus, concepts=concepts)
-            self.result.stage_status["framing"] = {"status": "ok", "reason": ""}
-        except _FATAL:
-            raise
-        except CorpusToolsError as exc:
-            _degrade(self.result, "framing", exc)
-        finally:
-            self.rows = []
 
 
 def _run_topics(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *, seed: int, unit: str,

@@ -332,3 +332,18 @@ def test_bad_inputs_fail_clearly(tmp_path):
 
 def test_load_corpus_path_and_object_agree(starter_corpus):
     assert load_corpus(CORPUS_DIR).doc_ids == starter_corpus.doc_ids
+
+
+def test_failing_concept_stage_leaves_framing_running(monkeypatch):
+    from corpus_tools.concepts import ConceptExtractor
+    from corpus_tools.errors import CorpusToolsError
+
+    def refuse(self, parsed_doc, text=None):
+        raise CorpusToolsError("concept matcher unavailable for this input")
+
+    monkeypatch.setattr(ConceptExtractor, "transform_document", refuse)
+    result = analyze(Corpus.from_texts(XSS_TEXTS), out=None)
+    assert result.concepts is None
+    assert result.stage_status["concepts"] == {"status": "skipped", "reason": "concept matcher unavailable for this input"}
+    assert result.stage_status["framing"]["status"] == "ok"
+    assert len(result.framing.contrasts) >= 1
