@@ -5,7 +5,6 @@ import dataclasses
 import io
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -140,22 +139,15 @@ def _parquet_available() -> bool:
     return True
 
 
-def _readable(path: Path) -> Path:
-    # The temp file behind an atomic write is created owner-only; reports are meant to be shared.
-    try:
-        os.chmod(path, 0o644)
-    except OSError:
-        pass
-    return path
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
     """Atomic write (temp file, then rename) of a world-readable UTF-8 file."""
-    return _readable(_fileio.atomic_write_text(path, text))
+    return _fileio.atomic_write_text(path, text)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    return _readable(_fileio.atomic_write_bytes(path, data))
+    return _fileio.atomic_write_bytes(path, data)
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path, *, parquet: bool | None = None,
