@@ -14,7 +14,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .errors import NotFittedError
 
@@ -84,23 +84,38 @@ class ConceptSuggester:
                 candidates overlapping them are skipped, since the lexicon has them.
             text: the original text, so examples quote it exactly.
         """
-        if not hasattr(self, "_bags"):
-            self.start()
+        return self.add_candidates(parsed_doc.doc_id, self.document_candidates(parsed_doc, mentions, text))
+
+    def document_candidates(self, parsed_doc: "ParsedDocument", mentions: list[dict[str, Any]] | None = None,
+                            text: str | None = None) -> list[tuple[str, str, str, str, str]]:
+        """One document's candidates, in text order, as ``(key, surface, example, doc_id, sent_id)``:
+        what :meth:`partial_fit` adds, in a plain form a cache can keep (see :meth:`add_candidates`)."""
         covered: dict[str, set[int]] = defaultdict(set)
         for row in mentions or ():
             covered[row["sent_id"]].update(range(row["token_start"], row["token_end"]))
-        bag = self._bags.setdefault(parsed_doc.doc_id, Counter())
+        found = []
         for sent in parsed_doc.sentences:
+            example = None
             for key, surface in self._candidates(sent.doc, covered.get(sent.sent_id, set())):
-                bag[key] += 1
-                self._surfaces[key][surface] += 1
-                if key not in self._examples:
+                if example is None:
                     if text is not None:
                         start, end = sent.original_span(0, len(sent.doc.text))
                         example = " ".join(text[start:end].split())
                     else:
                         example = sent.doc.text
-                    self._examples[key] = (example, sent.doc_id, sent.sent_id)
+                found.append((key, surface, example, sent.doc_id, sent.sent_id))
+        return found
+
+    def add_candidates(self, doc_id: str, candidates: Iterable[tuple[str, str, str, str, str]]) -> "ConceptSuggester":
+        """Add one document's candidates from :meth:`document_candidates`."""
+        if not hasattr(self, "_bags"):
+            self.start()
+        bag = self._bags.setdefault(doc_id, Counter())
+        for key, surface, example, sent_doc_id, sent_id in candidates:
+            bag[key] += 1
+            self._surfaces[key][surface] += 1
+            if key not in self._examples:
+                self._examples[key] = (example, sent_doc_id, sent_id)
         return self
 
     def _candidates(self, doc, covered: set[int]) -> list[tuple[str, str]]:

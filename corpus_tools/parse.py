@@ -140,18 +140,23 @@ class Parser:
         if not hasattr(self, "nlp_"):
             raise NotFittedError("Parser is not fitted; call fit() first")
 
-    def iter_parse(self, corpus: "Corpus", progress: Callable[[Iterable], Iterable] | None = None
-                   ) -> Iterator[ParsedDocument]:
+    def iter_parse(self, corpus: "Corpus", progress: Callable[[Iterable], Iterable] | None = None,
+                   doc_ids: Iterable[str] | None = None) -> Iterator[ParsedDocument]:
         """Yield one :class:`ParsedDocument` per document, in corpus order.
 
         Args:
             corpus: the loaded corpus.
             progress: optional wrapper around the document iterator (e.g. ``tqdm``).
+            doc_ids: parse only these documents (still yielded in corpus order); default all.
         """
         self._check_fitted()
         from spacy.tokens import DocBin
 
-        groups = {doc_id: g for doc_id, g in corpus.sentences.groupby("doc_id", sort=False)}
+        wanted = None if doc_ids is None else set(doc_ids)
+        sentences = corpus.sentences
+        if wanted is not None:
+            sentences = sentences[sentences["doc_id"].isin(wanted)]
+        groups = {doc_id: g for doc_id, g in sentences.groupby("doc_id", sort=False)}
         plan: list[tuple[str, str, Path | None, bool]] = []
         for doc_id in corpus.doc_ids:
             sents = groups.get(doc_id)

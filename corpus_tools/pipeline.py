@@ -298,7 +298,10 @@ class _Stage:
 def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *,
                      nlp: Any, model: str | None, cache_dir: Any) -> Any:
     """Parse each document once and hand it to the concept and framing extractors, keeping only
-    their rows; then build both stages' corpus-level results. Returns the spaCy pipeline used."""
+    their rows; then build both stages' corpus-level results. Returns the spaCy pipeline used.
+
+    A document whose rows are in the row cache (same text, segmentation, lexicon, model and code)
+    is neither parsed nor read from the parse cache: its cached rows are used as they are."""
     from .concepts import ConceptExtractor, build_result
     from .discovery import ConceptSuggester
     from .framing import FramingExtractor
@@ -309,44 +312,81 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     parse_seconds = time.perf_counter() - t0
 
     concepts, framing = _Stage("concepts", result), _Stage("framing", result)
-    concept_extractor = concepts.run(lambda: ConceptExtractor(lex).fit(parser.nlp_))
     suggester = concepts.run(lambda: ConceptSuggester().start())
-    # The framing extractor reuses the concept matcher (and, per document, its mentions).
-    framing_extractor = framing.run(lambda: FramingExtractor(
-        lexicon=lex, concept_extractor=concept_extractor).fit(parser.nlp_))
+    t0 = time.perf_counter()
+    store, keys, cached = _cached_rows(corpus, lex, parser)
+    concepts.seconds += time.perf_counter() - t0
+    to_parse = [doc_id for doc_id in corpus.doc_ids if doc_id not in cached]
+
+    concept_extractor = framing_extractor = None
+    if to_parse:
+        concept_extractor = concepts.run(lambda: ConceptExtractor(lex).fit(parser.nlp_))
+        # The framing extractor reuses the concept matcher (and, per document, its mentions).
+        framing_extractor = framing.run(lambda: FramingExtractor(
+            lexicon=lex, concept_extractor=concept_extractor).fit(parser.nlp_))
 
     mention_rows: list[dict] = []
     framing_rows: list[dict] = []
-    prog.stage(f"parsing {len(corpus.sentences)} sentences once for concepts and framing")
-    stream = parser.iter_parse(corpus, progress=prog.wrapper("parse + concepts + framing", total=len(corpus)))
-    while True:
+    n_parse = int(corpus.documents.loc[corpus.documents["doc_id"].isin(to_parse), "n_sentences"].sum())
+    if to_parse:
+        prog.stage(f"parsing {n_parse} sentences once for concepts and framing"
+                   + (f" ({len(cached)} documents from the cache)" if cached else ""))
+    else:
+        prog.stage(f"concepts and framing of all {len(cached)} documents from the cache")
+    stream = parser.iter_parse(corpus, doc_ids=to_parse) if to_parse else iter(())
+    wrap = prog.wrapper("parse + concepts + framing", total=len(corpus))
+    doc_ids = wrap(corpus.doc_ids) if wrap is not None else corpus.doc_ids
+    for doc_id in doc_ids:
+        entry = cached.pop(doc_id, None)
+        if entry is not None:
+            t0 = time.perf_counter()
+            if concepts.alive:
+                mention_rows.extend(entry["mentions"])
+                concepts.run(suggester.add_candidates, doc_id, entry["candidates"])
+            concepts.seconds += time.perf_counter() - t0
+            if framing.alive:
+                framing_rows.append(entry["framing"])
+            continue
         t0 = time.perf_counter()
         parsed_doc = next(stream, None)
         parse_seconds += time.perf_counter() - t0
-        if parsed_doc is None:
-            break
+        if parsed_doc is None:  # a document without sentences
+            continue
         text = corpus.text(parsed_doc.doc_id)
         rows = concepts.run(concept_extractor.transform_document, parsed_doc, text) if concepts.alive else None
+        candidates = None
         if rows is not None:
-            concepts.run(suggester.partial_fit, parsed_doc, rows)
+            candidates = concepts.run(suggester.document_candidates, parsed_doc, rows)
+            if candidates is not None:
+                concepts.run(suggester.add_candidates, parsed_doc.doc_id, candidates)
             mention_rows.extend(rows)
+        doc_rows = None
         if framing.alive:
             doc_rows = framing.run(framing_extractor.transform_document, parsed_doc, text,
                                    mentions=rows if concepts.alive else None)
             if doc_rows is not None:
                 framing_rows.append(doc_rows)
+        if store is not None and concepts.alive and framing.alive and rows is not None \
+                and candidates is not None and doc_rows is not None:
+            store.put(keys[parsed_doc.doc_id], {"mentions": rows, "candidates": candidates, "framing": doc_rows})
+        del parsed_doc  # no spaCy Doc outlives its document
     result.timings["parse"] = parse_seconds
     result.stage_status["parse"] = {"status": "ok", "reason": ""}
     # Cache hits vary between runs, so they go to run.json only, never into the tables.
     result.parse_cache = dict(getattr(parser, "stats_", {}) or {})
+    if store is not None:
+        result.parse_cache["rows_cached"] = store.stats["hits"]
+        result.parse_cache["rows_computed"] = len(to_parse)
 
     if concepts.alive:
-        result.concepts = concepts.run(build_result, corpus, mention_rows, concept_extractor.lexicon_,
-                                       suggester=suggester)
+        result.concepts = concepts.run(build_result, corpus, mention_rows, lex, suggester=suggester)
     concepts.finish()
     mention_rows = []
     if framing.alive:
-        result.framing = framing.run(framing_extractor.aggregate, framing_rows, corpus, concepts=result.concepts)
+        from .framing.result import build_result as build_framing_result
+
+        lexicon = getattr(result.concepts, "lexicon", None) or lex
+        result.framing = framing.run(build_framing_result, framing_rows, corpus, lexicon=lexicon)
     framing.finish()
 
     found = []
@@ -359,17 +399,36 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     return parser.nlp_
 
 
+def _cached_rows(corpus: "Corpus", lex: Any, parser: Any) -> tuple[Any, dict[str, str], dict[str, dict]]:
+    """The row cache, each document's key in it, and the entries already there."""
+    from ._cache import PickleStore, document_row_key, lexicon_fingerprint
+
+    if not parser.use_cache:
+        return None, {}, {}
+    store = PickleStore(parser.cache_dir_ / "rows")
+    lexicon = lexicon_fingerprint(lex)
+    keys: dict[str, str] = {}
+    cached: dict[str, dict] = {}
+    columns = ["doc_id", "para_id", "sent_id", "clean_text", "clean_start", "start", "end"]
+    for doc_id, sents in corpus.sentences[columns].groupby("doc_id", sort=False):
+        key = document_row_key(doc_id=doc_id, text=corpus.text(doc_id),
+                               sentences=sents.itertuples(index=False, name=None),
+                               model=parser.fingerprint_, lexicon=lexicon)
+        keys[doc_id] = key
+        entry = store.get(key)
+        if entry is not None:
+            cached[doc_id] = entry
+    return store, keys, cached
+
+
 def _run_topics(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *, seed: int, unit: str,
                 n_topics: Any, guided: bool, cache_dir: Any) -> None:
     n_units = len(corpus.paragraphs) if unit == "paragraph" else len(corpus.sentences)
     prog.stage(f"finding themes among {n_units} {unit}s (seed {seed})")
     t0 = time.perf_counter()
     try:
-        from .topics import find_topics
-
-        result.topics = find_topics(corpus, unit=unit, seed=seed, n_topics=n_topics,
-                                    guided=lex if guided else False, cache_dir=cache_dir,
-                                    progress=prog.wrapper("themes: embedding"))
+        result.topics = _find_topics_cached(corpus, lex, result, prog, unit=unit, seed=seed, n_topics=n_topics,
+                                            guided=guided, cache_dir=cache_dir)
         result.stage_status["topics"] = {"status": "ok", "reason": ""}
         n = (getattr(result.topics, "metrics", None) or {}).get("n_topics")
         if n is not None:
@@ -379,6 +438,83 @@ def _run_topics(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progr
     except CorpusToolsError as exc:
         _degrade(result, "topics", exc)
     result.timings["topics"] = time.perf_counter() - t0
+
+
+def _find_topics_cached(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *, unit: str,
+                        seed: int, n_topics: Any, guided: bool, cache_dir: Any) -> Any:
+    """:func:`~corpus_tools.topics.find_topics`, or its result from an earlier run on the same units.
+
+    The fit is deterministic for the same unit texts, embedding model, parameters, seed, library
+    versions and code, so all of these make the key. The fitted model is kept in a second entry
+    and only unpickled when someone reads ``topics.model``."""
+    import dataclasses
+
+    from ._cache import (TOPIC_LIBRARIES, TOPIC_SOURCES, PickleStore, digest, library_versions,
+                         lexicon_fingerprint, source_fingerprint)
+    from .embeddings import model_fingerprint as embedding_fingerprint
+    from .embeddings import resolve_model_path
+    from .parse import default_cache_dir
+    from .topics import build_units, find_topics
+
+    units, _ = build_units(corpus, unit, None)
+    store = PickleStore(Path(cache_dir if cache_dir is not None else default_cache_dir()) / "topics")
+    docs = corpus.documents
+    key = digest(
+        "topics", source_fingerprint(TOPIC_SOURCES), library_versions(TOPIC_LIBRARIES),
+        embedding_fingerprint(resolve_model_path(None)), unit, seed, n_topics,
+        lexicon_fingerprint(lex) if guided else "unguided",
+        _frame_digest(units), _frame_digest(docs[["doc_id", "title", "date", "sha256", "n_words"]]),
+    )
+    cached = store.get(key)
+    if cached is not None:
+        prog.stage("themes from the cache (same units, model, parameters and seed)")
+        result.parse_cache["topics_cached"] = 1
+        return dataclasses.replace(cached, model=_LazyPickle(store, key + "-model"))
+    topics = find_topics(corpus, unit=unit, seed=seed, n_topics=n_topics, guided=lex if guided else False,
+                         cache_dir=cache_dir, progress=prog.wrapper("themes: embedding"))
+    result.parse_cache["topics_cached"] = 0
+    store.put(key + "-model", topics.model)
+    store.put(key, dataclasses.replace(topics, model=None))
+    return topics
+
+
+def _frame_digest(frame: Any) -> str:
+    """A content hash of a DataFrame (values, index and column names)."""
+    import pandas as pd
+
+    from ._cache import digest
+
+    hashed = pd.util.hash_pandas_object(frame.astype(str), index=True).to_numpy().tobytes()
+    return digest(",".join(map(str, frame.columns)), hashed)
+
+
+class _LazyPickle:
+    """Stands in for an object kept in a :class:`~corpus_tools._cache.PickleStore`: the first
+    attribute access loads it (so a warm run that never touches the topic model never pays for
+    importing BERTopic)."""
+
+    def __init__(self, store: Any, key: str) -> None:
+        self._store = store
+        self._key = key
+        self._obj: Any = None
+
+    def _load(self) -> Any:
+        if self._obj is None:
+            self._obj = self._store.get(self._key)
+            if self._obj is None:
+                from .errors import TopicModelError
+
+                raise TopicModelError("the cached topic model is missing or damaged; run again with a fresh "
+                                      "--cache-dir (or delete its topics/ folder) to refit it")
+        return self._obj
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._load(), name)
+
+    def __repr__(self) -> str:
+        return f"<cached topic model; loaded on first use: {self._key[:12]}>"
 
 
 # --- provenance ---------------------------------------------------------------------------
