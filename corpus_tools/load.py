@@ -36,6 +36,8 @@ WARNING_COLUMNS = ["path", "doc_id", "message"]
 
 _KNOWN_META = {"file", "title", "date", "source", "url", "source_url", "author"}
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _TERMINAL = re.compile(r"[.!?。！？…:;]['\"”’)\]]*$")
 _OPENS_LOWER = re.compile(r"^[a-z]")
 _ENDS_CONTINUABLE = re.compile(r"[.!?:;\"'”’)\]…*]$")
@@ -285,11 +287,15 @@ def _sentencizer():
 
 
 def _language_flag(text: str) -> str:
-    letters = [ch for ch in text[:20000] if ch.isalpha()]
-    if not letters:
+    sample = text[:20000]
+    # ASCII letters are Latin; only the rest need a (slow) Unicode name lookup.
+    n_ascii = len(_ASCII_LETTER.findall(sample))
+    others = [ch for ch in _NON_ASCII.findall(sample) if ch.isalpha()]
+    n_letters = n_ascii + len(others)
+    if not n_letters:
         return "no letters"
-    latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
-    if latin / len(letters) < 0.5:
+    latin = n_ascii + sum(1 for ch in others if "LATIN" in unicodedata.name(ch, ""))
+    if latin / n_letters < 0.5:
         return "mostly non-Latin script; the English models will not analyse it well"
     from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -422,13 +428,11 @@ class _CorpusBuilder:
         rows: list[dict] = []
         if paragraphs.empty:
             return pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
-        nlp = _sentencizer()
         texts = paragraphs["clean_text"].tolist()
-        for para, doc in zip(paragraphs.itertuples(index=False), nlp.pipe(texts, batch_size=256)):
+        for para, spans in zip(paragraphs.itertuples(index=False), _sentence_spans_batch(texts)):
             offsets = self.maps[para.para_id]
             original = self.texts[para.doc_id]
-            for n, sent in enumerate(_sentence_spans(doc), start=1):
-                cs, ce = sent
+            for n, (cs, ce) in enumerate(spans, start=1):
                 start, end = offsets.span_to_original(cs, ce)
                 rows.append({
                     "doc_id": para.doc_id, "para_id": para.para_id, "sent_id": f"{para.para_id}-s{n:02d}",
@@ -438,7 +442,49 @@ class _CorpusBuilder:
         return pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
 
 
+def _sentence_spans_batch(texts: list[str]) -> Iterator[list[tuple[int, int]]]:
+    """Sentence ``(start, end)`` character spans of each text, exactly as spaCy's rule-based
+    ``sentencizer`` splits them (see :func:`_sentence_spans`), trailing whitespace trimmed and
+    blank sentences dropped.
+
+    The sentencizer's rule runs here on token attribute arrays rather than through the pipe, which
+    makes a Python ``Token`` object for every token twice; that was most of the load time.
+    """
+    from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
+
+    nlp = _sentencizer()
+    strings = nlp.vocab.strings
+    punct = {strings.add(ch) for ch in nlp.get_pipe("sentencizer").punct_chars}
+    for text, doc in zip(texts, nlp.tokenizer.pipe(texts, batch_size=256)):
+        n = len(doc)
+        if n == 0:
+            yield []
+            continue
+        orth, is_punct, idx, length = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH]).T.tolist()
+        starts = [0]
+        seen_period = False
+        for i in range(n):
+            in_punct = orth[i] in punct
+            if seen_period and not is_punct[i] and not in_punct:
+                starts.append(i)
+                seen_period = False
+            elif in_punct:
+                seen_period = True
+        spans = []
+        bounds = starts + [n]
+        for a, b in zip(bounds, bounds[1:]):
+            start, end = idx[a], idx[b - 1] + length[b - 1]
+            piece = text[start:end]
+            stripped = piece.rstrip()
+            if not stripped.strip():
+                continue
+            spans.append((start, end - (len(piece) - len(stripped))))
+        yield spans
+
+
 def _sentence_spans(doc) -> Iterator[tuple[int, int]]:
+    """Sentence spans of a Doc that went through the ``sentencizer`` (the reference behaviour of
+    :func:`_sentence_spans_batch`)."""
     for sent in doc.sents:
         text = sent.text
         if not text.strip():
