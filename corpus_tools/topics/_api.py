@@ -171,6 +171,15 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
                    n_seed_topics=len(seed_topics or []), embedding_model=str(model.embedding_model_path_ or "object"),
                    **{f"model_{k}": v for k, v in model.plan_.items()},
                    **{f"seconds_{k}": round(v, 3) for k, v in model.timings_.items()})
+    tables = {
+        "topics": model.topic_table(),
+        "terms": model.terms_table(),
+        "representatives": _representatives(units, topics, embeddings, model.centroids_, model.labels_,
+                                             n_representatives),
+        "doc_topics": _doc_topics(assignments, corpus, model.labels_),
+        "prevalence": _prevalence(assignments, corpus, model.labels_),
+        "similar_docs": _similar_docs(assignments, embeddings, corpus, n_similar),
+    }
     metrics["wall_seconds"] = round(time.perf_counter() - started, 3)
     baseline_metrics = baseline_topics = None
     if baseline:
@@ -178,12 +187,7 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
 
     return TopicResult(
         assignments=assignments,
-        topics=model.topic_table(),
-        terms=model.terms_table(),
-        representatives=_representatives(units, topics, embeddings, model.centroids_, model.labels_, n_representatives),
-        doc_topics=_doc_topics(assignments, corpus, model.labels_),
-        prevalence=_prevalence(assignments, corpus, model.labels_),
-        similar_docs=_similar_docs(assignments, embeddings, corpus, n_similar),
+        **tables,
         metrics=metrics,
         baseline_metrics=baseline_metrics,
         baseline_topics=baseline_topics,
@@ -259,7 +263,8 @@ def _doc_topics(assignments, corpus, labels) -> "pd.DataFrame":
     import pandas as pd
 
     counts = assignments.groupby(["doc_id", "topic"]).size()
-    doc_order = [d for d in corpus.doc_ids if d in set(assignments["doc_id"])]
+    present = set(assignments["doc_id"])
+    doc_order = [d for d in corpus.doc_ids if d in present]
     topic_order = sorted(labels, key=lambda t: (t < 0, t))
     grid = pd.MultiIndex.from_product([doc_order, topic_order], names=["doc_id", "topic"])
     table = counts.reindex(grid, fill_value=0).rename("n_units").reset_index()
@@ -274,7 +279,8 @@ def _prevalence(assignments, corpus, labels) -> "pd.DataFrame":
     import pandas as pd
 
     docs = corpus.documents.set_index("doc_id")
-    order = [d for d in corpus.doc_ids if d in set(assignments["doc_id"])]
+    present = set(assignments["doc_id"])
+    order = [d for d in corpus.doc_ids if d in present]
     n_bins = min(len(order), MAX_PREVALENCE_BINS)
     bins = {doc: int(b) for b, chunk in enumerate(np.array_split(np.array(order, dtype=object), n_bins))
             for doc in chunk}
@@ -305,7 +311,8 @@ def _similar_docs(assignments, embeddings, corpus, n_pairs: int) -> "pd.DataFram
     import pandas as pd
 
     columns = ["rank", "doc_id", "other_doc_id", "similarity"]
-    order = [d for d in corpus.doc_ids if d in set(assignments["doc_id"])]
+    present = set(assignments["doc_id"])
+    order = [d for d in corpus.doc_ids if d in present]
     if len(order) < 2:
         return pd.DataFrame(columns=columns)
     index = {d: i for i, d in enumerate(order)}
