@@ -57,6 +57,7 @@ _register({
     "find_topics": ".topics",
     "TopicResult": ".topics",
     "TopicModel": ".topics",
+    "load_topic_model": ".topics",
     "analyze_framing": ".framing",
     "FramingResult": ".framing",
     "FramingExtractor": ".framing",
