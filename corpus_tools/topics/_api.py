@@ -143,6 +143,9 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
     units, dropped = build_units(corpus, unit, min_words)
     if len(units) == 0:
         raise TopicModelError(f"no {unit} of at least {min_words or 'a few'} words to model in this corpus")
+    if model is None:
+        # Refuse before loading the embedding model: the answer is known from the count alone.
+        TopicModel(n_topics)._check_input(len(units))
     texts = units["text"].tolist()
     seed_topics = _seed_topics(guided, texts) if guided is not None and guided is not False else None
 
