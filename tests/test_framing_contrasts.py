@@ -93,3 +93,15 @@ def test_family_selection(nlp):
     only_from = ContrastExtractor(families=["from_to"]).fit(nlp)
     doc = nlp("Digital retail is not a platform, but an infrastructure.")
     assert only_from.extract(doc) == []
+
+
+def test_concept_shared_by_both_heads_is_not_the_change(nlp):
+    from corpus_tools.concepts import ConceptExtractor
+    from corpus_tools.framing.contrasts import ContrastExtractor
+    from corpus_tools.framing.extractor import map_sides
+
+    doc = nlp("The large e-commerce platform has transformed into a large new retail platform.")
+    matches = ConceptExtractor().fit(nlp).match(doc)
+    frames = ContrastExtractor().fit(nlp).extract(doc)
+    assert len(frames) == 1
+    assert map_sides(doc, frames[0], matches) == ("e_commerce", "new_retail")

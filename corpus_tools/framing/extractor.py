@@ -205,8 +205,9 @@ def map_sides(doc: "Doc", frame: Frame, matches: list[tuple[str, int, int]]) -> 
 
     A side names the concept of the match covering its head word first, then every other concept
     matched inside it, joined with "; " ("data of retention" -> "data; reserve"). A concept named on
-    both sides, but not at that side's head, is shared material ("the end of new retail" vs "the
-    redevelopment of new retail") and is dropped.
+    both sides is shared material ("the end of new retail" vs "the redevelopment of new retail") and
+    is dropped, even at the head when the side names something else ("e-commerce platform" vs "new
+    retail platform" is e_commerce -> new_retail), since it is not what changes.
     """
     def on(span: tuple[int, int] | None) -> tuple[str | None, list[str]]:
         if span is None:
@@ -221,8 +222,10 @@ def map_sides(doc: "Doc", frame: Frame, matches: list[tuple[str, int, int]]) -> 
     shared = set(old_all) & set(new_all)
 
     def name(head: str | None, names: list[str]) -> str:
-        ordered = ([head] if head is not None else []) + [c for c in names if c != head and c not in shared]
-        return "; ".join(ordered)
+        others = [c for c in names if c != head and c not in shared]
+        if head in shared and others:
+            return "; ".join(others)
+        return "; ".join(([head] if head is not None else []) + others)
 
     return name(old_head, old_all), name(new_head, new_all)
 
