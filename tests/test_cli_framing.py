@@ -24,7 +24,7 @@ def test_framing_json(corpus_dir):
 def test_framing_table_and_concept_filter(corpus_dir):
     res = run("framing", corpus_dir, "--concept", "Traffic")
     assert res.exit_code == 0, res.output
-    assert "Trajectories:" in res.output and "traffic: mentioned in" in res.output
+    assert "Trajectories:" in res.output and "Traffic: mentioned in" in res.output
     assert "infrastructure ->" not in res.output
 
 

@@ -24,8 +24,16 @@ def times(n: int) -> str:
 
 
 def _name(concept: str, labels: dict[str, str]) -> str:
+    """The label as it reads mid-sentence: "Traffic" -> "traffic", but "B-end / C-end" and "AI" stay."""
     label = labels.get(concept) or concept
-    return label if label.isupper() else label[0].lower() + label[1:] if label else concept
+    first_word = label.split()[0] if label.strip() else label
+    if not first_word or any(ch.isupper() for ch in first_word[1:]):
+        return label
+    return label[0].lower() + label[1:]
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _join(parts: list[str]) -> str:
@@ -126,7 +134,7 @@ def concept_summaries(contrasts: "pd.DataFrame", profiles: "pd.DataFrame", shift
         name = _name(concept, labels)
         prof = prof.assign(_r=prof["doc_id"].map(rank)).sort_values("_r")
         peak = prof.sort_values(["prominence", "_r"], ascending=[False, True]).iloc[0]
-        parts = [f"{name}: mentioned in {len(prof)} of {n_docs} essays, most in "
+        parts = [f"{_sentence(name)}: mentioned in {len(prof)} of {n_docs} essays, most in "
                  f"'{titles.get(peak.doc_id) or peak.doc_id}' ({peak.prominence:.1f} per 1k words)"]
         evidence: list[str] = []
         mine = contrasts[contrasts["old_concept"].map(lambda v: concept in _split(v))
