@@ -302,6 +302,7 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
 
     A document whose rows are in the row cache (same text, segmentation, lexicon, model and code)
     is neither parsed nor read from the parse cache: its cached rows are used as they are."""
+    from ._cache import PickleStore
     from .concepts import ConceptExtractor, build_result
     from .discovery import ConceptSuggester
     from .framing import FramingExtractor
@@ -314,7 +315,28 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     concepts, framing = _Stage("concepts", result), _Stage("framing", result)
     suggester = concepts.run(lambda: ConceptSuggester().start())
     t0 = time.perf_counter()
-    store, keys, cached = _cached_rows(corpus, lex, parser)
+    store, keys = _row_keys(corpus, lex, parser)
+    # Same documents, rows and lexicon as an earlier run: its two results are reused whole.
+    results_key = _results_key(corpus, lex, keys) if store is not None else None
+    results_store = PickleStore(parser.cache_dir_ / "results") if store is not None else None
+    both = results_store.get(results_key) if results_store is not None else None
+    if both is not None:
+        result.concepts, result.framing = both["concepts"], both["framing"]
+        result.timings["parse"] = parse_seconds
+        result.stage_status["parse"] = {"status": "ok", "reason": ""}
+        for stage in (concepts, framing):
+            stage.seconds += (time.perf_counter() - t0) / 2
+            stage.finish()
+        result.parse_cache = dict(getattr(parser, "stats_", {}) or {})
+        result.parse_cache.update(rows_cached=len(keys), rows_computed=0, results_cached=1)
+        prog.stage(f"concepts and framing of all {len(keys)} documents from the cache")
+        return parser.nlp_
+    cached = {}
+    if store is not None:
+        for doc_id, key in keys.items():
+            entry = store.get(key)
+            if entry is not None:
+                cached[doc_id] = entry
     concepts.seconds += time.perf_counter() - t0
     to_parse = [doc_id for doc_id in corpus.doc_ids if doc_id not in cached]
 
@@ -375,8 +397,8 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     # Cache hits vary between runs, so they go to run.json only, never into the tables.
     result.parse_cache = dict(getattr(parser, "stats_", {}) or {})
     if store is not None:
-        result.parse_cache["rows_cached"] = store.stats["hits"]
-        result.parse_cache["rows_computed"] = len(to_parse)
+        result.parse_cache.update(rows_cached=len(keys) - len(to_parse), rows_computed=len(to_parse),
+                                  results_cached=0)
 
     if concepts.alive:
         result.concepts = concepts.run(build_result, corpus, mention_rows, lex, suggester=suggester)
@@ -388,6 +410,9 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
         lexicon = getattr(result.concepts, "lexicon", None) or lex
         result.framing = framing.run(build_framing_result, framing_rows, corpus, lexicon=lexicon)
     framing.finish()
+    if store is not None and concepts.alive and framing.alive and result.concepts is not None \
+            and result.framing is not None:
+        results_store.put(results_key, {"concepts": result.concepts, "framing": result.framing})
 
     found = []
     if result.concepts is not None:
@@ -399,26 +424,33 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     return parser.nlp_
 
 
-def _cached_rows(corpus: "Corpus", lex: Any, parser: Any) -> tuple[Any, dict[str, str], dict[str, dict]]:
-    """The row cache, each document's key in it, and the entries already there."""
+def _row_keys(corpus: "Corpus", lex: Any, parser: Any) -> tuple[Any, dict[str, str]]:
+    """The row cache (``None`` without caching) and each document's key in it, in corpus order."""
     from ._cache import PickleStore, document_row_key, lexicon_fingerprint
 
     if not parser.use_cache:
-        return None, {}, {}
-    store = PickleStore(parser.cache_dir_ / "rows")
+        return None, {}
     lexicon = lexicon_fingerprint(lex)
-    keys: dict[str, str] = {}
-    cached: dict[str, dict] = {}
     columns = ["doc_id", "para_id", "sent_id", "clean_text", "clean_start", "start", "end"]
-    for doc_id, sents in corpus.sentences[columns].groupby("doc_id", sort=False):
-        key = document_row_key(doc_id=doc_id, text=corpus.text(doc_id),
-                               sentences=sents.itertuples(index=False, name=None),
-                               model=parser.fingerprint_, lexicon=lexicon)
-        keys[doc_id] = key
-        entry = store.get(key)
-        if entry is not None:
-            cached[doc_id] = entry
-    return store, keys, cached
+    groups = {doc_id: sents for doc_id, sents in corpus.sentences[columns].groupby("doc_id", sort=False)}
+    keys: dict[str, str] = {}
+    for doc_id in corpus.doc_ids:
+        sents = groups.get(doc_id)
+        if sents is None:
+            continue
+        keys[doc_id] = document_row_key(doc_id=doc_id, text=corpus.text(doc_id),
+                                        sentences=sents.itertuples(index=False, name=None),
+                                        model=parser.fingerprint_, lexicon=lexicon)
+    return PickleStore(parser.cache_dir_ / "rows"), keys
+
+
+def _results_key(corpus: "Corpus", lex: Any, keys: dict[str, str]) -> str:
+    """Key of the corpus-level concept and framing results: every document's row key, the
+    document table (order, titles, dates, word counts) and the lexicon (labels included)."""
+    from ._cache import ROW_SOURCES, digest, lexicon_fingerprint, source_fingerprint
+
+    return digest("results", source_fingerprint(ROW_SOURCES), lexicon_fingerprint(lex),
+                  _frame_digest(corpus.documents), *keys.items())
 
 
 def _run_topics(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *, seed: int, unit: str,

@@ -4,6 +4,7 @@ model, package version or seed must never read a stale entry; a damaged entry is
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -70,6 +71,12 @@ def test_rows_hit_equals_fresh_and_skips_parsing(small_corpus, nlp, tmp_path):
     # Not even the parse cache is read for documents whose rows are cached.
     assert warm.parse_cache["cached"] == 0 and warm.parse_cache["parsed"] == 0
     _assert_same(cold, warm)
+    # Without the corpus-level entry, the per-document rows rebuild the same results.
+    shutil.rmtree(tmp_path / "results")
+    rows_only = _text_stages(small_corpus, nlp, tmp_path)
+    assert rows_only.parse_cache["results_cached"] == 0 and rows_only.parse_cache["rows_cached"] == 3
+    assert rows_only.parse_cache["parsed"] == 0 and rows_only.parse_cache["cached"] == 0
+    _assert_same(cold, rows_only)
 
 
 def test_changed_text_reads_only_unchanged_documents(small_corpus, nlp, tmp_path):
@@ -130,8 +137,24 @@ def test_lexicon_fingerprint_follows_patterns():
     assert _cache.lexicon_fingerprint(one) != _cache.lexicon_fingerprint(two)
 
 
+def test_corrupt_results_entry_falls_back_to_rows(small_corpus, nlp, tmp_path, caplog):
+    cold = _text_stages(small_corpus, nlp, tmp_path)
+    assert cold.parse_cache["results_cached"] == 0
+    warm = _text_stages(small_corpus, nlp, tmp_path)
+    assert warm.parse_cache["results_cached"] == 1
+    _assert_same(cold, warm)
+    (entry,) = (tmp_path / "results").rglob("*.pkl")
+    entry.write_bytes(entry.read_bytes()[:-50])
+    with caplog.at_level(logging.WARNING, logger="corpus_tools._cache"):
+        again = _text_stages(small_corpus, nlp, tmp_path)
+    assert any("corrupt" in r.getMessage() for r in caplog.records)
+    assert again.parse_cache["results_cached"] == 0 and again.parse_cache["rows_cached"] == 3
+    _assert_same(cold, again)
+
+
 def test_corrupt_row_entry_is_rebuilt_with_a_warning(small_corpus, nlp, tmp_path, caplog):
     cold = _text_stages(small_corpus, nlp, tmp_path)
+    shutil.rmtree(tmp_path / "results")  # so that the per-document entries are read
     entries = sorted((tmp_path / "rows").rglob("*.pkl"))
     assert len(entries) == 3
     entries[0].write_bytes(b"not a pickle")
@@ -197,3 +220,13 @@ def test_damaged_topic_entry_is_refitted(starter_corpus, tmp_path, caplog):
         again, hit = _topics(starter_corpus, tmp_path)
     assert hit == 0 and any("corrupt" in r.getMessage() for r in caplog.records)
     pd.testing.assert_frame_equal(cold.assignments, again.assignments)
+
+
+def test_changed_metadata_rebuilds_results_from_cached_rows(small_corpus, nlp, tmp_path):
+    _text_stages(small_corpus, nlp, tmp_path)
+    meta = pd.DataFrame({"doc_id": ["a", "b", "c"], "date": ["2021-01-01", "2020-01-01", "2019-01-01"]})
+    dated = Corpus.from_texts(TEXTS, metadata=meta)
+    warm = _text_stages(dated, nlp, tmp_path)
+    assert warm.parse_cache["results_cached"] == 0 and warm.parse_cache["rows_cached"] == 3
+    assert warm.framing.doc_ids == ["c", "b", "a"]
+    _assert_same(warm, _text_stages(dated, nlp, tmp_path / "fresh"))

@@ -255,7 +255,8 @@ def test_killed_run_leaves_previous_report_intact(starter_analysis, starter_corp
 
     monkeypatch.setattr(corpus_tools.topics, "find_topics", crash)
     with pytest.raises(RuntimeError, match="simulated crash"):
-        analyze(starter_corpus, out=out, seed=42)
+        # A fresh cache: with the session's, the themes would come from the result cache.
+        analyze(starter_corpus, out=out, seed=42, cache_dir=tmp_path / "cache")
     assert _snapshot(out) == before
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
@@ -334,7 +335,7 @@ def test_load_corpus_path_and_object_agree(starter_corpus):
     assert load_corpus(CORPUS_DIR).doc_ids == starter_corpus.doc_ids
 
 
-def test_failing_concept_stage_leaves_framing_running(monkeypatch):
+def test_failing_concept_stage_leaves_framing_running(monkeypatch, tmp_path):
     from corpus_tools.concepts import ConceptExtractor
     from corpus_tools.errors import CorpusToolsError
 
@@ -342,7 +343,8 @@ def test_failing_concept_stage_leaves_framing_running(monkeypatch):
         raise CorpusToolsError("concept matcher unavailable for this input")
 
     monkeypatch.setattr(ConceptExtractor, "transform_document", refuse)
-    result = analyze(Corpus.from_texts(XSS_TEXTS), out=None)
+    # A fresh cache: with the session's, the rows of these texts would come from the row cache.
+    result = analyze(Corpus.from_texts(XSS_TEXTS), out=None, cache_dir=tmp_path / "cache")
     assert result.concepts is None
     assert result.stage_status["concepts"] == {"status": "skipped", "reason": "concept matcher unavailable for this input"}
     assert result.stage_status["framing"]["status"] == "ok"
