@@ -220,6 +220,9 @@ def main() -> None:
                     help="corpus size for a full analyze with themes for peak memory (0: skip); it reuses the parse "
                          "and row caches left by this size's parse+concepts+framing stage (embeddings and the theme "
                          "fit run cold)")
+    ap.add_argument("--seed-embeddings", type=Path, action="append", default=[],
+                    help="an earlier cache dir whose embeddings/ the themes run at --topics-docs may start from "
+                         "(repeatable; only texts that occur in this corpus are ever used; said in the output)")
     ap.add_argument("--skip-parse-at", type=int, default=0,
                     help="skip the parse-only stage at sizes >= this (0: never); parse+concepts+framing includes it")
     ap.add_argument("--json", type=Path, help="also write all figures to this file (updated after every stage)")
@@ -314,7 +317,18 @@ def main() -> None:
         cache = kept_caches.pop(args.topics_docs, None)
         reused = cache is not None
         cache = cache or Path(tempfile.mkdtemp(prefix="ct-bench-cache-"))
+        seeded = 0
+        for source in args.seed_embeddings:
+            for shard in sorted(Path(source).glob("embeddings/*/*.npz")):
+                target = cache / "embeddings" / shard.parent.name / f"seed{seeded}-{shard.name}"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(shard, target)
+                seeded += 1
+        if seeded:
+            print(f"\n(themes run: embedding cache seeded with {seeded} shard(s) from "
+                  f"{', '.join(map(str, args.seed_embeddings))}; the rest is embedded cold)", flush=True)
         fig = run_child("analyze-topics", corpus_dir, cache)
+        fig["seeded_embedding_shards"] = seeded
         shutil.rmtree(cache, ignore_errors=True)
         fig["essays"] = args.topics_docs
         fig["reused_text_caches"] = reused
