@@ -303,7 +303,7 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     A document whose rows are in the row cache (same text, segmentation, lexicon, model and code)
     is neither parsed nor read from the parse cache: its cached rows are used as they are."""
     from ._cache import PickleStore
-    from .concepts import ConceptExtractor, build_result
+    from .concepts import MENTION_COLUMNS, ConceptExtractor, build_result
     from .discovery import ConceptSuggester
     from .framing import FramingExtractor
     from .parse import Parser
@@ -363,11 +363,11 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
         if entry is not None:
             t0 = time.perf_counter()
             if concepts.alive:
-                mention_rows.extend(entry["mentions"])
+                mention_rows.extend(_compact(entry["mentions"], MENTION_COLUMNS))
                 concepts.run(suggester.add_candidates, doc_id, entry["candidates"])
             concepts.seconds += time.perf_counter() - t0
             if framing.alive:
-                framing_rows.append(entry["framing"])
+                framing_rows.append(_compact_framing(entry["framing"]))
             continue
         t0 = time.perf_counter()
         parsed_doc = next(stream, None)
@@ -381,13 +381,16 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
             candidates = concepts.run(suggester.document_candidates, parsed_doc, rows)
             if candidates is not None:
                 concepts.run(suggester.add_candidates, parsed_doc.doc_id, candidates)
-            mention_rows.extend(rows)
         doc_rows = None
         if framing.alive:
             doc_rows = framing.run(framing_extractor.transform_document, parsed_doc, text,
                                    mentions=rows if concepts.alive else None)
             if doc_rows is not None:
+                doc_rows = _compact_framing(doc_rows)
                 framing_rows.append(doc_rows)
+        if rows is not None:
+            rows = _compact(rows, MENTION_COLUMNS)
+            mention_rows.extend(rows)
         if store is not None and concepts.alive and framing.alive and rows is not None \
                 and candidates is not None and doc_rows is not None:
             store.put(keys[parsed_doc.doc_id], {"mentions": rows, "candidates": candidates, "framing": doc_rows})
@@ -410,6 +413,7 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
         lexicon = getattr(result.concepts, "lexicon", None) or lex
         result.framing = framing.run(build_framing_result, framing_rows, corpus, lexicon=lexicon)
     framing.finish()
+    framing_rows = []
     if store is not None and concepts.alive and framing.alive and result.concepts is not None \
             and result.framing is not None:
         results_store.put(results_key, {"concepts": result.concepts, "framing": result.framing})
@@ -422,6 +426,24 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     if found:
         prog.stage("found " + ", ".join(found))
     return parser.nlp_
+
+
+def _compact(rows: list, columns: list[str]) -> list[tuple]:
+    """Rows as tuples in ``columns`` order, short strings interned: a dict per row costs about three
+    times the memory, and at 5,000 essays there are millions of rows (mostly framing contexts).
+    ``pd.DataFrame(rows, columns=columns)`` builds the same table from either form."""
+    intern = sys.intern
+    return [r if isinstance(r, tuple) else
+            tuple(intern(v) if type(v) is str and len(v) <= 40 else v for v in (r[c] for c in columns))
+            for r in rows]
+
+
+def _compact_framing(doc_rows: dict[str, list]) -> dict[str, list]:
+    from .framing.extractor import CONTEXT_COLUMNS, CONTRAST_COLUMNS, ORIENTATION_COLUMNS
+
+    return {"contrasts": _compact(doc_rows.get("contrasts", []), CONTRAST_COLUMNS),
+            "orientation": _compact(doc_rows.get("orientation", []), ORIENTATION_COLUMNS),
+            "context": _compact(doc_rows.get("context", []), CONTEXT_COLUMNS)}
 
 
 def _row_keys(corpus: "Corpus", lex: Any, parser: Any) -> tuple[Any, dict[str, str]]:
