@@ -395,6 +395,10 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
                 and candidates is not None and doc_rows is not None:
             store.put(keys[parsed_doc.doc_id], {"mentions": rows, "candidates": candidates, "framing": doc_rows})
         del parsed_doc  # no spaCy Doc outlives its document
+    # Every document was taken, but the generator still waits at its last yield, keeping the parse
+    # worker processes (hundreds of MB each) alive through the corpus-level work below.
+    if hasattr(stream, "close"):
+        stream.close()
     result.timings["parse"] = parse_seconds
     result.stage_status["parse"] = {"status": "ok", "reason": ""}
     # Cache hits vary between runs, so they go to run.json only, never into the tables.
