@@ -174,8 +174,10 @@ class AdaptiveClusterer(_Params):
         auto_mcs, auto_ms = auto_hdbscan_sizes(n)
         mcs = auto_mcs if self.min_cluster_size == "auto" else int(self.min_cluster_size)
         ms = (min(auto_ms, mcs) if self.min_samples == "auto" else int(self.min_samples))
+        # core_dist_n_jobs=1: HDBSCAN's default forks joblib workers that each copy the data,
+        # which costs more memory than the few seconds of parallelism are worth on large corpora.
         model = HDBSCAN(min_cluster_size=mcs, min_samples=ms, metric="euclidean",
-                        cluster_selection_method="eom", prediction_data=True).fit(X)
+                        cluster_selection_method="eom", prediction_data=True, core_dist_n_jobs=1).fit(X)
         labels = model.labels_.astype(int)
         clustered = labels[labels >= 0]
         n_clusters = len(set(clustered.tolist()))
