@@ -320,14 +320,9 @@ def extract_concepts(corpus: "Corpus", lexicon: "Lexicon | str | Path | None" = 
 
     if extractor is None:
         extractor = ConceptExtractor(lexicon)
-    if parsed is None:
-        from .parse import Parser
+    from .parse import stream_parsed
 
-        parser = Parser(nlp=nlp, cache_dir=cache_dir).fit()
-        nlp = parser.nlp_
-        parsed = parser.iter_parse(corpus, progress=progress)
-    elif progress is not None:
-        parsed = progress(parsed)
+    parsed, nlp = stream_parsed(corpus, parsed, nlp=nlp, cache_dir=cache_dir, progress=progress)
     if not hasattr(extractor, "phrase_matcher_"):
         extractor.fit(nlp)
     lex = extractor.lexicon_

@@ -239,3 +239,16 @@ def parse_corpus(corpus: "Corpus", *, model: str | None = None, nlp: "Language |
     """Stream parsed documents of ``corpus`` (see :class:`Parser`)."""
     parser = Parser(model, nlp=nlp, cache_dir=cache_dir, use_cache=use_cache, n_process=n_process).fit()
     yield from parser.iter_parse(corpus, progress=progress)
+
+
+def stream_parsed(corpus: "Corpus", parsed: Iterable[ParsedDocument] | None = None, *,
+                  nlp: "Language | None" = None, cache_dir: str | Path | None = None,
+                  progress=None) -> tuple[Iterable[ParsedDocument], "Language | None"]:
+    """The parsed documents a stage should use, and the pipeline that made them.
+
+    ``parsed`` as given (wrapped in ``progress``), else a streaming, cached parse of ``corpus``.
+    """
+    if parsed is None:
+        parser = Parser(nlp=nlp, cache_dir=cache_dir).fit()
+        return parser.iter_parse(corpus, progress=progress), parser.nlp_
+    return (progress(parsed) if progress is not None else parsed), nlp

@@ -158,14 +158,9 @@ def analyze_framing(corpus: "Corpus", concepts: "ConceptResult | None" = None, *
 
     if lexicon is None and concepts is not None:
         lexicon = getattr(concepts, "lexicon", None)
-    if parsed is None:
-        from ..parse import Parser
+    from ..parse import stream_parsed
 
-        parser = Parser(nlp=nlp, cache_dir=cache_dir).fit()
-        nlp = parser.nlp_
-        parsed = parser.iter_parse(corpus, progress=progress)
-    elif progress is not None:
-        parsed = progress(parsed)
+    parsed, nlp = stream_parsed(corpus, parsed, nlp=nlp, cache_dir=cache_dir, progress=progress)
     if extractor is None:
         extractor = FramingExtractor(lexicon)
     if not hasattr(extractor, "contrasts_"):
