@@ -99,3 +99,20 @@ class DefaultCommandGroup(click.Group):
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, "PATH [OPTIONS] | COMMAND [ARGS]...")
+
+
+class NTopics(click.ParamType):
+    """``--n-topics``: ``auto`` or a whole number of themes, at least 2."""
+
+    name = "auto|N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | str:
+        if isinstance(value, int) or str(value).lower() == "auto":
+            return value if isinstance(value, int) else "auto"
+        try:
+            n = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is neither 'auto' nor a whole number", param, ctx)
+        if n < 2:
+            self.fail("needs at least 2 themes (or 'auto')", param, ctx)
+        return n

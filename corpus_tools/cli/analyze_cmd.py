@@ -5,24 +5,12 @@ from pathlib import Path
 
 import click
 
-from ._common import cache_option, corpus_path_argument, echo_json, json_option, library_errors, show_progress
+from ._common import (
+    NTopics, cache_option, corpus_path_argument, echo_json, json_option, library_errors, show_progress,
+)
 
 _FORMATS = ("md", "html", "csv", "json")
 
-
-class _NTopics(click.ParamType):
-    name = "auto|N"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, int) or str(value).lower() == "auto":
-            return value if isinstance(value, int) else "auto"
-        try:
-            n = int(value)
-        except ValueError:
-            self.fail(f"{value!r} is neither 'auto' nor a whole number", param, ctx)
-        if n < 2:
-            self.fail("needs at least 2 themes (or 'auto')", param, ctx)
-        return n
 
 
 def _formats(ctx, param, value: str) -> tuple[str, ...]:
@@ -42,7 +30,7 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed: same input and seed, same results.")
 @click.option("--unit", type=click.Choice(["paragraph", "sentence"]), default="paragraph", show_default=True,
               help="What the themes cluster.")
-@click.option("--n-topics", type=_NTopics(), default="auto", show_default=True, help="Number of themes, or auto.")
+@click.option("--n-topics", type=NTopics(), default="auto", show_default=True, help="Number of themes, or auto.")
 @click.option("--guided", is_flag=True, help="Seed the themes with the lexicon's concepts.")
 @click.option("--format", "formats", default=",".join(_FORMATS), show_default=True, callback=_formats,
               help="Comma-separated outputs: md (report.md), html (report.html), csv (tables/, plus Parquet "

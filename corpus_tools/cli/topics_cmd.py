@@ -7,24 +7,10 @@ from pathlib import Path
 import click
 
 from ._common import (
-    cache_option, corpus_path_argument, echo_json, frame_records, json_option, library_errors, out_option,
+    NTopics, cache_option, corpus_path_argument, echo_json, frame_records, json_option, library_errors, out_option,
     show_progress,
 )
 
-
-class _NTopics(click.ParamType):
-    name = "auto|K"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, int) or str(value).lower() == "auto":
-            return value if isinstance(value, int) else "auto"
-        try:
-            k = int(value)
-        except ValueError:
-            self.fail(f"{value!r} is neither 'auto' nor a whole number", param, ctx)
-        if k < 2:
-            self.fail("needs at least 2 topics", param, ctx)
-        return k
 
 
 MEASURES = [("n_topics", "themes", "{:d}"), ("outlier_share", "outlier share", "{:.1%}"),
@@ -36,7 +22,7 @@ MEASURES = [("n_topics", "themes", "{:d}"), ("outlier_share", "outlier share", "
 @corpus_path_argument
 @click.option("--unit", type=click.Choice(["paragraph", "sentence"]), default="paragraph", show_default=True,
               help="What a theme groups. Headings and very short units are folded into the next one.")
-@click.option("--n-topics", type=_NTopics(), default="auto", show_default=True,
+@click.option("--n-topics", type=NTopics(), default="auto", show_default=True,
               help="Number of themes, or 'auto' (chosen for the corpus size).")
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed: same input and seed, same themes.")
 @click.option("--guided", is_flag=True, help="Seed the themes with the concept lexicon.")
