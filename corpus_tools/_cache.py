@@ -109,7 +109,7 @@ class PickleStore:
     def get(self, key: str) -> Any:
         path = self.path(key)
         try:
-            data = path.read_bytes()
+            handle = open(path, "rb")
         except FileNotFoundError:
             self.stats["misses"] += 1
             return None
@@ -118,7 +118,10 @@ class PickleStore:
             self.stats["rebuilt"] += 1
             return None
         try:
-            payload = pickle.loads(data)
+            # Unpickled from the file, never read whole into a bytes object first: a corpus-level
+            # entry is hundreds of MB at 5,000 essays, and holding both doubled the peak.
+            with handle:
+                payload = pickle.load(handle)
             if not isinstance(payload, dict) or payload.get("key") != key:
                 raise ValueError("entry does not belong to its key")
         except Exception as exc:  # any damage means: compute again
@@ -132,11 +135,11 @@ class PickleStore:
         path = self.path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            data = pickle.dumps({"key": key, "value": value}, protocol=pickle.HIGHEST_PROTOCOL)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
+                    # Streamed to the file: no second in-memory copy of a large entry.
+                    pickle.dump({"key": key, "value": value}, handle, protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
