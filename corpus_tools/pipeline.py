@@ -303,9 +303,11 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     A document whose rows are in the row cache (same text, segmentation, lexicon, model and code)
     is neither parsed nor read from the parse cache: its cached rows are used as they are."""
     from ._cache import PickleStore
+    from ._rows import RowChunks
     from .concepts import MENTION_COLUMNS, ConceptExtractor, build_result
     from .discovery import ConceptSuggester
     from .framing import FramingExtractor
+    from .framing.extractor import CONTEXT_COLUMNS, CONTRAST_COLUMNS, ORIENTATION_COLUMNS
     from .parse import Parser
 
     t0 = time.perf_counter()
@@ -347,8 +349,10 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
         framing_extractor = framing.run(lambda: FramingExtractor(
             lexicon=lex, concept_extractor=concept_extractor).fit(parser.nlp_))
 
-    mention_rows: list[dict] = []
-    framing_rows: list[dict] = []
+    # Columnar as they arrive: millions of rows at 5,000 essays (mostly framing contexts).
+    mention_rows = RowChunks(MENTION_COLUMNS)
+    framing_rows = {"contrasts": RowChunks(CONTRAST_COLUMNS), "orientation": RowChunks(ORIENTATION_COLUMNS),
+                    "context": RowChunks(CONTEXT_COLUMNS)}
     n_parse = int(corpus.documents.loc[corpus.documents["doc_id"].isin(to_parse), "n_sentences"].sum())
     if to_parse:
         prog.stage(f"parsing {n_parse} sentences once for concepts and framing"
@@ -367,7 +371,7 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
                 concepts.run(suggester.add_candidates, doc_id, entry["candidates"])
             concepts.seconds += time.perf_counter() - t0
             if framing.alive:
-                framing_rows.append(_compact_framing(entry["framing"]))
+                _add_framing(framing_rows, entry["framing"])
             continue
         t0 = time.perf_counter()
         parsed_doc = next(stream, None)
@@ -387,7 +391,7 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
                                    mentions=rows if concepts.alive else None)
             if doc_rows is not None:
                 doc_rows = _compact_framing(doc_rows)
-                framing_rows.append(doc_rows)
+                _add_framing(framing_rows, doc_rows)
         if rows is not None:
             rows = _compact(rows, MENTION_COLUMNS)
             mention_rows.extend(rows)
@@ -408,16 +412,18 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
                                   results_cached=0)
 
     if concepts.alive:
-        result.concepts = concepts.run(build_result, corpus, mention_rows, lex, suggester=suggester)
+        result.concepts = concepts.run(build_result, corpus, mention_rows.frame(), lex, suggester=suggester)
     concepts.finish()
-    mention_rows = []
+    del mention_rows
     if framing.alive:
         from .framing.result import build_result as build_framing_result
 
         lexicon = getattr(result.concepts, "lexicon", None) or lex
-        result.framing = framing.run(build_framing_result, framing_rows, corpus, lexicon=lexicon)
+        tables = {name: rows.frame() for name, rows in framing_rows.items()}
+        del framing_rows
+        result.framing = framing.run(build_framing_result, tables, corpus, lexicon=lexicon)
+        del tables
     framing.finish()
-    framing_rows = []
     if store is not None and concepts.alive and framing.alive and result.concepts is not None \
             and result.framing is not None:
         results_store.put(results_key, {"concepts": result.concepts, "framing": result.framing})
@@ -448,6 +454,11 @@ def _compact_framing(doc_rows: dict[str, list]) -> dict[str, list]:
     return {"contrasts": _compact(doc_rows.get("contrasts", []), CONTRAST_COLUMNS),
             "orientation": _compact(doc_rows.get("orientation", []), ORIENTATION_COLUMNS),
             "context": _compact(doc_rows.get("context", []), CONTEXT_COLUMNS)}
+
+
+def _add_framing(tables: dict[str, Any], doc_rows: dict[str, list]) -> None:
+    for name, table in tables.items():
+        table.extend(doc_rows.get(name, ()))
 
 
 def _row_keys(corpus: "Corpus", lex: Any, parser: Any) -> tuple[Any, dict[str, str]]:

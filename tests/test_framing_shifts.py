@@ -129,3 +129,35 @@ def test_analyze_framing_reuses_a_concept_result(starter_corpus, parsed_starter,
     result = ct.analyze_framing(starter_corpus, concepts, parsed=parsed_starter, nlp=nlp)
     assert isinstance(result, ct.FramingResult)
     assert set(result.orientation["concept"]) <= set(concepts.mentions["concept"])
+
+
+def test_term_counts_sum_sentence_rows_per_essay_and_concept(framing):
+    from corpus_tools.framing.profiles import term_counts
+
+    terms = term_counts(framing.context)
+    assert not terms.duplicated(["doc_id", "concept", "term"]).any()
+    assert terms["count"].sum() == framing.context["count"].sum()
+    again = term_counts(terms)  # already summed: same content
+    pd.testing.assert_frame_equal(again, terms)
+    # top_terms of a profile are the most frequent of these, ties by name
+    row = framing.profiles.iloc[0]
+    mine = terms[(terms["doc_id"] == row["doc_id"]) & (terms["concept"] == row["concept"])]
+    expected = mine.sort_values(["count", "term"], ascending=[False, True])["term"].head(6).tolist()
+    assert row["top_terms"].split("; ") == expected
+
+
+def test_sparse_drifts_equal_the_dict_vector_drifts(framing):
+    from corpus_tools.framing.profiles import term_counts
+    from corpus_tools.framing.shifts import _ContextVectors, consecutive_drifts
+
+    terms = term_counts(framing.context)
+    vectors = _ContextVectors(framing.context)
+    checked = 0
+    for concept, group in framing.profiles.groupby("concept"):
+        doc_ids = [d for d in framing.doc_ids if d in set(group["doc_id"])]
+        dicts = [dict(zip(*terms[(terms["concept"] == concept) & (terms["doc_id"] == d)][["term", "count"]]
+                          .to_numpy().T)) if len(doc_ids) else {} for d in doc_ids]
+        dicts = [{t: float(n) for t, n in v.items()} for v in dicts]
+        assert vectors.consecutive_drifts(concept, doc_ids) == pytest.approx(consecutive_drifts(dicts), nan_ok=True)
+        checked += len(doc_ids) > 1
+    assert checked >= 5

@@ -44,9 +44,7 @@ def build_profiles(orientation: "pd.DataFrame", contrasts: "pd.DataFrame", conte
     if orientation.empty:
         return pd.DataFrame(columns=PROFILE_COLUMNS)
     sides = side_counts(contrasts)
-    terms: dict[tuple[str, str], Counter] = {}
-    for d, c, t, n in zip(context["doc_id"].tolist(), context["concept"].tolist(), context["term"].tolist(), context["count"].tolist()):
-        terms.setdefault((d, c), Counter())[t] += int(n)
+    top_terms = _top_terms(term_counts(context), TOP_TERMS)
     sentence_concepts: dict[str, set[str]] = {}
     for sid, c in zip(orientation["sent_id"].tolist(), orientation["concept"].tolist()):
         sentence_concepts.setdefault(sid, set()).add(c)
@@ -74,7 +72,7 @@ def build_profiles(orientation: "pd.DataFrame", contrasts: "pd.DataFrame", conte
             "contrast_new": sides.get((doc_id, concept, "new"), 0),
             "evaluation": round((n_pos - n_neg) / n, 3),
             "share_negative": round(n_neg / n, 3), "share_positive": round(n_pos / n, 3),
-            "top_terms": "; ".join(_top(terms.get((doc_id, concept), Counter()), TOP_TERMS)),
+            "top_terms": top_terms.get((doc_id, concept), ""),
             "top_concepts": "; ".join(_top(others, TOP_CONCEPTS)),
         })
     out = pd.DataFrame(rows, columns=PROFILE_COLUMNS)
@@ -84,6 +82,28 @@ def build_profiles(orientation: "pd.DataFrame", contrasts: "pd.DataFrame", conte
                                                                   ascending=[True, False, True])
         out = out.drop(columns="_r")
     return out.reset_index(drop=True)
+
+
+def term_counts(context: "pd.DataFrame") -> "pd.DataFrame":
+    """Co-occurring term counts summed per essay and concept: ``doc_id, concept, term, count``.
+
+    Takes the per-sentence context table (or an already summed one, which it returns unchanged
+    in content), in first-seen order of its (essay, concept, term) keys.
+    """
+    columns = ["doc_id", "concept", "term", "count"]
+    if context.empty:
+        return context.reindex(columns=columns).iloc[0:0]
+    return (context.groupby(["doc_id", "concept", "term"], sort=False, observed=True)["count"].sum()
+            .astype("int64").reset_index())
+
+
+def _top_terms(terms: "pd.DataFrame", n: int) -> dict[tuple[str, str], str]:
+    """``{(doc_id, concept): "term; term; ..."}``: the ``n`` most frequent terms, ties by name."""
+    if terms.empty:
+        return {}
+    ranked = terms.sort_values(["count", "term"], ascending=[False, True], kind="stable")
+    top = ranked.groupby(["doc_id", "concept"], sort=False).head(n)
+    return top.groupby(["doc_id", "concept"], sort=False)["term"].agg("; ".join).to_dict()
 
 
 def _top(counter: Counter, n: int) -> list[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,33 +90,49 @@ def _titles(corpus: "Corpus") -> dict[str, str]:
     return out
 
 
-def build_result(documents: Iterable[dict[str, list[dict]]], corpus: "Corpus", *, lexicon: Any = None) -> FramingResult:
-    """Corpus-level tables from per-document rows (:meth:`FramingExtractor.transform_document`)."""
+def build_result(documents: "Iterable[dict[str, list]] | Mapping[str, pd.DataFrame]", corpus: "Corpus", *,
+                 lexicon: Any = None) -> FramingResult:
+    """Corpus-level tables from per-document rows (:meth:`FramingExtractor.transform_document`).
+
+    ``documents`` is either one ``{"contrasts": rows, "orientation": rows, "context": rows}`` per
+    document, or the three tables already gathered (``{"contrasts": DataFrame, ...}``, as a
+    streaming pipeline keeps them).
+    """
     import pandas as pd
 
+    from .._rows import RowChunks
     from .extractor import CONTEXT_COLUMNS, CONTRAST_COLUMNS, ORIENTATION_COLUMNS
-    from .profiles import build_profiles
+    from .profiles import build_profiles, term_counts
     from .shifts import build_shifts
     from .summaries import build_summaries
 
-    contrasts_rows, orientation_rows, context_rows = [], [], []
-    for doc in documents:
-        contrasts_rows.extend(doc.get("contrasts", ()))
-        orientation_rows.extend(doc.get("orientation", ()))
-        context_rows.extend(doc.get("context", ()))
+    columns = {"contrasts": CONTRAST_COLUMNS, "orientation": ORIENTATION_COLUMNS, "context": CONTEXT_COLUMNS}
+    if isinstance(documents, Mapping):
+        tables = {name: documents[name].reindex(columns=cols) if name in documents else pd.DataFrame(columns=cols)
+                  for name, cols in columns.items()}
+    else:
+        gathered = {name: RowChunks(cols) for name, cols in columns.items()}
+        for doc in documents:
+            for name, rows in gathered.items():
+                rows.extend(doc.get(name, ()))
+        tables = {name: rows.frame() for name, rows in gathered.items()}
+        del gathered
     order = list(corpus.doc_ids)
     rank = {d: i for i, d in enumerate(order)}
-    contrasts = _ordered(pd.DataFrame(contrasts_rows, columns=CONTRAST_COLUMNS), rank)
+    contrasts = _ordered(tables.pop("contrasts"), rank)
     for col in ("old_start", "old_end", "new_start", "new_end"):
         contrasts[col] = contrasts[col].astype("Int64")
-    orientation = _ordered(pd.DataFrame(orientation_rows, columns=ORIENTATION_COLUMNS), rank)
-    context = pd.DataFrame(context_rows, columns=CONTEXT_COLUMNS)
+    orientation = _ordered(tables.pop("orientation"), rank)
+    context = tables.pop("context")
     labels = _labels(lexicon)
     titles = _titles(corpus)
     n_words = dict(zip(corpus.documents["doc_id"], corpus.documents["n_words"]))
     sentences = dict(zip(corpus.sentences["sent_id"], corpus.sentences["text"]))
-    profiles = build_profiles(orientation, contrasts, context, n_words, labels, order)
-    shifts = build_shifts(profiles, contrasts, orientation, context, order, titles, labels, sentences)
+    # Profiles and shifts need term counts per (essay, concept), not per sentence: summed once.
+    terms = term_counts(context)
+    profiles = build_profiles(orientation, contrasts, terms, n_words, labels, order)
+    shifts = build_shifts(profiles, contrasts, orientation, terms, order, titles, labels, sentences)
+    del terms
     summaries = build_summaries(contrasts, profiles, shifts, order, titles, labels)
     return FramingResult(contrasts=contrasts, orientation=orientation, profiles=profiles, shifts=shifts,
                          summaries=summaries, context=context, doc_ids=order, titles=titles, labels=labels)
