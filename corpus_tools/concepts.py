@@ -416,17 +416,24 @@ def _cooccurrence(mentions: "pd.DataFrame", lexicon: Lexicon) -> "pd.DataFrame":
 
     order = {cid: i for i, cid in enumerate(lexicon.ids)}
     frames = []
+    # The self-join is done on integer codes: it has one row per pair of concepts in a unit, and
+    # string columns made it the largest allocation of the concept stage at 5,000 essays.
+    concept_rank = mentions["concept"].map(order)
+    known = concept_rank.notna()
+    doc_code = pd.factorize(mentions["doc_id"])[0]
     for scope, unit in (("sentence", "sent_id"), ("paragraph", "para_id")):
-        units = mentions[["doc_id", unit, "concept"]].drop_duplicates()
-        pairs = units.merge(units, on=["doc_id", unit], suffixes=("_a", "_b"))
-        keep = pairs["concept_a"].map(order) < pairs["concept_b"].map(order)
-        pairs = pairs[keep]
+        units = pd.DataFrame({"unit": mentions.groupby(["doc_id", unit], sort=False).ngroup().to_numpy(),
+                              "doc": doc_code, "c": concept_rank})[known].astype("int64").drop_duplicates()
+        pairs = units.merge(units[["unit", "c"]], on="unit", suffixes=("_a", "_b"))
+        pairs = pairs[pairs["c_a"] < pairs["c_b"]]
         if pairs.empty:
             continue
-        counted = pairs.groupby(["concept_a", "concept_b"]).agg(
-            count=(unit, "size"), n_docs=("doc_id", "nunique")).reset_index()
+        counted = pairs.groupby(["c_a", "c_b"]).agg(count=("unit", "size"), n_docs=("doc", "nunique")).reset_index()
+        del pairs
+        counted["concept_a"] = [lexicon.ids[i] for i in counted["c_a"]]
+        counted["concept_b"] = [lexicon.ids[i] for i in counted["c_b"]]
         counted["scope"] = scope
-        frames.append(counted)
+        frames.append(counted.drop(columns=["c_a", "c_b"]))
     if not frames:
         return pd.DataFrame(columns=COOCCURRENCE_COLUMNS)
     out = pd.concat(frames, ignore_index=True)
