@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, Callable
 
 from .errors import CorpusToolsError
 
@@ -37,12 +37,18 @@ def prepare_output_dir(out: str | Path, input_root: str | Path | None = None) ->
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temp file and a rename, so a killed run never
     leaves half a file."""
+    return atomic_write_with(path, lambda handle: handle.write(data))
+
+
+def atomic_write_with(path: str | Path, write: "Callable[[BinaryIO], object]") -> Path:
+    """Like :func:`atomic_write_bytes`, but ``write(handle)`` streams the content into the temp
+    file (a large table is never held whole in memory as text or bytes)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            write(handle)
         # mkstemp creates 0600 files; outputs are ordinary files, so honour the umask.
         os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, path)
@@ -68,4 +74,4 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
 
 def write_table(frame: "pd.DataFrame", path: str | Path) -> Path:
     """Atomically write a DataFrame as CSV (UTF-8, no index)."""
-    return atomic_write_text(path, frame.to_csv(index=False))
+    return atomic_write_with(path, lambda handle: frame.to_csv(handle, index=False, encoding="utf-8"))

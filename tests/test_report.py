@@ -294,6 +294,23 @@ def test_write_tables_csv_parquet_and_stale(tmp_path):
     assert "topics" in KNOWN_TABLES
 
 
+def test_tables_are_streamed_to_disk_unchanged_and_mixed_columns_still_convert(tmp_path):
+    frame = pd.DataFrame({"doc_id": ["a", "b", "c"], "text": ["x, \"quoted\"", "é\nnew line", ""],
+                          "n": [1, None, 3], "mixed": [1, "two", 3.5]})
+    files = write_tables({"documents": frame}, tmp_path, parquet=True)
+    assert (tmp_path / "documents.csv").read_text(encoding="utf-8") == frame.to_csv(index=False)
+    assert "tables/documents.parquet" in files  # the mixed object column is written as text
+    assert pd.read_parquet(tmp_path / "documents.parquet")["mixed"].tolist() == ["1", "two", "3.5"]
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_tidy_for_output_leaves_string_columns_alone():
+    frame = pd.DataFrame({"a": pd.Series(["x", None], dtype="str"), "b": [["y"], "z"]})
+    out = tidy_for_output(frame)
+    assert out["a"].dtype == frame["a"].dtype and out["b"].tolist() == ["y", "z"]
+    assert frame["b"].tolist() == [["y"], "z"]  # the caller's frame is not modified
+
+
 def test_collect_tables_names_and_metrics():
     result = _fake_result(_corpus())
     tables = collect_tables(result)

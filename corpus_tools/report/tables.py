@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import logging
 from pathlib import Path
@@ -122,9 +121,11 @@ def _flat_cell(value: Any) -> Any:
 def tidy_for_output(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with list cells joined by ``"; "`` and dict cells as JSON, so CSV and Parquet
     round-trip without surprises."""
-    out = frame.reset_index(drop=True).copy()
+    out = frame.reset_index(drop=True)
     for column in out.columns:
-        if out[column].dtype == object or str(out[column].dtype) in ("str", "string"):
+        # Only object columns can hold lists or dicts; a string-typed column holds strings only,
+        # and scanning it cell by cell cost seconds and hundreds of MB on million-row tables.
+        if out[column].dtype == object:
             if out[column].map(lambda v: isinstance(v, (list, tuple, set, frozenset, dict))
                                or (hasattr(v, "ndim") and getattr(v, "ndim", 0) > 0)).any():
                 out[column] = out[column].map(_flat_cell)
@@ -161,27 +162,28 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path, *, parquet: bool
     for name, frame in tables.items():
         stem = safe_name(name)
         tidy = tidy_for_output(frame)
-        written[f"tables/{stem}.csv"] = atomic_write_text(folder / f"{stem}.csv", tidy.to_csv(index=False))
+        written[f"tables/{stem}.csv"] = _fileio.write_table(tidy, folder / f"{stem}.csv")
         if parquet:
-            data = _parquet_bytes(tidy)
-            if data is None:
+            path = _write_parquet(tidy, folder / f"{stem}.parquet")
+            if path is None:
                 if warnings is not None:
                     warnings.append(f"tables/{stem}.parquet not written: its columns do not convert to Parquet")
             else:
-                written[f"tables/{stem}.parquet"] = atomic_write_bytes(folder / f"{stem}.parquet", data)
+                written[f"tables/{stem}.parquet"] = path
+        del tidy
     _remove_stale(folder, {p.name for p in written.values()})
     return written
 
 
-def _parquet_bytes(frame: pd.DataFrame) -> bytes | None:
-    for attempt in (frame, _stringify_objects(frame)):
-        buffer = io.BytesIO()
+def _write_parquet(frame: pd.DataFrame, path: Path) -> Path | None:
+    """Write ``frame`` as Parquet, streamed into the file; ``None`` if its columns cannot convert."""
+    for attempt in (frame, None):
+        if attempt is None:
+            attempt = _stringify_objects(frame)
         try:
-            attempt.to_parquet(buffer, index=False)
+            return _fileio.atomic_write_with(path, lambda handle: attempt.to_parquet(handle, index=False))
         except Exception as exc:  # pyarrow raises several types for mixed object columns
             logger.debug("parquet conversion failed: %s", exc)
-            continue
-        return buffer.getvalue()
     return None
 
 
