@@ -301,7 +301,10 @@ class TopicModel(_Params):
         topic_model = self._bertopic(embedder, models, vectorizer, timings)
         with quiet_bertopic():
             try:
-                topics, _ = topic_model.fit_transform(docs, embeddings=embeddings.copy())
+                # Guided modelling moves the seeded units' embeddings in place; otherwise BERTopic and
+                # UMAP (which keeps its input) can share ours instead of holding a second n x d copy.
+                guided = topic_model.seed_topic_list is not None
+                topics, _ = topic_model.fit_transform(docs, embeddings=embeddings.copy() if guided else embeddings)
             except TopicModelError:
                 raise
             except (ValueError, TypeError, IndexError) as exc:
