@@ -19,9 +19,10 @@ generator, so nothing outside the repository is read), then measures, each in it
   for which caches it may reuse);
 - ``corpus-tools --help`` start-up against ``python -c "import click"``.
 
-Peak memory is the largest sampled sum of resident memory over the stage's process tree
-(parent plus parse workers; pages shared after fork are counted in each process, so this
-over-states), and never less than the parent's own ru_maxrss.
+Peak memory is sampled every 0.2 s over the stage's process tree (parent plus parse workers)
+as two sums: resident memory (RSS; pages shared after fork are counted in each process, so this
+over-states; never less than the parent's own ru_maxrss) and proportional set size (PSS; shared
+pages split between their sharers: the real footprint). The parent's own ru_maxrss is printed too.
 
 Every throughput figure is printed as a ratio to the baseline measured in this run.
 
@@ -131,8 +132,13 @@ def child(stage: str, corpus_dir: Path, cache_dir: Path) -> dict:
 
 # --------------------------------------------------------------------------- parent
 
-def _tree_rss_mb(root: int) -> float:
-    """Resident memory of ``root`` and all its descendants, from /proc."""
+def _tree_memory_mb(root: int) -> tuple[float, float]:
+    """Resident memory (RSS) and proportional set size (PSS) of ``root`` and all its descendants.
+
+    The RSS sum counts a page shared by several processes (the model pages of forked parse
+    workers, or a short-lived fork such as joblib's ``lscpu`` probe, which briefly "has" all of
+    its parent's memory) once per process; PSS splits each shared page between its sharers, so the
+    PSS sum is the tree's real footprint."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -144,26 +150,29 @@ def _tree_rss_mb(root: int) -> float:
             continue
         children.setdefault(ppid, []).append(int(entry))
     page = os.sysconf("SC_PAGE_SIZE")
-    total, todo = 0, [root]
+    rss, pss, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, ()))
         try:
             with open(f"/proc/{pid}/statm") as handle:
-                total += int(handle.read().split()[1]) * page
-        except (OSError, IndexError, ValueError):
+                rss += int(handle.read().split()[1]) * page
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                pss += next(int(line.split()[1]) for line in handle if line.startswith("Pss:")) * 1024
+        except (OSError, IndexError, ValueError, StopIteration):
             pass
-    return total / 2 ** 20
+    return rss / 2 ** 20, pss / 2 ** 20
 
 
 def run_child(stage: str, corpus_dir: Path, cache_dir: Path) -> dict:
     cmd = [sys.executable, __file__, "--child", stage, str(corpus_dir), str(cache_dir)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = [0.0]
+    peak = [0.0, 0.0]
 
     def sample() -> None:
         while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
+            rss, pss = _tree_memory_mb(proc.pid)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -174,6 +183,7 @@ def run_child(stage: str, corpus_dir: Path, cache_dir: Path) -> dict:
         return {"stage": stage, "error": stderr.strip().splitlines()[-1] if stderr.strip() else "failed"}
     fig = json.loads(stdout.strip().splitlines()[-1])
     fig["peak_rss_mb"] = max(peak[0], fig["own_peak_mb"])
+    fig["peak_pss_mb"] = peak[1]
     return fig
 
 
@@ -254,7 +264,8 @@ def main() -> None:
                 "ratio": help_start / click_start})
 
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    header = f"{'essays':>7} {'stage':<24} {'words':>9} {'words/s':>9} {'x base':>7} {'seconds':>8} {'peak MB':>8}"
+    header = (f"{'essays':>7} {'stage':<24} {'words':>9} {'words/s':>9} {'x base':>7} {'seconds':>8} "
+              f"{'tree RSS':>8} {'tree PSS':>8} {'own MB':>8}")
     base_rate: dict[int, float] = {}
     kept_caches: dict[int, Path] = {}
     for size in sizes:
@@ -290,7 +301,7 @@ def main() -> None:
             report.add(fig)
             ratio = f"{fig['x_baseline']:>7.2f}" if base else f"{'-':>7}"
             print(f"{size:>7} {stage:<24} {fig['words']:>9} {fig['words_per_s']:>9.0f} {ratio} {fig['seconds']:>8.1f} "
-                  f"{fig['peak_rss_mb']:>8.0f}", flush=True)
+                  f"{fig['peak_rss_mb']:>8.0f} {fig['peak_pss_mb']:>8.0f} {fig['own_peak_mb']:>8.0f}", flush=True)
 
     if args.analyze_docs:
         corpus_dir = ensure_corpus(args.analyze_docs)
@@ -305,8 +316,8 @@ def main() -> None:
             print(f"\nanalyze: {cold.get('error') or warm.get('error')}", flush=True)
         else:
             print(f"\nanalyze on {args.analyze_docs} essays (whole process, imports and reports included):\n"
-                  f"  cold {cold['seconds']:.1f}s (peak {cold['peak_rss_mb']:.0f} MB; stages {cold['timings']})\n"
-                  f"  warm {warm['seconds']:.1f}s (peak {warm['peak_rss_mb']:.0f} MB; stages {warm['timings']}; "
+                  f"  cold {cold['seconds']:.1f}s (peak {cold['peak_rss_mb']:.0f} MB tree RSS, {cold['peak_pss_mb']:.0f} MB PSS; stages {cold['timings']})\n"
+                  f"  warm {warm['seconds']:.1f}s (peak {warm['peak_rss_mb']:.0f} MB tree RSS, {warm['peak_pss_mb']:.0f} MB PSS; stages {warm['timings']}; "
                   f"cache {warm['cache']})\n"
                   f"  warm speed-up {cold['seconds'] / warm['seconds']:.1f}x (target >= 10x)", flush=True)
             report.add({"stage": "analyze-speedup", "essays": args.analyze_docs,
@@ -340,7 +351,8 @@ def main() -> None:
                    "in the table above); embeddings and theme fit cold") if reused else "all caches cold"
             print(f"\nanalyze with themes on {args.topics_docs} essays ({fig.get('units')} units, "
                   f"{fig.get('n_topics')} themes; {how}):\n"
-                  f"  {fig['seconds']:.0f}s, peak {fig['peak_rss_mb']:.0f} MB (target < 4096 MB); "
+                  f"  {fig['seconds']:.0f}s, peak tree RSS {fig['peak_rss_mb']:.0f} MB, tree PSS {fig['peak_pss_mb']:.0f} MB, "
+                  f"own {fig['own_peak_mb']:.0f} MB (target < 4096 MB); "
                   f"stages {fig['timings']}", flush=True)
     for cache in kept_caches.values():
         shutil.rmtree(cache, ignore_errors=True)
