@@ -381,8 +381,8 @@ class TopicModel(_Params):
         import numpy as np
 
         topic_emb = np.asarray(topic_model.topic_embeddings_)[topic_model._outliers:]
-        members = topics >= 0
-        sims = np.einsum("ij,ij->i", _unit_rows(embeddings[members]), _unit_rows(topic_emb[topics[members]]))
+        members = np.flatnonzero(topics >= 0)
+        sims = _row_cosines(embeddings, members, topic_emb, topics[members])
         # An outlier joins its nearest topic if it is as typical as that model's least typical members.
         self.outlier_threshold_ = float(np.quantile(sims, 0.05)) if len(sims) else 1.0
         with quiet_bertopic():
@@ -477,9 +477,13 @@ class TopicModel(_Params):
         if len(real) >= 2 and len(clustered) > len(real):
             from sklearn.metrics import silhouette_score
 
-            mask = topics >= 0
-            silhouette = float(silhouette_score(self.embeddings_[mask], topics[mask], metric="cosine",
-                                                sample_size=min(3000, int(mask.sum())), random_state=self.seed))
+            from sklearn.utils import check_random_state
+
+            # The seeded sample silhouette_score(sample_size=...) draws, taken before copying rows:
+            # masking first would copy every clustered unit's embedding.
+            members = np.flatnonzero(topics >= 0)
+            sample = members[check_random_state(self.seed).permutation(len(members))[:3000]]
+            silhouette = float(silhouette_score(self.embeddings_[sample], topics[sample], metric="cosine"))
         return {
             "n_units": int(len(topics)),
             "n_topics": len(real),
@@ -585,6 +589,17 @@ def _unit_rows(matrix):
 
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return matrix / np.where(norms == 0, 1, norms)
+
+
+def _row_cosines(embeddings, rows, targets, target_rows, block: int = 4096):
+    """Cosine of ``embeddings[rows[i]]`` with ``targets[target_rows[i]]`` for each i, a block of rows
+    at a time, so that no n x d gathered copies are made (rows are independent: same values)."""
+    import numpy as np
+
+    parts = [np.einsum("ij,ij->i", _unit_rows(embeddings[rows[s:s + block]]),
+                       _unit_rows(targets[target_rows[s:s + block]]))
+             for s in range(0, len(rows), block)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.result_type(embeddings, targets))
 
 
 def _jsonable(value: Any) -> bool:
