@@ -298,6 +298,42 @@ def test_large_corpus_path_uses_umap_and_hdbscan():
     assert metrics["n_topics"] >= 3 and metrics["outlier_share"] <= 0.15
     assert set(model.timings_) == {"embed", "reduce", "cluster", "represent"}
     assert model.timings_["reduce"] > 0
+    # Memory: UMAP keeps its input for the model's life; it must share the model's embeddings.
+    assert np.shares_memory(model.bertopic_.umap_model._raw_data, model.embeddings_)
+
+
+def test_guided_fit_leaves_the_callers_embeddings_alone(tmp_path):
+    from corpus_tools.embeddings import Embedder
+
+    # Guided BERTopic moves seeded units' embeddings in place, so a guided fit works on a copy.
+    words = ["traffic dividend", "omni channel", "supply chain"]
+    docs = [f"{words[i % 3]} essay {i % 5} retail view" for i in range(60)]
+    X = Embedder(cache_dir=tmp_path).fit().embed(docs)
+    before = X.copy()
+    model = TopicModel(seed=1, seed_topics=[["traffic", "dividend"], ["supply", "chain"]]).fit(docs, embeddings=X)
+    assert np.array_equal(X, before)
+    assert len(model.topics_) == len(docs)
+
+
+def test_similar_docs_ties_are_broken_by_essay_order():
+    from corpus_tools.topics._api import _similar_docs
+
+    # Essays a, b, c, d: b and c are copies of a, so (a,b), (a,c), (b,c) tie at similarity 1.
+    vectors = {"a": [1.0, 0.0], "b": [1.0, 0.0], "c": [1.0, 0.0], "d": [0.6, 0.8]}
+    ids = ["a", "b", "c", "d"]
+    assignments = pd.DataFrame({"doc_id": ids})
+    embeddings = np.array([vectors[d] for d in ids], dtype=np.float32)
+    corpus = type("C", (), {"doc_ids": ids})()
+    table = _similar_docs(assignments, embeddings, corpus, 2)
+    assert list(zip(table["doc_id"], table["other_doc_id"])) == [("a", "b"), ("a", "c")]
+    assert list(table["rank"]) == [1, 2]
+
+
+def test_word_counts_match_split():
+    from corpus_tools.topics._units import word_counts
+
+    texts = pd.Series(["two words", "  spaced\tout \n text ", "", None, "non\u00a0breaking space"])
+    assert word_counts(texts).tolist() == [len(t.split()) if isinstance(t, str) else 0 for t in texts]
 
 
 # -- units and measures -------------------------------------------------------------------------
