@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import io
 import json
 import logging
 import os
@@ -237,10 +236,9 @@ class Embedder:
         if missing:
             logger.info("embedding %d texts (%d cached)", len(missing), len(set(keys)) - len(missing))
             fresh = self._encode(list(missing.values()), progress)
-            new = dict(zip(missing.keys(), fresh))
-            cached.update(new)
+            cached.update(zip(missing.keys(), fresh))
             if self.use_cache:
-                self._write_shard(new)
+                self._write_shard(list(missing.keys()), fresh)
         dim = self.dim_ or (len(next(iter(cached.values()))) if cached else 0)
         out = np.empty((len(texts), dim), dtype=np.float32)
         for i, key in enumerate(keys):
@@ -331,24 +329,26 @@ class Embedder:
             self._compact(found, shards)
         return found
 
-    def _shard_bytes(self, entries: dict[bytes, "np.ndarray"]) -> bytes:
+    def _save_npz(self, path: Path, keys: list[bytes], vectors: "np.ndarray") -> None:
+        """Write one .npz streamed to the file: no in-memory copy of the archive or the vectors."""
         import numpy as np
 
-        # Raw digests as a uint8 matrix: numpy "S" strings would drop trailing NUL bytes.
-        keys = np.frombuffer(b"".join(entries.keys()), dtype=np.uint8).reshape(len(entries), -1)
-        vectors = np.vstack(list(entries.values())).astype(np.float32)
-        buffer = io.BytesIO()
-        np.savez(buffer, keys=keys, vectors=vectors)
-        return buffer.getvalue()
+        from ._fileio import atomic_write_with
 
-    def _write_shard(self, entries: dict[bytes, "np.ndarray"]) -> None:
+        # Raw digests as a uint8 matrix: numpy "S" strings would drop trailing NUL bytes.
+        key_matrix = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), -1)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        atomic_write_with(path, lambda handle: np.savez(handle, keys=key_matrix, vectors=vectors))
+
+    def _write_shard(self, keys: list[bytes], vectors: "np.ndarray") -> None:
+        """Store new vectors (row i is the text with cache key ``keys[i]``) as one shard."""
         from ._fileio import atomic_write_bytes
 
-        if not entries:
+        if not keys:
             return
-        name = hashlib.sha256(b"".join(sorted(entries))).hexdigest()[:16] + ".npz"
+        name = hashlib.sha256(b"".join(sorted(keys))).hexdigest()[:16] + ".npz"
         try:
-            atomic_write_bytes(self.cache_path_ / name, self._shard_bytes(entries))
+            self._save_npz(self.cache_path_ / name, keys, vectors)
             info = self.cache_path_ / "model.json"
             if not info.exists():
                 atomic_write_bytes(info, json.dumps({"model_id": self.model_id_,
@@ -357,10 +357,10 @@ class Embedder:
             logger.warning("could not write embedding cache in %s: %s", self.cache_path_, exc)
 
     def _compact(self, entries: dict[bytes, "np.ndarray"], shards: list[Path]) -> None:
-        from ._fileio import atomic_write_bytes
+        import numpy as np
 
         try:
-            atomic_write_bytes(self.cache_path_ / "all.npz.tmp-merge", self._shard_bytes(entries))
+            self._save_npz(self.cache_path_ / "all.npz.tmp-merge", list(entries), np.vstack(list(entries.values())))
             for shard in shards:
                 shard.unlink(missing_ok=True)
             os.replace(self.cache_path_ / "all.npz.tmp-merge", self.cache_path_ / "merged.npz")
