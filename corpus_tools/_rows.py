@@ -19,6 +19,9 @@ class RowChunks:
     Args:
         columns: the column names.
         chunk_rows: rows buffered before they are converted into a DataFrame chunk.
+        categorical: columns to keep as ``category`` dtype (for long tables whose strings repeat:
+            each distinct value is stored once). Their categories are sorted, so sorting by such a
+            column sorts by its values.
 
     Example::
 
@@ -27,9 +30,10 @@ class RowChunks:
         frame = table.frame()
     """
 
-    def __init__(self, columns: Sequence[str], chunk_rows: int = 20_000) -> None:
+    def __init__(self, columns: Sequence[str], chunk_rows: int = 20_000, categorical: Sequence[str] = ()) -> None:
         self.columns = list(columns)
         self.chunk_rows = chunk_rows
+        self.categorical = list(categorical)
         self._buffer: list[Any] = []
         self._chunks: list["pd.DataFrame"] = []
         self._n = 0
@@ -49,7 +53,10 @@ class RowChunks:
             return
         import pandas as pd
 
-        self._chunks.append(pd.DataFrame(self._buffer, columns=self.columns))
+        chunk = pd.DataFrame(self._buffer, columns=self.columns)
+        for column in self.categorical:
+            chunk[column] = chunk[column].astype("category")
+        self._chunks.append(chunk)
         self._n += len(self._buffer)
         self._buffer = []
 
@@ -57,20 +64,28 @@ class RowChunks:
         """All rows as one DataFrame (index 0..n-1); the builder is emptied.
 
         Column types are what ``pd.DataFrame(rows, columns=...)`` would infer from all the rows
-        at once: a column whose chunks disagree (an integer column that is all ``None`` in one
-        chunk, say) is re-inferred after joining them.
+        at once (except the ``categorical`` ones): a column whose chunks disagree (an integer
+        column that is all ``None`` in one chunk, say) is re-inferred after joining them.
         """
         import pandas as pd
+        from pandas.api.types import union_categoricals
 
         self._flush()
         chunks, self._chunks, self._n = self._chunks, [], 0
         if not chunks:
-            return pd.DataFrame(columns=self.columns)
-        if len(chunks) == 1:
-            return chunks[0]
-        mixed = [c for c in self.columns if len({str(chunk[c].dtype) for chunk in chunks}) > 1]
-        frame = pd.concat(chunks, ignore_index=True)
+            frame = pd.DataFrame(columns=self.columns)
+            for column in self.categorical:
+                frame[column] = frame[column].astype("category")
+            return frame
+        # Concatenating categoricals whose categories differ would fall back to object dtype.
+        categories = {c: union_categoricals([chunk[c] for chunk in chunks], sort_categories=True)
+                      for c in self.categorical}
+        plain = [c for c in self.columns if c not in categories]
+        mixed = [c for c in plain if len({str(chunk[c].dtype) for chunk in chunks}) > 1]
+        frame = pd.concat([chunk[plain] for chunk in chunks], ignore_index=True)
         del chunks
         for column in mixed:
             frame[column] = pd.Series(frame[column].tolist(), dtype=None, name=column)
-        return frame
+        for column, values in categories.items():
+            frame[column] = values
+        return frame[self.columns]

@@ -307,7 +307,7 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     from .concepts import MENTION_COLUMNS, ConceptExtractor, build_result
     from .discovery import ConceptSuggester
     from .framing import FramingExtractor
-    from .framing.extractor import CONTEXT_COLUMNS, CONTRAST_COLUMNS, ORIENTATION_COLUMNS
+    from .framing.result import row_tables
     from .parse import Parser
 
     t0 = time.perf_counter()
@@ -351,8 +351,7 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
 
     # Columnar as they arrive: millions of rows at 5,000 essays (mostly framing contexts).
     mention_rows = RowChunks(MENTION_COLUMNS)
-    framing_rows = {"contrasts": RowChunks(CONTRAST_COLUMNS), "orientation": RowChunks(ORIENTATION_COLUMNS),
-                    "context": RowChunks(CONTEXT_COLUMNS)}
+    framing_rows = row_tables()
     n_parse = int(corpus.documents.loc[corpus.documents["doc_id"].isin(to_parse), "n_sentences"].sum())
     if to_parse:
         prog.stage(f"parsing {n_parse} sentences once for concepts and framing"

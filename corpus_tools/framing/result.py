@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .._rows import RowChunks
     from spacy.language import Language
 
     from ..concepts import ConceptResult
@@ -31,7 +33,8 @@ class FramingResult:
         shifts: one row per concept and consecutive pair of essays mentioning it, with ``change``,
             ``drift`` and ``evidence`` (sent_ids) / ``evidence_text`` (quotes).
         summaries: ``scope`` ("concept"/"document"), ``key``, ``text``, ``evidence`` (sent_ids).
-        context: long table of co-occurring terms: ``doc_id, sent_id, concept, term, count``.
+        context: long table of co-occurring terms: ``doc_id, sent_id, concept, term, count``
+            (the id and term columns are ``category`` dtype: millions of rows on large corpora).
         doc_ids: essays in corpus order; titles: doc_id -> title (or doc_id).
     """
 
@@ -90,6 +93,18 @@ def _titles(corpus: "Corpus") -> dict[str, str]:
     return out
 
 
+def row_tables() -> "dict[str, RowChunks]":
+    """Empty row collectors for the three per-document framing tables (``contrasts``,
+    ``orientation``, ``context``), for pipelines that stream documents and pass the tables to
+    :func:`build_result`. The context table, by far the longest, keeps its ids and terms as
+    categories."""
+    from .._rows import RowChunks
+    from .extractor import CONTEXT_COLUMNS, CONTRAST_COLUMNS, ORIENTATION_COLUMNS
+
+    return {"contrasts": RowChunks(CONTRAST_COLUMNS), "orientation": RowChunks(ORIENTATION_COLUMNS),
+            "context": RowChunks(CONTEXT_COLUMNS, categorical=("doc_id", "sent_id", "concept", "term"))}
+
+
 def build_result(documents: "Iterable[dict[str, list]] | Mapping[str, pd.DataFrame]", corpus: "Corpus", *,
                  lexicon: Any = None) -> FramingResult:
     """Corpus-level tables from per-document rows (:meth:`FramingExtractor.transform_document`).
@@ -100,7 +115,6 @@ def build_result(documents: "Iterable[dict[str, list]] | Mapping[str, pd.DataFra
     """
     import pandas as pd
 
-    from .._rows import RowChunks
     from .extractor import CONTEXT_COLUMNS, CONTRAST_COLUMNS, ORIENTATION_COLUMNS
     from .profiles import build_profiles, term_counts
     from .shifts import build_shifts
@@ -111,7 +125,7 @@ def build_result(documents: "Iterable[dict[str, list]] | Mapping[str, pd.DataFra
         tables = {name: documents[name].reindex(columns=cols) if name in documents else pd.DataFrame(columns=cols)
                   for name, cols in columns.items()}
     else:
-        gathered = {name: RowChunks(cols) for name, cols in columns.items()}
+        gathered = row_tables()
         for doc in documents:
             for name, rows in gathered.items():
                 rows.extend(doc.get(name, ()))
