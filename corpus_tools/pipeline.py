@@ -213,9 +213,13 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
 
     lex = load_lexicon(lexicon)  # bad lexicon: stop before any heavy work
 
+    from ._memory import release_free_memory
+
     nlp_used = _run_text_stages(corpus, lex, result, prog, nlp=nlp, model=model, cache_dir=cache_dir)
+    release_free_memory()  # the text stages' temporaries, before the theme model loads
     _run_topics(corpus, lex, result, prog, seed=seed, unit=unit, n_topics=n_topics, guided=guided,
                 cache_dir=cache_dir)
+    release_free_memory()
 
     result.versions = collect_versions(result, nlp=nlp_used)
     if out_dir is not None:
