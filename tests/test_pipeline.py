@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -349,3 +350,32 @@ def test_failing_concept_stage_leaves_framing_running(monkeypatch, tmp_path):
     assert result.stage_status["concepts"] == {"status": "skipped", "reason": "concept matcher unavailable for this input"}
     assert result.stage_status["framing"]["status"] == "ok"
     assert len(result.framing.contrasts) >= 1
+
+
+def test_report_on_a_large_corpus_is_bounded_and_links_stay_inside(starter_analysis):
+    """With limits below the corpus's size (as on a 5,000-essay corpus), the report shows the
+    notable rows, counts all of them, reproduces only the most-cited essays and never links to
+    an essay it left out."""
+    from corpus_tools.report import build_context
+    from corpus_tools.report.html import render_html
+
+    result = starter_analysis.result
+    contrasts = result.framing.contrasts
+    ctx = build_context(result, max_rows=3, max_essays=2)
+    framing = ctx["framing"]
+    assert framing["n_contrasts"] == len(contrasts) > 3 and len(framing["contrasts"]) == 3
+    notable = contrasts[(contrasts["old_concept"] != "") & (contrasts["new_concept"] != "")
+                        & (contrasts["old_concept"] != contrasts["new_concept"]) & (contrasts["speaker"] != "others")]
+    assert len(notable) >= 3  # the starter corpus has several reframings between two concepts
+    assert all(c["old_concept"] and c["new_concept"] for c in framing["contrasts"])
+    assert framing["n_shifts"] == len(result.framing.shifts) and len(framing["shifts"]) == min(3, framing["n_shifts"])
+    assert [e["doc_id"] for e in ctx["essays"]] and len(ctx["essays"]) == ctx["n_essays_shown"] == 2
+    html = render_html(ctx)
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    links = set(re.findall(r'href="#([^"]+)"', html))
+    assert links and links <= ids, sorted(links - ids)[:5]
+    assert "are shown here, reframings between two concepts first" in html
+    assert "2 of 5 essays are reproduced" in html
+    # the default limits change nothing on five essays
+    full = build_context(result)
+    assert len(full["essays"]) == 5 and len(full["framing"]["contrasts"]) == len(contrasts)

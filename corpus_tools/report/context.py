@@ -69,8 +69,25 @@ def number(value: Any, default: float = 0.0) -> float:
     return default if math.isnan(f) else f
 
 
-def build_context(result: Any, *, max_rows: int | None = None) -> dict[str, Any]:
-    """Everything the templates show, from an AnalysisResult-like object."""
+#: Rows of each long list (contrast frames, shifts, essay summaries) the report shows by default;
+#: every row is always in tables/. Keeps a 5,000-essay report a page a browser can open.
+MAX_ROWS = 400
+#: Essays whose full text the report includes by default: those its quotes link to, most cited first.
+MAX_ESSAYS = 150
+
+
+def build_context(result: Any, *, max_rows: int | None = MAX_ROWS, max_essays: int | None = MAX_ESSAYS) -> dict[str, Any]:
+    """Everything the templates show, from an AnalysisResult-like object.
+
+    Args:
+        result: an :class:`~corpus_tools.pipeline.AnalysisResult` (or an object with the same
+            attributes).
+        max_rows: at most this many contrast frames, shifts and essay summaries are shown
+            (``None``: all). When there are more, reframings between two concepts and shifts the
+            describer found notable come first; the counts of all are in the context.
+        max_essays: at most this many essays are reproduced in full (``None``: all): the ones
+            the shown quotes link to, most cited first. Links into essays left out are dropped.
+    """
     corpus = result.corpus
     docs = _documents(corpus)
     label_of = {d["doc_id"]: d["label"] for d in docs}
@@ -98,13 +115,69 @@ def build_context(result: Any, *, max_rows: int | None = None) -> dict[str, Any]
     ctx["concept_label"] = _concept_labels(getattr(result, "concepts", None))
     ctx["concepts"] = _concepts(result, docs, ctx["concept_label"])
     ctx["themes"] = _themes(result, docs)
-    ctx["framing"] = _framing(result, docs, ctx["concept_label"])
-    ctx["essays"] = _essays(corpus, docs)
-    ctx["highlights"] = _highlights(ctx)
+    ctx["framing"] = _framing(result, docs, ctx["concept_label"], max_rows)
+    ctx["highlights"] = _highlights(ctx, result)
+    shown = _essays_to_show(ctx, corpus, docs, max_essays)
+    ctx["essays"] = _essays(corpus, [d for d in docs if d["doc_id"] in shown])
+    ctx["n_essays_shown"] = len(ctx["essays"])
+    if len(shown) < len(docs):
+        _drop_links_outside(ctx, shown, corpus)
     return ctx
 
 
-def _highlights(ctx: dict[str, Any]) -> list[str]:
+def _walk_links(node: Any):
+    """Every dict in the context that carries a quote link (``href``) or an essay ``anchor``."""
+    if isinstance(node, dict):
+        if "href" in node or "anchor" in node:
+            yield node
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                yield from _walk_links(value)
+    elif isinstance(node, list):
+        for value in node:
+            if isinstance(value, (dict, list)):
+                yield from _walk_links(value)
+
+
+def _anchor_docs(corpus: Any) -> dict[str, str]:
+    """``{"#s-<sent_id>" / "#p-<para_id>" / "#doc-<doc_id>": doc_id}`` for every sentence,
+    paragraph and essay."""
+    out = {}
+    for sid, doc_id in zip(corpus.sentences["sent_id"].tolist(), corpus.sentences["doc_id"].tolist()):
+        out["#" + anchor("s", sid)] = doc_id
+    for pid, doc_id in zip(corpus.paragraphs["para_id"].tolist(), corpus.paragraphs["doc_id"].tolist()):
+        out["#" + anchor("p", pid)] = doc_id
+    for doc_id in corpus.documents["doc_id"].tolist():
+        out["#" + anchor("doc", doc_id)] = doc_id
+    return out
+
+
+def _essays_to_show(ctx: dict[str, Any], corpus: Any, docs: list[dict], max_essays: int | None) -> set[str]:
+    if max_essays is None or len(docs) <= max_essays:
+        return {d["doc_id"] for d in docs}
+    where = _anchor_docs(corpus)
+    cited: dict[str, int] = {}
+    for node in _walk_links(ctx):
+        doc_id = where.get(node.get("href") or "")
+        if doc_id is not None:
+            cited[doc_id] = cited.get(doc_id, 0) + 1
+    order = {d["doc_id"]: i for i, d in enumerate(docs)}
+    ranked = sorted(cited, key=lambda d: (-cited[d], order.get(d, 10**9)))
+    return set(ranked[:max_essays])
+
+
+def _drop_links_outside(ctx: dict[str, Any], shown: set[str], corpus: Any) -> None:
+    """Quotes and essay links that point into an essay the report leaves out link nowhere."""
+    where = _anchor_docs(corpus)
+    for node in _walk_links(ctx):
+        href = node.get("href")
+        if href and where.get(href, None) not in shown and href in where:
+            node["href"] = ""
+        if "anchor" in node and node.get("doc_id") is not None and node["doc_id"] not in shown:
+            node["anchor"] = ""
+
+
+def _highlights(ctx: dict[str, Any], result: Any = None) -> list[str]:
     """A few plain sentences for the top of the report, each backed by a section below."""
     out: list[str] = []
     concepts = ctx.get("concepts")
@@ -120,12 +193,22 @@ def _highlights(ctx: dict[str, Any]) -> list[str]:
     framing = ctx.get("framing")
     if framing and framing.get("contrasts"):
         pairs: dict[tuple[str, str], int] = {}
-        for c in framing["contrasts"]:
-            if c["speaker"] == "others" or not c["old_concept"] or not c["new_concept"]:
+        # Counted over every frame, not only the rows the report shows.
+        everything = frame(getattr(result, "framing", None), "contrasts")
+        label = ctx.get("concept_label") or {}
+        if everything is not None:
+            rows = zip(everything["speaker"].tolist(), everything["old_concept"].tolist(),
+                       everything["new_concept"].tolist())
+            sides = [(sp, "; ".join(label.get(c, c) for c in _ID_SPLIT.split(text(o)) if c),
+                      "; ".join(label.get(c, c) for c in _ID_SPLIT.split(text(n)) if c)) for sp, o, n in rows]
+        else:
+            sides = [(c["speaker"], c["old_concept"], c["new_concept"]) for c in framing["contrasts"]]
+        for speaker, old, new in sides:
+            if speaker == "others" or not old or not new:
                 continue
             # A side naming several concepts counts once for each old/new pair.
-            for a in c["old_concept"].split("; "):
-                for b in c["new_concept"].split("; "):
+            for a in old.split("; "):
+                for b in new.split("; "):
                     if a and b and a != b:
                         pairs[(a, b)] = pairs.get((a, b), 0) + 1
         if pairs:
@@ -405,7 +488,8 @@ def _doc_theme_share(topics, assignments, docs, themes) -> dict[str, Any]:
 _CONTRAST_SHOWN = ["old", "new", "cue", "old_concept", "new_concept", "speaker"]
 
 
-def _framing(result: Any, docs: list[dict], concept_label: dict[str, str]) -> dict[str, Any] | None:
+def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
+             max_rows: int | None = None) -> dict[str, Any] | None:
     framing = getattr(result, "framing", None)
     if framing is None:
         return None
@@ -417,6 +501,14 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str]) -> di
         sent_text[r.sent_id] = r.text
     contrasts = []
     cdf = frame(framing, "contrasts")
+    n_contrasts = len(cdf) if cdf is not None else 0
+    if cdf is not None and max_rows is not None and len(cdf) > max_rows:
+        # Reframings between two different concepts, in the authors' own voice, first.
+        notable = (cdf["old_concept"].fillna("").astype(str) != "") & (cdf["new_concept"].fillna("").astype(str) != "") \
+            & (cdf["old_concept"].astype(str) != cdf["new_concept"].astype(str)) & (cdf["speaker"].astype(str) != "others")
+        rank = cdf["doc_id"].map(order).fillna(10**9)
+        cdf = cdf.assign(_p=(~notable).astype(int), _r=rank).sort_values(["_p", "_r"], kind="stable") \
+            .head(max_rows).drop(columns=["_p", "_r"])
     if cdf is not None and len(cdf):
         records = cdf.to_dict("records")
         records.sort(key=lambda r: (order.get(r.get("doc_id"), 10**9), text(r.get("sent_id"))))
@@ -437,6 +529,16 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str]) -> di
             contrasts.append(row)
     shifts = []
     sdf = frame(framing, "shifts")
+    n_shifts = len(sdf) if sdf is not None else 0
+    if sdf is not None and max_rows is not None and len(sdf) > max_rows and "drift" in sdf:
+        # Shifts the describer found notable (a non-empty "change"), largest context drift first;
+        # shown in the table's own order.
+        noted = sdf["change"].fillna("").astype(str).str.len().gt(0) if "change" in sdf else False
+        keep = sdf.assign(_n=(~noted).astype(int) if "change" in sdf else 0, _d=-sdf["drift"].fillna(0.0)) \
+            .sort_values(["_n", "_d"], kind="stable").head(max_rows).index
+        sdf = sdf.loc[sorted(keep)]
+    elif sdf is not None and max_rows is not None:
+        sdf = sdf.head(max_rows)
     if sdf is not None and len(sdf):
         skip = {"concept", "label", "from_doc", "to_doc", "evidence", "evidence_text", "change"}
         for r in sdf.to_dict("records"):
@@ -456,6 +558,13 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str]) -> di
             })
     summaries = {"concept": [], "document": [], "other": []}
     sm = frame(framing, "summaries")
+    n_document_summaries = 0
+    if sm is not None and len(sm) and max_rows is not None:
+        is_doc = sm["scope"].astype(str).str.lower().str.startswith(("doc", "text", "essay"))
+        n_document_summaries = int(is_doc.sum())
+        sm = pd.concat([sm[~is_doc], sm[is_doc].head(max_rows)])
+    elif sm is not None:
+        n_document_summaries = int(sm["scope"].astype(str).str.lower().str.startswith(("doc", "text", "essay")).sum())
     if sm is not None and len(sm):
         for r in sm.to_dict("records"):
             scope = text(r.get("scope")).lower()
@@ -464,6 +573,7 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str]) -> di
             summaries[bucket].append({
                 "scope": scope, "key": key,
                 "key_label": label_of.get(key, key) if bucket == "document" else concept_label.get(key, key),
+                "href": "#" + anchor("doc", key) if bucket == "document" else "",
                 "text": text(r.get("text")),
                 "evidence": evidence_quotes(r, sent_text),
             })
@@ -475,7 +585,9 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str]) -> di
         "shifts": shifts,
         "summaries": summaries,
         "orientation": orientation,
-        "n_contrasts": len(contrasts),
+        "n_contrasts": n_contrasts,
+        "n_shifts": n_shifts,
+        "n_document_summaries": n_document_summaries,
     }
 
 
