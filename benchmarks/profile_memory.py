@@ -71,18 +71,19 @@ class PhaseSampler:
     """A progress object for :func:`corpus_tools.analyze` that records peak memory per stage."""
 
     #: progress.stage() message prefix -> phase
-    _NAMES = (("loaded", "load corpus"), ("parsing", "spaCy model, matchers, row-cache look-up"),
-              ("concepts and framing of all", "concepts + framing from the row cache"),
-              ("finding themes", "themes: units, embedding model, cache"),
+    _NAMES = (("loaded", "spaCy model, matchers, cache look-up"), ("parsing", "spaCy model, matchers, cache look-up"),
+              ("concepts and framing of all", "concepts + framing from the cache"),
+              ("finding themes", "themes (embedding from the cache, fit, metrics)"),
               ("themes from the cache", "themes from the cache"), ("writing", "reports"))
     #: progress-wrapped loop -> the phase that follows it
     _AFTER = {"parse + concepts + framing": "concept and framing tables (corpus level)",
               "themes: embedding": "themes: reduce, cluster, represent, metrics"}
+    #: the pipeline announces "loaded ..." after loading, so the first phase includes it
 
     def __init__(self, interval: float = 0.05) -> None:
         self.interval = interval
         self.phases: list[dict] = []
-        self._start("start-up and imports")
+        self._start("start-up, imports, load corpus")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -150,7 +151,7 @@ def main() -> None:
             from corpus_tools.pipeline import AnalysisResult, _Progress, _run_text_stages
 
             corpus = load_corpus(args.corpus)
-            sampler.stage("loaded")
+            sampler.stage("loaded")  # as analyze() announces it
             _run_text_stages(corpus, load_lexicon(None), AnalysisResult(corpus=corpus), _Progress(sampler),
                              nlp=None, model=None, cache_dir=cache)
         else:
