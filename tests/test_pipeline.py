@@ -379,3 +379,23 @@ def test_report_on_a_large_corpus_is_bounded_and_links_stay_inside(starter_analy
     # the default limits change nothing on five essays
     full = build_context(result)
     assert len(full["essays"]) == 5 and len(full["framing"]["contrasts"]) == len(contrasts)
+
+
+def test_charts_group_essays_when_there_are_too_many_to_draw(starter_analysis, monkeypatch):
+    """Past MAX_CHART_ESSAYS the charts plot consecutive groups of essays (their means), so the
+    page does not grow with every essay; below it, every essay is drawn."""
+    from corpus_tools.report import build_context
+    from corpus_tools.report import charts
+
+    ctx = build_context(starter_analysis.result)
+    every = charts.build_charts(ctx)
+    assert "essays 1–3" not in every["heatmap"]
+    monkeypatch.setattr(charts, "MAX_CHART_ESSAYS", 2)
+    grouped = charts.build_charts(ctx)
+    assert "essays 1–3" in grouped["heatmap"] and "essays 4–5" in grouped["heatmap"]
+    assert "group of essays" in grouped["trajectories"] or "Concept trajectories" in grouped["trajectories"]
+    first = ctx["concepts"]["trajectories"][0]["steps"]
+    mean = round(sum(s["per_1k"] for s in first[:3]) / 3, 4)
+    assert charts._series([s["per_1k"] for s in first], [[0, 1, 2], [3, 4]])[0] == pytest.approx(mean)
+    assert charts._series([1.0, float("nan"), None], [[0, 1, 2]]) == [1.0]
+    assert charts._series([2, 3, 4], [[0, 1], [2]], "sum") == [5, 4]
