@@ -146,18 +146,29 @@ def test_term_counts_sum_sentence_rows_per_essay_and_concept(framing):
     assert row["top_terms"].split("; ") == expected
 
 
-def test_sparse_drifts_equal_the_dict_vector_drifts(framing):
+def test_sparse_drifts_are_cosine_distances_of_term_count_vectors(framing):
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.metrics.pairwise import cosine_distances
+
     from corpus_tools.framing.profiles import term_counts
-    from corpus_tools.framing.shifts import _ContextVectors, consecutive_drifts
+    from corpus_tools.framing.shifts import _ContextVectors
 
     terms = term_counts(framing.context)
     vectors = _ContextVectors(framing.context)
     checked = 0
     for concept, group in framing.profiles.groupby("concept"):
         doc_ids = [d for d in framing.doc_ids if d in set(group["doc_id"])]
-        dicts = [dict(zip(*terms[(terms["concept"] == concept) & (terms["doc_id"] == d)][["term", "count"]]
-                          .to_numpy().T)) if len(doc_ids) else {} for d in doc_ids]
-        dicts = [{t: float(n) for t, n in v.items()} for v in dicts]
-        assert vectors.consecutive_drifts(concept, doc_ids) == pytest.approx(consecutive_drifts(dicts), nan_ok=True)
+        counts = [{str(t): float(n) for t, n in terms[(terms["concept"] == concept) & (terms["doc_id"] == d)]
+                   [["term", "count"]].itertuples(index=False)} for d in doc_ids]
+        expected = []
+        for a, b in zip(counts, counts[1:]):
+            if not a or not b:
+                expected.append(float("nan"))
+                continue
+            matrix = DictVectorizer().fit_transform([a, b])
+            expected.append(round(float(cosine_distances(matrix[0], matrix[1])[0, 0]), 4))
+        assert vectors.consecutive_drifts(concept, doc_ids) == pytest.approx(expected, nan_ok=True, abs=1e-4)
         checked += len(doc_ids) > 1
     assert checked >= 5
+    shown = framing.shifts.dropna(subset=["drift"])
+    assert len(shown) and shown["drift"].between(0, 1).all()

@@ -116,7 +116,7 @@ def build_result(documents: "Iterable[dict[str, list]] | Mapping[str, pd.DataFra
     import pandas as pd
 
     from .extractor import CONTEXT_COLUMNS, CONTRAST_COLUMNS, ORIENTATION_COLUMNS
-    from .profiles import build_profiles, term_counts
+    from .profiles import build_profiles
     from .shifts import build_shifts
     from .summaries import build_summaries
 
@@ -142,11 +142,8 @@ def build_result(documents: "Iterable[dict[str, list]] | Mapping[str, pd.DataFra
     titles = _titles(corpus)
     n_words = dict(zip(corpus.documents["doc_id"], corpus.documents["n_words"]))
     sentences = dict(zip(corpus.sentences["sent_id"], corpus.sentences["text"]))
-    # Profiles and shifts need term counts per (essay, concept), not per sentence: summed once.
-    terms = term_counts(context)
-    profiles = build_profiles(orientation, contrasts, terms, n_words, labels, order)
-    shifts = build_shifts(profiles, contrasts, orientation, terms, order, titles, labels, sentences)
-    del terms
+    profiles = build_profiles(orientation, contrasts, context, n_words, labels, order)
+    shifts = build_shifts(profiles, contrasts, orientation, context, order, titles, labels, sentences)
     summaries = build_summaries(contrasts, profiles, shifts, order, titles, labels)
     return FramingResult(contrasts=contrasts, orientation=orientation, profiles=profiles, shifts=shifts,
                          summaries=summaries, context=context, doc_ids=order, titles=titles, labels=labels)

@@ -25,31 +25,10 @@ MAX_EVIDENCE = 3
 _QUOTE_CHARS = 220
 
 
-def context_drift(counts_a: dict[str, float], counts_b: dict[str, float]) -> float:
-    """Cosine distance between two term-count vectors (0 = same company, 1 = nothing shared)."""
-    drifts = consecutive_drifts([counts_a, counts_b])
-    return drifts[0]
-
-
-def consecutive_drifts(vectors: list[dict[str, float]]) -> list[float]:
-    """Cosine distances between consecutive term-count vectors (NaN where one is empty)."""
-    import numpy as np
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.preprocessing import normalize
-
-    if len(vectors) < 2:
-        return []
-    matrix = normalize(DictVectorizer().fit_transform(vectors))
-    sims = np.asarray(matrix[:-1].multiply(matrix[1:]).sum(axis=1)).ravel()
-    empty = [not v for v in vectors]
-    return [float("nan") if empty[i] or empty[i + 1] else float(round(max(0.0, 1.0 - sims[i]), 4))
-            for i in range(len(vectors) - 1)]
-
-
 class _ContextVectors:
     """Every (concept, essay) term-count vector of a context table as one L2-normalised sparse
     matrix, so drifts are computed without a Python dict per vector (millions of context rows
-    at 5,000 essays). Same cosine distances as :func:`consecutive_drifts`."""
+    at 5,000 essays)."""
 
     def __init__(self, context: "pd.DataFrame") -> None:
         import numpy as np
@@ -61,7 +40,8 @@ class _ContextVectors:
 
         terms = term_counts(context)
         pair_codes, pairs = pd.MultiIndex.from_frame(terms[["concept", "doc_id"]]).factorize()
-        term_codes, vocabulary = pd.factorize(terms["term"], sort=True)  # column order as DictVectorizer: same sums
+        # Sorted columns, as DictVectorizer would make them: the dot products sum in the same order.
+        term_codes, vocabulary = pd.factorize(terms["term"], sort=True)
         self.row_ = {pair: i for i, pair in enumerate(pairs)}
         counts = terms["count"].to_numpy(dtype=np.float64)
         self.matrix_ = normalize(csr_matrix((counts, (pair_codes, term_codes)),
