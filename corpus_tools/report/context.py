@@ -117,11 +117,13 @@ def build_context(result: Any, *, max_rows: int | None = MAX_ROWS, max_essays: i
     ctx["themes"] = _themes(result, docs)
     ctx["framing"] = _framing(result, docs, ctx["concept_label"], max_rows)
     ctx["highlights"] = _highlights(ctx, result)
-    shown = _essays_to_show(ctx, corpus, docs, max_essays)
+    shown = {d["doc_id"] for d in docs}
+    if max_essays is not None and len(docs) > max_essays:
+        where = _anchor_docs(corpus)
+        shown = _most_cited(ctx, where, docs, max_essays)
+        _drop_links_outside(ctx, shown, where)
     ctx["essays"] = _essays(corpus, [d for d in docs if d["doc_id"] in shown])
     ctx["n_essays_shown"] = len(ctx["essays"])
-    if len(shown) < len(docs):
-        _drop_links_outside(ctx, shown, corpus)
     return ctx
 
 
@@ -152,10 +154,8 @@ def _anchor_docs(corpus: Any) -> dict[str, str]:
     return out
 
 
-def _essays_to_show(ctx: dict[str, Any], corpus: Any, docs: list[dict], max_essays: int | None) -> set[str]:
-    if max_essays is None or len(docs) <= max_essays:
-        return {d["doc_id"] for d in docs}
-    where = _anchor_docs(corpus)
+def _most_cited(ctx: dict[str, Any], where: dict[str, str], docs: list[dict], n: int) -> set[str]:
+    """The ``n`` essays the context's quote links point into most often (ties: corpus order)."""
     cited: dict[str, int] = {}
     for node in _walk_links(ctx):
         doc_id = where.get(node.get("href") or "")
@@ -163,21 +163,20 @@ def _essays_to_show(ctx: dict[str, Any], corpus: Any, docs: list[dict], max_essa
             cited[doc_id] = cited.get(doc_id, 0) + 1
     order = {d["doc_id"]: i for i, d in enumerate(docs)}
     ranked = sorted(cited, key=lambda d: (-cited[d], order.get(d, 10**9)))
-    return set(ranked[:max_essays])
+    return set(ranked[:n])
 
 
-def _drop_links_outside(ctx: dict[str, Any], shown: set[str], corpus: Any) -> None:
+def _drop_links_outside(ctx: dict[str, Any], shown: set[str], where: dict[str, str]) -> None:
     """Quotes and essay links that point into an essay the report leaves out link nowhere."""
-    where = _anchor_docs(corpus)
     for node in _walk_links(ctx):
         href = node.get("href")
-        if href and where.get(href, None) not in shown and href in where:
+        if href in where and where[href] not in shown:
             node["href"] = ""
         if "anchor" in node and node.get("doc_id") is not None and node["doc_id"] not in shown:
             node["anchor"] = ""
 
 
-def _highlights(ctx: dict[str, Any], result: Any = None) -> list[str]:
+def _highlights(ctx: dict[str, Any], result: Any) -> list[str]:
     """A few plain sentences for the top of the report, each backed by a section below."""
     out: list[str] = []
     concepts = ctx.get("concepts")
@@ -193,23 +192,16 @@ def _highlights(ctx: dict[str, Any], result: Any = None) -> list[str]:
     framing = ctx.get("framing")
     if framing and framing.get("contrasts"):
         pairs: dict[tuple[str, str], int] = {}
-        # Counted over every frame, not only the rows the report shows.
-        everything = frame(getattr(result, "framing", None), "contrasts")
         label = ctx.get("concept_label") or {}
-        if everything is not None:
-            rows = zip(everything["speaker"].tolist(), everything["old_concept"].tolist(),
-                       everything["new_concept"].tolist())
-            sides = [(sp, "; ".join(label.get(c, c) for c in _ID_SPLIT.split(text(o)) if c),
-                      "; ".join(label.get(c, c) for c in _ID_SPLIT.split(text(n)) if c)) for sp, o, n in rows]
-        else:
-            sides = [(c["speaker"], c["old_concept"], c["new_concept"]) for c in framing["contrasts"]]
-        for speaker, old, new in sides:
-            if speaker == "others" or not old or not new:
+        everything = frame(result.framing, "contrasts")  # every frame, not only the rows shown
+        for speaker, old, new in zip(everything["speaker"].tolist(), everything["old_concept"].tolist(),
+                                     everything["new_concept"].tolist()):
+            if speaker == "others":
                 continue
             # A side naming several concepts counts once for each old/new pair.
-            for a in old.split("; "):
-                for b in new.split("; "):
-                    if a and b and a != b:
+            for a in _labelled(old, label):
+                for b in _labelled(new, label):
+                    if a != b:
                         pairs[(a, b)] = pairs.get((a, b), 0) + 1
         if pairs:
             ranked = sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
@@ -486,6 +478,7 @@ def _doc_theme_share(topics, assignments, docs, themes) -> dict[str, Any]:
 # --- framing ------------------------------------------------------------------------------
 
 _CONTRAST_SHOWN = ["old", "new", "cue", "old_concept", "new_concept", "speaker"]
+_DOC_SCOPES = ("doc", "text", "essay")  # summary scopes that describe one essay
 
 
 def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
@@ -518,7 +511,7 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
             row = {k: text(r.get(k)) for k in _CONTRAST_SHOWN}
             for k in ("old_concept", "new_concept"):
                 # A side may name several concepts, "; "-joined.
-                row[k] = "; ".join(concept_label.get(c, c) for c in _ID_SPLIT.split(row[k]) if c)
+                row[k] = "; ".join(_labelled(row[k], concept_label))
             row.update({
                 "doc_id": text(r.get("doc_id")),
                 "doc_label": label_of.get(r.get("doc_id"), text(r.get("doc_id"))),
@@ -559,17 +552,16 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
     summaries = {"concept": [], "document": [], "other": []}
     sm = frame(framing, "summaries")
     n_document_summaries = 0
-    if sm is not None and len(sm) and max_rows is not None:
-        is_doc = sm["scope"].astype(str).str.lower().str.startswith(("doc", "text", "essay"))
+    if sm is not None and len(sm):
+        is_doc = sm["scope"].astype(str).str.lower().str.startswith(_DOC_SCOPES)
         n_document_summaries = int(is_doc.sum())
-        sm = pd.concat([sm[~is_doc], sm[is_doc].head(max_rows)])
-    elif sm is not None:
-        n_document_summaries = int(sm["scope"].astype(str).str.lower().str.startswith(("doc", "text", "essay")).sum())
+        if max_rows is not None:
+            sm = pd.concat([sm[~is_doc], sm[is_doc].head(max_rows)])
     if sm is not None and len(sm):
         for r in sm.to_dict("records"):
             scope = text(r.get("scope")).lower()
             key = text(r.get("key"))
-            bucket = "concept" if scope.startswith("concept") else "document" if scope.startswith(("doc", "text", "essay")) else "other"
+            bucket = "concept" if scope.startswith("concept") else "document" if scope.startswith(_DOC_SCOPES) else "other"
             summaries[bucket].append({
                 "scope": scope, "key": key,
                 "key_label": label_of.get(key, key) if bucket == "document" else concept_label.get(key, key),
@@ -592,6 +584,11 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
 
 
 _ID_SPLIT = re.compile(r"\s*[;,|]\s*")
+
+
+def _labelled(names: Any, concept_label: dict[str, str]) -> list[str]:
+    """The concept ids of a "; "-joined side (or evidence list) as display labels."""
+    return [concept_label.get(c, c) for c in _ID_SPLIT.split(text(names)) if c]
 
 
 def evidence_quotes(row: dict, sent_text: dict[str, str], limit: int = 3) -> list[dict]:
