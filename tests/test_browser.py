@@ -15,6 +15,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from ._html import HtmlCollector
+
 from .test_pipeline import starter_analysis_run
 
 pytestmark = pytest.mark.browser
@@ -64,32 +66,10 @@ def _console_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if ":CONSOLE" in line]
 
 
-class _Dom(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.scripts: list[str] = []
-        self._script = False
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        if tag == "script":
-            self._script = True
-            self.scripts.append("")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._script = False
-
-    def handle_data(self, data):
-        if self._script:
-            self.scripts[-1] += data
-
-
 def _render(binary: str, page: Path, tmp_path: Path, name: str) -> SimpleNamespace:
     dump = _run_chromium(binary, page, tmp_path / f"profile-{name}", "--dump-dom")
     assert dump.returncode == 0, dump.stderr[-2000:]
-    dom = _Dom()
+    dom = HtmlCollector()
     dom.feed(dump.stdout)
     shot = tmp_path / f"{name}.png"
     snap = _run_chromium(binary, page, tmp_path / f"profile-{name}-shot", "--window-size=1280,2000",

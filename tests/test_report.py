@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+
+from ._html import HtmlCollector
 
 from corpus_tools.load import Corpus
 from corpus_tools.report import (
@@ -99,35 +100,6 @@ def _fake_result(corpus: Corpus, *, topics=True, framing=True, concepts=True, ex
     return result
 
 
-class _Collector(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.scripts: list[str] = []
-        self.ids: set[str] = set()
-        self.hrefs: list[str] = []
-        self._in_script = False
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        self.tags.append((tag, attrs))
-        if "id" in attrs:
-            self.ids.add(attrs["id"])
-        if tag == "a" and attrs.get("href"):
-            self.hrefs.append(attrs["href"])
-        if tag == "script":
-            self._in_script = True
-            self.scripts.append("")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_script = False
-
-    def handle_data(self, data):
-        if self._in_script:
-            self.scripts[-1] += data
-
-
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     corpus = _corpus()
@@ -152,7 +124,7 @@ def test_html_escapes_corpus_text(rendered):
     assert XSS_SCRIPT not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img" not in html and "<svg onload" not in html
-    parsed = _Collector()
+    parsed = HtmlCollector()
     parsed.feed(html)
     assert not [t for t, _ in parsed.tags if t in ("img", "svg", "iframe", "object")]
     event_attrs = [(t, k) for t, attrs in parsed.tags for k in attrs if k.startswith("on")]
@@ -165,7 +137,7 @@ def test_html_escapes_corpus_text(rendered):
 
 
 def test_html_quotes_link_to_essay_text(rendered):
-    parsed = _Collector()
+    parsed = HtmlCollector()
     parsed.feed(rendered.html)
     internal = [h for h in parsed.hrefs if h.startswith("#")]
     assert internal, "no quote links"
