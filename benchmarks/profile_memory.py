@@ -27,6 +27,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from run import _tree_memory_mb  # noqa: E402  (the benchmark's own tree measure)
 
 
 def _rss_mb(pid: int) -> float:
@@ -40,31 +43,9 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as handle:
-            return [int(p) for p in handle.read().split()]
-    except OSError:
-        return []
-
-
-def _pss_mb(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as handle:
-            return next(int(line.split()[1]) for line in handle if line.startswith("Pss:")) / 1024.0
-    except (OSError, StopIteration, ValueError):
-        return 0.0
-
-
 def _tree_mb(pid: int) -> float:
-    """Proportional set size of the process and its descendants: pages shared after a fork
-    (parse workers, or a short-lived fork that execs a probe) are split, not counted twice."""
-    total, stack = 0.0, [pid]
-    while stack:
-        p = stack.pop()
-        total += _pss_mb(p)
-        stack.extend(_children(p))
-    return total
+    """Proportional set size of the process and its descendants (see ``run._tree_memory_mb``)."""
+    return _tree_memory_mb(pid)[1]
 
 
 class PhaseSampler:
@@ -106,7 +87,7 @@ class PhaseSampler:
 
     def stage(self, message: str) -> None:
         name = next((label for prefix, label in self._NAMES if message.startswith(prefix)), None)
-        if name is not None:
+        if name is not None and name != self.phases[-1]["phase"]:
             self._start(name)
 
     def __call__(self, iterable, *args, desc: str | None = None, **kwargs):
