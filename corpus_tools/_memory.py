@@ -8,27 +8,24 @@ would be their sum. This is the remedy dask and pandas document for "unmanaged m
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import gc
 import logging
 import sys
 
 logger = logging.getLogger(__name__)
-_libc: "ctypes.CDLL | None | bool" = False
 
 
+@functools.cache
 def _glibc() -> "ctypes.CDLL | None":
-    global _libc
-    if _libc is False:
-        _libc = None
-        if sys.platform.startswith("linux"):
-            try:
-                libc = ctypes.CDLL("libc.so.6")
-                if hasattr(libc, "malloc_trim"):
-                    _libc = libc
-            except OSError:
-                pass
-    return _libc or None
+    """The C library when it is glibc (it has ``malloc_trim``), else ``None``."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") else None
 
 
 def release_free_memory() -> None:

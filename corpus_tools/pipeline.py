@@ -442,9 +442,10 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
 
 
 def _compact(rows: list, columns: list[str]) -> list[tuple]:
-    """Rows as tuples in ``columns`` order, short strings interned: a dict per row costs about three
-    times the memory, and at 5,000 essays there are millions of rows (mostly framing contexts).
-    ``pd.DataFrame(rows, columns=columns)`` builds the same table from either form."""
+    """Rows as tuples in ``columns`` order, short strings interned, as the row cache stores them:
+    no column name per value, and a repeated id or term is one object, which pickle writes once.
+    ``pd.DataFrame(rows, columns=columns)`` and :class:`~corpus_tools._rows.RowChunks` build the
+    same table from either form."""
     intern = sys.intern
     return [r if isinstance(r, tuple) else
             tuple(intern(v) if type(v) is str and len(v) <= 40 else v for v in (r[c] for c in columns))

@@ -177,9 +177,9 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path, *, parquet: bool
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> Path | None:
     """Write ``frame`` as Parquet, streamed into the file; ``None`` if its columns cannot convert."""
-    for attempt in (frame, None):
-        if attempt is None:
-            attempt = _stringify_objects(frame)
+    # As it is first; mixed object columns as text only if that fails (the copy is made only then).
+    for candidate in (lambda: frame, lambda: _stringify_objects(frame)):
+        attempt = candidate()
         try:
             return _fileio.atomic_write_with(path, lambda handle: attempt.to_parquet(handle, index=False))
         except Exception as exc:  # pyarrow raises several types for mixed object columns
