@@ -242,15 +242,17 @@ def _fit_baseline(texts, embeddings, seed, model_arg, cache_dir) -> tuple[dict[s
     return metrics, vanilla.topic_table()
 
 
-def _centroid_similarity(embeddings, topics, centroids, block: int = 4096) -> "np.ndarray":
-    """Dot product of each unit's embedding with its topic's centroid, a block of units at a time
-    (stacking every unit's centroid would be a second n x d matrix)."""
+def _centroid_similarity(embeddings, topics, centroids) -> "np.ndarray":
+    """Dot product of each unit's embedding with its topic's centroid (``centroids``: topic ->
+    vector), without stacking every unit's centroid into a second n x d matrix."""
     import numpy as np
 
-    parts = [np.einsum("ij,ij->i", embeddings[s:s + block],
-                       np.vstack([centroids[t] for t in topics[s:s + block]]))
-             for s in range(0, len(topics), block)]
-    return np.concatenate(parts)
+    from ._model import row_dots
+
+    keys = list(centroids)
+    position = {t: i for i, t in enumerate(keys)}
+    matrix = np.vstack([centroids[t] for t in keys])
+    return row_dots(embeddings, np.arange(len(topics)), matrix, np.array([position[t] for t in topics]))
 
 
 def _representatives(units, topics, embeddings, centroids, labels, n: int) -> "pd.DataFrame":

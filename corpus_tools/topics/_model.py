@@ -382,7 +382,7 @@ class TopicModel(_Params):
 
         topic_emb = np.asarray(topic_model.topic_embeddings_)[topic_model._outliers:]
         members = np.flatnonzero(topics >= 0)
-        sims = _row_cosines(embeddings, members, topic_emb, topics[members])
+        sims = row_dots(embeddings, members, topic_emb, topics[members], unit=True)
         # An outlier joins its nearest topic if it is as typical as that model's least typical members.
         self.outlier_threshold_ = float(np.quantile(sims, 0.05)) if len(sims) else 1.0
         with quiet_bertopic():
@@ -591,15 +591,19 @@ def _unit_rows(matrix):
     return matrix / np.where(norms == 0, 1, norms)
 
 
-def _row_cosines(embeddings, rows, targets, target_rows, block: int = 4096):
-    """Cosine of ``embeddings[rows[i]]`` with ``targets[target_rows[i]]`` for each i, a block of rows
-    at a time, so that no n x d gathered copies are made (rows are independent: same values)."""
+def row_dots(left, left_rows, right, right_rows, *, unit: bool = False, block: int = 4096):
+    """Dot product of ``left[left_rows[i]]`` with ``right[right_rows[i]]`` for each i (cosine with
+    ``unit=True``), a block of rows at a time, so no n x d gathered copy is made (rows are
+    independent: the values are those of the whole computation)."""
     import numpy as np
 
-    parts = [np.einsum("ij,ij->i", _unit_rows(embeddings[rows[s:s + block]]),
-                       _unit_rows(targets[target_rows[s:s + block]]))
-             for s in range(0, len(rows), block)]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.result_type(embeddings, targets))
+    def rows_of(matrix, index):
+        picked = matrix[index]
+        return _unit_rows(picked) if unit else picked
+
+    parts = [np.einsum("ij,ij->i", rows_of(left, left_rows[s:s + block]), rows_of(right, right_rows[s:s + block]))
+             for s in range(0, len(left_rows), block)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.result_type(left, right))
 
 
 def _jsonable(value: Any) -> bool:
