@@ -40,7 +40,8 @@ def kwic(corpus: "Corpus", query: str, *, lexicon: "Lexicon | str | Path | None"
         query: a lexicon concept id or label (all its wordings), or any word or phrase.
         lexicon: the lexicon that defines concepts (default: built-in).
         width: characters of context on each side.
-        limit: keep at most this many rows (in corpus order).
+        limit: keep at most this many rows (in corpus order); ``frame.attrs["n_total"]`` still
+            counts every occurrence.
         parsed, nlp, cache_dir, progress: as for :func:`~corpus_tools.concepts.extract_concepts`.
 
     Returns:
@@ -94,11 +95,10 @@ def kwic(corpus: "Corpus", query: str, *, lexicon: "Lexicon | str | Path | None"
                 "right": _flat(text[end:end + width * 2])[:width] if width else "",
                 "start": start, "end": end,
             })
-            if limit is not None and len(rows) >= limit:
-                break
-        if limit is not None and len(rows) >= limit:
-            break
-    return pd.DataFrame(rows, columns=KWIC_COLUMNS)
+    frame = pd.DataFrame(rows[:limit] if limit is not None else rows, columns=KWIC_COLUMNS)
+    # Every occurrence is counted even when fewer are kept, so "4 of 8" can be said.
+    frame.attrs["n_total"] = len(rows)
+    return frame
 
 
 def _flat(text: str) -> str:

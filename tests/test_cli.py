@@ -85,3 +85,32 @@ def test_skipped_files_listed(tmp_path):
     result = CliRunner().invoke(main, ["corpus", str(tmp_path)])
     assert result.exit_code == 0
     assert "b.txt: empty file" in result.output
+
+
+def _leaf_commands():
+    import click
+
+    for name in main.list_commands(None):
+        command = main.get_command(None, name)
+        if isinstance(command, click.Group):
+            for sub in command.list_commands(None):
+                yield f"{name} {sub}", command.get_command(None, sub)
+        else:
+            yield name, command
+
+
+def test_every_command_takes_json_and_out():
+    """The README promises --json or --out DIR on every command."""
+    for name, command in _leaf_commands():
+        options = {opt for param in command.params for opt in getattr(param, "opts", [])}
+        assert {"--json", "--out"} <= options, (name, sorted(options))
+
+
+def test_group_help_shows_the_default_actions_options():
+    runner = CliRunner()
+    for group, wanted in (("concepts", ("--all", "--lexicon", "--out", "table", "suggest")),
+                          ("framing", ("--concept", "--lexicon", "--out", "show", "eval"))):
+        result = runner.invoke(main, [group, "--help"])
+        assert result.exit_code == 0, result.output
+        for word in wanted:
+            assert word in result.output, (group, word, result.output)

@@ -17,7 +17,8 @@ def test_framing_json(corpus_dir):
     res = run("framing", corpus_dir, "--json")
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
-    assert {"contrasts", "profiles", "shifts", "summaries"} <= set(data)
+    assert {"contrasts", "orientation", "profiles", "shifts", "summaries"} <= set(data)
+    assert len(data["orientation"]) > 100 and {"concept", "temporal", "evaluation"} <= set(data["orientation"][0])
     assert any(c["old_concept"] == "platform" and c["new_concept"] == "infrastructure" for c in data["contrasts"])
 
 
@@ -63,3 +64,14 @@ def test_bad_inputs_are_clear(corpus_dir, tmp_path):
     assert res.exit_code == 2 and "lacks column" in res.output
     res = run("framing", corpus_dir, "--concept", "nonsense")
     assert res.exit_code == 2 and "unknown concept" in res.output
+
+
+def test_eval_out_writes_scores_and_gold_rows(corpus_dir, tmp_path):
+    import pandas as pd
+
+    res = run("framing", "eval", corpus_dir, str(DATA_DIR / "seed_contrasts.csv"), "--out", str(tmp_path / "ev"))
+    assert res.exit_code == 0, res.output
+    scores = pd.read_csv(tmp_path / "ev" / "framing_eval_scores.csv")
+    assert list(scores["rows"]) == ["all", "core", "hard"] and (scores["f1"] > 0).any()
+    gold = pd.read_csv(tmp_path / "ev" / "framing_eval_gold.csv")
+    assert len(gold) == 46 and gold["matched"].sum() >= 30

@@ -59,3 +59,19 @@ def test_limit_width_and_format(starter_corpus, parsed_starter, nlp):
 def test_empty_query_is_an_error(starter_corpus):
     with pytest.raises(KwicQueryError):
         kwic(starter_corpus, "  ", parsed=[])
+
+
+def test_limited_kwic_still_counts_every_match(starter_corpus, parsed_starter, nlp, corpus_dir, tmp_path):
+    frame = kwic(starter_corpus, "deep_water", parsed=parsed_starter, nlp=nlp, limit=3)
+    assert len(frame) == 3 and frame.attrs["n_total"] == 8
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import main
+
+    result = CliRunner().invoke(main, ["kwic", str(corpus_dir), "deep_water", "--limit", "3",
+                                       "--out", str(tmp_path / "k")])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].endswith("8 matches for concept 'deep_water' (Deep water) (first 3 shown)")
+    import pandas as pd
+
+    assert len(pd.read_csv(tmp_path / "k" / "kwic.csv")) == 3

@@ -100,6 +100,19 @@ class DefaultCommandGroup(click.Group):
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, "PATH [OPTIONS] | COMMAND [ARGS]...")
 
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the default command's options first: they are what ``GROUP PATH`` takes."""
+        default = self.commands.get(self.default_command or "")
+        if default is not None:
+            default_ctx = click.Context(default, info_name=self.default_command, parent=ctx)
+            rows = [record for param in default.get_params(default_ctx)
+                    if isinstance(param, click.Option) and "--help" not in param.opts
+                    and (record := param.get_help_record(default_ctx)) is not None]
+            if rows:
+                with formatter.section(f"Options of '{ctx.command_path} PATH' (same as '{self.default_command} PATH')"):
+                    formatter.write_dl(rows)
+        super().format_options(ctx, formatter)
+
 
 class NTopics(click.ParamType):
     """``--n-topics``: ``auto`` or a whole number of themes, at least 2."""

@@ -107,14 +107,16 @@ def _transpose(wide, total):
 @corpus_path_argument
 @lexicon_option
 @json_option
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Write concept_suggestions.csv and concept_suggestions_by_document.csv to this folder.")
 @cache_option
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="How many candidates to show.")
 @click.option("--write", "write_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Save the candidates as a draft TOML lexicon you can edit and load with --lexicon.")
-def suggest_cmd(path: Path, lexicon: Path | None, as_json: bool, cache_dir: Path | None, top: int,
-                write_path: Path | None) -> None:
+def suggest_cmd(path: Path, lexicon: Path | None, as_json: bool, out: Path | None, cache_dir: Path | None,
+                top: int, write_path: Path | None) -> None:
     """Candidate new concepts of PATH: salient multiword terms the lexicon lacks, ranked, with an
-    example sentence."""
+    example sentence. --out DIR writes the top candidates and each essay's own top terms."""
     from ..discovery import ConceptSuggester, write_draft_lexicon
 
     with library_errors():
@@ -126,6 +128,13 @@ def suggest_cmd(path: Path, lexicon: Path | None, as_json: bool, cache_dir: Path
 
             prepare_output_dir(write_path.parent if str(write_path.parent) else Path("."), loaded.root)
             write_draft_lexicon(suggestions, write_path)
+        written = []
+        if out is not None:
+            from .._fileio import prepare_output_dir, write_table
+
+            folder = prepare_output_dir(out, loaded.root)
+            written = [write_table(suggestions, folder / "concept_suggestions.csv"),
+                       write_table(result.suggestions_by_document, folder / "concept_suggestions_by_document.csv")]
     if as_json:
         echo_json({"path": str(path), "suggestions": frame_records(suggestions),
                    "by_document": frame_records(result.suggestions_by_document),
@@ -145,6 +154,8 @@ def suggest_cmd(path: Path, lexicon: Path | None, as_json: bool, cache_dir: Path
             click.echo(f"     e.g. [{row.example_sent_id}] {_shorten(row.example, 160)}")
     if write_path is not None:
         click.echo(f"Wrote draft lexicon {write_path} (edit it, then use --lexicon {write_path})")
+    for file in written:
+        click.echo(f"Wrote {file}")
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -159,13 +170,16 @@ def _shorten(text: str, limit: int) -> str:
               help="Characters of context on each side.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N lines.")
 @json_option
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Write the lines to kwic.csv in this folder.")
 @cache_option
 def kwic(path: Path, term: str, lexicon: Path | None, width: int, limit: int | None, as_json: bool,
-         cache_dir: Path | None) -> None:
+         out: Path | None, cache_dir: Path | None) -> None:
     """Keyword-in-context lines for TERM in PATH.
 
     TERM is a lexicon concept id or label (all its wordings, e.g. "deep_water" or "Deep water")
-    or any phrase, matched on lemmas ("platform" also finds "platforms").
+    or any phrase, matched on lemmas ("platform" also finds "platforms"). --out DIR writes
+    kwic.csv (the lines shown, with their offsets).
     """
     from ..kwic import format_kwic
     from ..kwic import kwic as kwic_lines
@@ -177,18 +191,28 @@ def kwic(path: Path, term: str, lexicon: Path | None, width: int, limit: int | N
         loaded = load_corpus(path)
         frame = kwic_lines(loaded, term, lexicon=lex, width=width, limit=limit, cache_dir=cache_dir,
                            progress=_progress(show_progress()))
+        written = _write_kwic(frame, out, loaded.root) if out is not None else None
     entry = lex.resolve(term)
+    total = frame.attrs.get("n_total", len(frame))
     if as_json:
         echo_json({"path": str(path), "query": term, "concept": entry.id if entry else None,
-                   "lines": frame_records(frame)})
+                   "n_total": total, "lines": frame_records(frame)})
         return
     what = f"concept {entry.id!r} ({entry.label})" if entry else f"phrase {term!r}"
     if frame.empty:
         click.echo(f"{path}: no matches for {what}")
         return
-    shown = f" (first {limit})" if limit is not None and len(frame) >= limit else ""
-    click.echo(f"{path}: {len(frame)} matches for {what}{shown}")
+    shown = f" (first {len(frame)} shown)" if len(frame) < total else ""
+    click.echo(f"{path}: {total} {'match' if total == 1 else 'matches'} for {what}{shown}")
     for doc_id, group in frame.groupby("doc_id", sort=False):
         click.echo("")
         click.echo(f"{doc_id}")
         click.echo(format_kwic(group, width))
+    if written is not None:
+        click.echo(f"Wrote {written}")
+
+
+def _write_kwic(frame, out: Path, input_root) -> Path:
+    from .._fileio import prepare_output_dir, write_table
+
+    return write_table(frame, prepare_output_dir(out, input_root) / "kwic.csv")

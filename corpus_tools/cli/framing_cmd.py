@@ -70,10 +70,12 @@ def show_cmd(path: Path, concept: str | None, lexicon: Path | None, as_json: boo
     with library_errors():
         loaded, result = _run(path, lexicon, cache_dir)
         contrasts, profiles, shifts, summaries = result.contrasts, result.profiles, result.shifts, result.summaries
+        orientation = result.orientation
         if concept is not None:
             cid = _resolve_concept(result, concept)
             has = lambda col: contrasts[col].map(lambda v: cid in [x.strip() for x in str(v).split(";")])  # noqa: E731
             contrasts = contrasts[has("old_concept") | has("new_concept")]
+            orientation = orientation[orientation["concept"] == cid]
             profiles = profiles[profiles["concept"] == cid]
             shifts = shifts[shifts["concept"] == cid]
             summaries = summaries[(summaries["scope"] == "concept") & (summaries["key"] == cid)]
@@ -82,6 +84,7 @@ def show_cmd(path: Path, concept: str | None, lexicon: Path | None, as_json: boo
         echo_json({
             "path": str(path),
             "contrasts": frame_records(contrasts),
+            "orientation": frame_records(orientation),
             "profiles": frame_records(profiles),
             "shifts": frame_records(shifts),
             "summaries": frame_records(summaries),
@@ -128,10 +131,12 @@ def show_cmd(path: Path, concept: str | None, lexicon: Path | None, as_json: boo
 @click.option("--lexicon", "lexicon", type=click.Path(path_type=Path), default=None,
               help="Concept lexicon (TOML) [default: the built-in retail lexicon].")
 @json_option
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Write framing_eval_scores.csv and framing_eval_gold.csv (each gold row, matched or not).")
 @cache_option
 @click.option("--show-errors", is_flag=True, help="List missed gold rows and unmatched found frames.")
-def eval_cmd(path: Path, gold: Path, lexicon: Path | None, as_json: bool, cache_dir: Path | None,
-             show_errors: bool) -> None:
+def eval_cmd(path: Path, gold: Path, lexicon: Path | None, as_json: bool, out: Path | None,
+             cache_dir: Path | None, show_errors: bool) -> None:
     """Score the contrast frames found in PATH against GOLD.csv (the format of seed_contrasts.csv):
     precision, recall and F1 overall and for core and hard rows, by the gold README's matching rule."""
     from ..framing.evaluate import GoldFileError, load_gold, matched_table, score_frames, unmatched_found
@@ -145,6 +150,17 @@ def eval_cmd(path: Path, gold: Path, lexicon: Path | None, as_json: bool, cache_
     with library_errors():
         loaded, result = _run(path, lexicon, cache_dir)
         scores = score_frames(result.contrasts, gold_df, loaded.sentences)
+        written = []
+        if out is not None:
+            import pandas as pd
+
+            from .._fileio import prepare_output_dir, write_table
+
+            folder = prepare_output_dir(out, loaded.root)
+            score_rows = pd.DataFrame([{"rows": level, **s.as_dict()} for level, s in scores.items()])
+            written = [write_table(score_rows, folder / "framing_eval_scores.csv"),
+                       write_table(matched_table(result.contrasts, gold_df, loaded.sentences),
+                                   folder / "framing_eval_gold.csv")]
     if as_json:
         payload = {"path": str(path), "gold": str(gold), "scores": {k: v.as_dict() for k, v in scores.items()}}
         if show_errors:
@@ -168,6 +184,8 @@ def eval_cmd(path: Path, gold: Path, lexicon: Path | None, as_json: bool, cache_
         click.echo(f"Found frames matching no gold row ({len(extra)}):")
         for row in extra.itertuples(index=False):
             click.echo(f"  {row.sent_id} {row.cue}: \"{row.old}\" -> \"{row.new}\"")
+    for file in written:
+        click.echo(f"Wrote {file}")
 
 
 def _missed(table):
