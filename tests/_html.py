@@ -31,3 +31,27 @@ class HtmlCollector(HTMLParser):
     def handle_data(self, data):
         if self._in_script:
             self.scripts[-1] += data
+
+
+def plotly_figures(fragment: str) -> list[dict]:
+    """The ``{"data": [...], "layout": {...}}`` of every ``Plotly.newPlot`` call in an HTML
+    fragment, decoded as JSON: tests read the figure, not one plotly version's escaping."""
+    import json
+
+    decoder = json.JSONDecoder()
+    figures = []
+    for script in (s for s in _scripts(fragment) if "Plotly.newPlot(" in s):
+        rest = script.split("Plotly.newPlot(", 1)[1]
+        _div_id, end = decoder.raw_decode(rest.lstrip())
+        rest = rest.lstrip()[end:].lstrip().lstrip(",").lstrip()
+        data, end = decoder.raw_decode(rest)
+        rest = rest[end:].lstrip().lstrip(",").lstrip()
+        layout, _ = decoder.raw_decode(rest)
+        figures.append({"data": data, "layout": layout})
+    return figures
+
+
+def _scripts(fragment: str) -> list[str]:
+    collector = HtmlCollector()
+    collector.feed(fragment)
+    return collector.scripts

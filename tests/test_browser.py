@@ -46,8 +46,8 @@ def _chromium() -> str | None:
 def chromium() -> str:
     path = _chromium()
     if path is None:
-        pytest.skip("no Chromium found (tried chromium, chromium-browser, google-chrome); "
-                    ".ci/run installs Debian's 'chromium' package")
+        pytest.skip("no Chromium found (tried chromium, chromium-browser, google-chrome); install it with "
+                    "'apt-get install chromium' (Debian/Ubuntu; .ci/run does this) and run the tests again")
     return path
 
 

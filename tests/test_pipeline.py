@@ -237,12 +237,28 @@ def test_input_folder_untouched(starter_analysis):
     assert _snapshot(CORPUS_DIR) == starter_analysis.corpus_before
 
 
-def test_same_seed_same_tables(starter_analysis, tmp_path):
-    again = analyze(CORPUS_DIR, out=tmp_path, seed=42, formats=("csv",))
-    assert set(again.files) == {k for k in starter_analysis.result.files if k.startswith("tables/")}
-    for name in again.files:
-        if name.endswith(".csv"):
-            assert (tmp_path / name).read_bytes() == (starter_analysis.out / name).read_bytes(), name
+@pytest.mark.slow
+def test_same_seed_same_tables(tmp_path):
+    """Two separate processes (own hash seeds), each with its own empty cache, write identical tables."""
+    import os
+    import subprocess
+    import sys
+
+    runs = []
+    for name in ("a", "b"):
+        env = {**os.environ, "CORPUS_TOOLS_CACHE_DIR": str(tmp_path / f"cache-{name}")}
+        cmd = [sys.executable, "-m", "corpus_tools", "analyze", str(CORPUS_DIR), "--out", str(tmp_path / name),
+               "--seed", "42", "--format", "csv", "--quiet"]
+        runs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    for proc in runs:
+        output, _ = proc.communicate(timeout=900)
+        assert proc.returncode == 0, output
+    tables_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.csv"))
+    tables_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*.csv"))
+    assert tables_a == tables_b and len(tables_a) >= 20
+    assert any(str(t).startswith("tables/topic") for t in tables_a)  # themes were computed, not skipped
+    for name in tables_a:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
 def test_killed_run_leaves_previous_report_intact(starter_analysis, starter_corpus, tmp_path, monkeypatch):
@@ -388,13 +404,22 @@ def test_charts_group_essays_when_there_are_too_many_to_draw(starter_analysis, m
     from corpus_tools.report import build_context
     from corpus_tools.report import charts
 
+    from ._html import plotly_figures
+
+    def heatmap_rows(fragment):
+        return plotly_figures(fragment)[0]["data"][0]["y"]
+
+    def trajectory_steps(fragment):
+        return plotly_figures(fragment)[0]["data"][0]["x"]
+
     ctx = build_context(starter_analysis.result)
     every = charts.build_charts(ctx)
-    assert "essays 1–3" not in every["heatmap"]
+    assert len(heatmap_rows(every["heatmap"])) == 5 and len(trajectory_steps(every["trajectories"])) == 5
+    assert not any(str(label).startswith("essays ") for label in heatmap_rows(every["heatmap"]))
     monkeypatch.setattr(charts, "MAX_CHART_ESSAYS", 2)
     grouped = charts.build_charts(ctx)
-    assert "essays 1–3" in grouped["heatmap"] and "essays 4–5" in grouped["heatmap"]
-    assert "essays 1–3" in grouped["trajectories"] and "essays 1–3" not in every["trajectories"]
+    assert heatmap_rows(grouped["heatmap"]) == ["essays 1–3", "essays 4–5"]
+    assert trajectory_steps(grouped["trajectories"]) == ["essays 1–3", "essays 4–5"]
     first = ctx["concepts"]["trajectories"][0]["steps"]
     mean = round(sum(s["per_1k"] for s in first[:3]) / 3, 4)
     assert charts._series([s["per_1k"] for s in first], [[0, 1, 2], [3, 4]])[0] == pytest.approx(mean)
