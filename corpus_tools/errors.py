@@ -29,3 +29,8 @@ class TopicModelError(CorpusToolsError):
 
 class NotFittedError(CorpusToolsError, AttributeError):
     """A component was used before ``fit``."""
+
+
+class GroupingError(CorpusToolsError):
+    """Essays cannot be grouped for a comparison: no such column, no essay with a value, or a
+    single group."""

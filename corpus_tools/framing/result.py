@@ -136,6 +136,13 @@ def build_result(documents: "Iterable[dict[str, list]] | Mapping[str, pd.DataFra
     contrasts = _ordered(tables.pop("contrasts"), rank)
     for col in ("old_start", "old_end", "new_start", "new_end"):
         contrasts[col] = contrasts[col].astype("Int64")
+    # >>> issue 13 (compare): side head words. The framing-grammar work adds ``old_head``/``new_head``
+    # (the lemma of each side's head, from the parse) to the extractor's rows; until those columns
+    # arrive, a text fallback fills them here. Delete this block once CONTRAST_COLUMNS has them.
+    for side in ("old", "new"):
+        if f"{side}_head" not in contrasts.columns:
+            contrasts[f"{side}_head"] = contrasts[side].map(_side_head_fallback)
+    # <<< issue 13
     orientation = _ordered(tables.pop("orientation"), rank)
     context = tables.pop("context")
     labels = _labels(lexicon)
@@ -147,6 +154,30 @@ def build_result(documents: "Iterable[dict[str, list]] | Mapping[str, pd.DataFra
     summaries = build_summaries(contrasts, profiles, shifts, order, titles, labels)
     return FramingResult(contrasts=contrasts, orientation=orientation, profiles=profiles, shifts=shifts,
                          summaries=summaries, context=context, doc_ids=order, titles=titles, labels=labels)
+
+
+_HEAD_STOP = frozenset("of in on for with to from at by as into about than that which who whose where when "
+                       "and or but".split())
+
+
+def _side_head_fallback(side: Any) -> str:
+    """The head word of a side's noun phrase from its text alone (issue 13 fallback, see above):
+    the last word before the first preposition or relative word, lowercased, a plain plural made
+    singular ("the logic of the platform" -> "logic", "new channels" -> "channel")."""
+    import re
+
+    words = re.findall(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*", re.sub(r"[\u2010-\u2015]", "-", str(side or "").lower()))
+    head = ""
+    for word in words:
+        if word in _HEAD_STOP and head:
+            break
+        if word not in _HEAD_STOP:
+            head = word
+    if head.endswith("ies") and len(head) > 4:
+        return head[:-3] + "y"
+    if head.endswith("s") and len(head) > 3 and not head.endswith(("ss", "us", "is", "ics")):
+        return head[:-1]
+    return head
 
 
 def _ordered(frame: "pd.DataFrame", rank: dict[str, int]) -> "pd.DataFrame":

@@ -84,7 +84,7 @@ def build_charts(ctx: dict[str, Any]) -> dict[str, str]:
         rows = list(reversed(themes["themes"]))
         fig = go.Figure(go.Bar(
             x=[t["size"] for t in rows], y=[_esc(f"{t['topic']}: {t['label']}") for t in rows], orientation="h",
-            marker_color=["#bbbbbb" if t["is_outlier"] else "#3b6fb6" for t in rows],
+            marker_color=[theme_colour(t["topic"]) for t in rows],
             hovertemplate="%{y}<br>%{x} units<extra></extra>",
         ))
         fig.update_layout(title="Theme sizes (units per theme; -1 = outliers)",
@@ -98,12 +98,16 @@ def build_charts(ctx: dict[str, Any]) -> dict[str, str]:
                 fig.add_trace(go.Bar(
                     x=doc_labels, y=_series([row[k] for row in share["values"]], groups),
                     name=_esc(f"{topic}: {label}"),
-                    marker_color="#bbbbbb" if topic == "-1" else None,
+                    marker_color=theme_colour(topic),
                     hovertemplate="%{fullData.name}<br>%{x}: %{y:.0%}<extra></extra>",
                 ))
             fig.update_layout(barmode="stack", title=f"Theme share per {per}", yaxis=dict(tickformat=".0%"),
                               height=460, legend=dict(font=dict(size=10)))
             charts["theme_share"] = _fragment(fig, "chart-theme-share")
+
+    compared = ctx.get("groups")
+    if compared:
+        charts.update(_group_charts(compared))
 
     framing = ctx.get("framing")
     if framing and framing.get("orientation") and docs:
@@ -194,3 +198,55 @@ def _orientation_chart(items: list[dict], doc_labels: list[str], concepts: dict 
                           showactive=True)],
     )
     return _fragment(fig, "chart-orientation")
+
+
+#: One colour per theme id, the same in every chart (outliers grey).
+_THEME_PALETTE = ("#3b6fb6", "#e07b39", "#4a9a5b", "#c4454d", "#8a63b8", "#8c6d4f", "#d07cb8", "#7f7f7f",
+                  "#b5b52e", "#2fb3c4")
+
+
+def theme_colour(topic: Any) -> str:
+    """The colour of a theme, keyed by its id so every chart agrees."""
+    try:
+        t = int(topic)
+    except (TypeError, ValueError):
+        return _THEME_PALETTE[0]
+    return "#bbbbbb" if t == -1 else _THEME_PALETTE[t % len(_THEME_PALETTE)]
+
+
+def _group_charts(groups: dict[str, Any]) -> dict[str, str]:
+    """Concept rates per group with their 95% intervals, and theme share per group."""
+    import plotly.graph_objects as go
+
+    out: dict[str, str] = {}
+    names = [_esc(g["group"]) for g in groups["groups"]]
+    by = _esc(groups["by"])
+    if groups.get("rates"):
+        fig = go.Figure()
+        for item in groups["rates"]:
+            values = item["values"]
+            y = [v["per_1k"] for v in values]
+            trace = dict(
+                x=names, y=y, name=_esc(item["concept"]), customdata=[v["count"] for v in values],
+                error_y=dict(type="data", symmetric=False, array=[max(0.0, v["high"] - v["per_1k"]) for v in values],
+                             arrayminus=[max(0.0, v["per_1k"] - v["low"]) for v in values], thickness=1),
+                hovertemplate="%{fullData.name}<br>%{x}: %{y:.2f} per 1k words (%{customdata} mentions)<extra></extra>",
+            )
+            fig.add_trace(go.Scatter(mode="lines+markers", **trace) if groups["is_period"] else go.Bar(**trace))
+        fig.update_layout(title=f"Concept mentions per 1,000 words by {by} (bars: 95% interval)",
+                          yaxis_title="mentions per 1,000 words", barmode="group", height=440,
+                          xaxis=dict(type="category"))
+        out["group_rates"] = _fragment(fig, "chart-group-rates")
+    if groups.get("themes"):
+        fig = go.Figure()
+        for item in groups["themes"]:
+            values = item["values"]
+            fig.add_trace(go.Bar(
+                x=names, y=[v["share"] for v in values], name=_esc(f"{item['topic']}: {item['label']}"),
+                marker_color=theme_colour(item["topic"]), customdata=[[v["n"], v["of"]] for v in values],
+                hovertemplate="%{fullData.name}<br>%{x}: %{y:.0%} (%{customdata[0]} of %{customdata[1]} units)<extra></extra>",
+            ))
+        fig.update_layout(barmode="stack", title=f"Theme share by {by}", yaxis=dict(tickformat=".0%"), height=440,
+                          xaxis=dict(type="category"), legend=dict(font=dict(size=10)))
+        out["group_themes"] = _fragment(fig, "chart-group-themes")
+    return out

@@ -116,6 +116,7 @@ def build_context(result: Any, *, max_rows: int | None = MAX_ROWS, max_essays: i
     ctx["concepts"] = _concepts(result, docs, ctx["concept_label"])
     ctx["themes"] = _themes(result, docs)
     ctx["framing"] = _framing(result, docs, ctx["concept_label"], max_rows)
+    ctx["groups"] = _groups(getattr(result, "comparison", None), ctx["concept_label"], corpus)
     ctx["highlights"] = _highlights(ctx, result)
     shown = {d["doc_id"] for d in docs}
     if max_essays is not None and len(docs) > max_essays:
@@ -632,6 +633,97 @@ def _orientation_series(profiles: pd.DataFrame | None, docs: list[dict], concept
             series[col] = [number(by_doc[d][col], float("nan")) if d in by_doc else float("nan") for d in doc_ids]
         out.append({"concept": text(concept), "series": series})
     return out
+
+
+# --- groups (ct.compare) -------------------------------------------------------------------
+
+#: Keyness rows shown per group and kind in the report (all are in tables/compare_keyness.csv).
+GROUP_KEYNESS_SHOWN = 6
+#: Concepts drawn in the group charts: the most mentioned ones.
+GROUP_CHART_CONCEPTS = 8
+
+
+def _groups(cmp: Any, concept_label: dict[str, str], corpus: Any) -> dict[str, Any] | None:
+    """The "Groups" section from a :class:`~corpus_tools.comparison.ComparisonResult`: rows picked
+    and formatted from its tables; every number comes from them."""
+    if cmp is None:
+        return None
+    groups = [{"group": text(r["group"]), "n_docs": int(r["n_docs"]), "n_words": int(r["n_words"]),
+               "n_mentions": int(r["n_mentions"]), "n_contrasts": int(r["n_contrasts"]), "n_units": int(r["n_units"]),
+               "first_date": _day(r["first_date"]), "last_date": _day(r["last_date"])}
+              for r in cmp.groups.to_dict("records")]
+    names = [g["group"] for g in groups]
+    marks: dict[str, dict[str, list]] = {g: {"concept": [], "term": []} for g in names}
+    held_back = 0
+    k = cmp.keyness
+    significant = k[(k["direction"] == "over") & (k["p"] < 0.05)]
+    held_back = int((~significant["enough"].astype(bool)).sum())
+    for r in significant[significant["enough"].astype(bool)].to_dict("records"):
+        bucket = marks[text(r["group"])][r["kind"]]
+        if len(bucket) < GROUP_KEYNESS_SHOWN:
+            bucket.append({"item": concept_label.get(text(r["item"]), text(r["label"])) if r["kind"] == "concept"
+                           else text(r["item"]), "count": int(r["count"]), "count_rest": int(r["count_rest"]),
+                           "per_1k": number(r["per_1k"]), "per_1k_rest": number(r["per_1k_rest"]),
+                           "g2": number(r["g2"]), "p": _p(r["p"])})
+    frames: dict[str, list] = {g: [] for g in names}
+    f = cmp.frames
+    for r in f.to_dict("records"):
+        bucket = frames[text(r["group"])]
+        if len(bucket) < 8:
+            bucket.append({"level": text(r["level"]), "old": _side_names(r["old"], r["level"], concept_label),
+                           "new": _side_names(r["new"], r["level"], concept_label), "count": int(r["count"]),
+                           "n_docs": int(r["n_docs"]), "share": number(r["share"]), "enough": bool(r["enough"])})
+    concept_totals = cmp.concepts.groupby("concept")["count"].sum().sort_values(ascending=False, kind="stable")
+    chart_concepts = [c for c in concept_totals.index[:GROUP_CHART_CONCEPTS] if concept_totals[c] > 0]
+    rates = []
+    for c in chart_concepts:
+        sub = cmp.concepts[cmp.concepts["concept"] == c].set_index("group")
+        rates.append({"concept": concept_label.get(c, c), "values": [
+            {"group": g, "per_1k": number(sub.at[g, "per_1k"]), "low": number(sub.at[g, "per_1k_low"]),
+             "high": number(sub.at[g, "per_1k_high"]), "count": int(sub.at[g, "count"])} for g in names]})
+    themes = []
+    t = cmp.themes
+    for topic in dict.fromkeys(t["topic"].tolist()):
+        sub = t[t["topic"] == topic].set_index("group")
+        if int(sub["n_units"].sum()) == 0:
+            continue
+        themes.append({"topic": text(topic), "label": text(sub["label"].iloc[0]),
+                       "values": [{"group": g, "share": number(sub.at[g, "share"]), "n": int(sub.at[g, "n_units"]),
+                                   "of": int(sub.at[g, "group_units"])} for g in names]})
+    shifts = []
+    sh = cmp.shifts
+    noted = sh[sh["change"].fillna("").astype(str) != ""] if len(sh) else sh
+    cited = {i for e in noted["evidence"].fillna("").astype(str) for i in e.split("; ") if i} if len(noted) else set()
+    sentences = corpus.sentences
+    sent_text = dict(zip(sentences["sent_id"], sentences["text"])) if cited else {}
+    for r in noted.to_dict("records"):
+        shifts.append({"concept": concept_label.get(text(r["concept"]), text(r["label"])),
+                       "from_group": text(r["from_group"]), "to_group": text(r["to_group"]),
+                       "change": text(r["change"]), "evidence": evidence_quotes(r, sent_text, limit=2)})
+    return {
+        "by": cmp.by, "is_period": bool(cmp.is_period), "sequential": bool(cmp.sequential), "order": cmp.order,
+        "n_docs": int(len(cmp.documents)), "n_left_out": int(cmp.n_left_out), "min_count": int(cmp.min_count),
+        "groups": groups, "marks": marks, "held_back": held_back, "frames": frames, "rates": rates,
+        "themes": themes, "shifts": shifts, "n_shifts_noted": len(shifts), "n_shifts": int(len(sh)),
+    }
+
+
+def _day(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _p(value: Any) -> str:
+    p = number(value, 1.0)
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _side_names(ids: Any, level: Any, concept_label: dict[str, str]) -> str:
+    """A side of a reframing in words: concept labels, or the head word; "(nothing named)" when empty."""
+    raw = text(ids)
+    if level == "concept":
+        names = _labelled(raw, concept_label)
+        return " + ".join(names) if names else "(no concept)"
+    return raw or "(nothing named)"
 
 
 # --- essay text ---------------------------------------------------------------------------
