@@ -225,12 +225,19 @@ def _plural(n: int, word: str) -> str:
 # --- grouping -------------------------------------------------------------------------------
 
 
-def group_documents(documents: "pd.DataFrame", by: str, *, order: str = "date") -> "tuple[pd.DataFrame, list[str], int]":
+#: The group that pools groups with fewer than ``min_docs`` essays.
+OTHER = "(other)"
+
+
+def group_documents(documents: "pd.DataFrame", by: str, *, order: str = "date",
+                    min_docs: int = 1) -> "tuple[pd.DataFrame, list[str], int]":
     """``(doc_id -> group table, groups in display order, essays left out)``.
 
     Periods come from ``date`` (``2023``, ``2023-Q2``, ``2023-04``) in date order. A metadata
     column's groups come in order of size (largest first), or with ``order="file"`` in the order
-    of their first essay by file name.
+    of their first essay by file name. Groups of a metadata column with fewer than ``min_docs``
+    essays are pooled into one group, ``"(other)"``, shown last (periods are never pooled: a
+    time axis keeps every period).
     """
     import pandas as pd
 
@@ -277,6 +284,12 @@ def group_documents(documents: "pd.DataFrame", by: str, *, order: str = "date") 
         else:
             sizes = table["group"].value_counts()
             groups = sorted(sizes.index, key=lambda g: (-sizes[g], g))
+        if min_docs > 1:
+            sizes = table["group"].value_counts()
+            small = {g for g in groups if sizes[g] < min_docs}
+            if small:
+                table["group"] = table["group"].where(~table["group"].isin(small), OTHER)
+                groups = [g for g in groups if g not in small] + [OTHER]
     if len(groups) < 2:
         only = groups[0] if groups else ""
         raise GroupingError(f"every essay with a value falls in one group ({by_key} = {only}): "
@@ -289,7 +302,7 @@ def group_documents(documents: "pd.DataFrame", by: str, *, order: str = "date") 
 
 
 def compare(result: Any, by: str = "site", *, order: str = "date", min_count: int = DEFAULT_MIN_COUNT,
-            terms: bool = True, top_terms: int = DEFAULT_TOP_TERMS) -> ComparisonResult:
+            min_docs: int = 1, terms: bool = True, top_terms: int = DEFAULT_TOP_TERMS) -> ComparisonResult:
     """Compare groups of essays (a metadata column) or periods (``year``/``quarter``/``month``).
 
     Args:
@@ -302,6 +315,7 @@ def compare(result: Any, by: str = "site", *, order: str = "date", min_count: in
             consecutive-group shifts are computed for a metadata column too).
         min_count: counts below this are kept in the tables but flagged ``enough = False``, and
             no claim is made about them.
+        min_docs: groups of a metadata column with fewer essays are pooled as ``"(other)"``.
         terms: also rank the words and two-word phrases that mark each group (a CountVectorizer
             over the paragraphs' cleaned text, English stop words removed).
         top_terms: over-represented terms kept per group.
@@ -319,7 +333,7 @@ def compare(result: Any, by: str = "site", *, order: str = "date", min_count: in
 
     corpus = result.corpus
     docs = corpus.documents
-    membership, groups, n_left_out = group_documents(docs, by, order=order)
+    membership, groups, n_left_out = group_documents(docs, by, order=order, min_docs=min_docs)
     group_of = dict(zip(membership["doc_id"], membership["group"]))
     words = dict(zip(docs["doc_id"].astype(str), docs["n_words"].astype(int)))
     group_words = {g: 0 for g in groups}
@@ -476,7 +490,7 @@ def _term_counts(corpus: Any, group_of: dict[str, str]) -> "pd.DataFrame":
     per_doc = paras.groupby("doc_id", sort=False)[column].apply(lambda s: "\n".join(map(str, s)))
     # Hyphenated words stay whole ("e-commerce", "b-end"), as in the theme terms.
     vectorizer = CountVectorizer(stop_words="english", ngram_range=(1, 2), min_df=2,
-                                 token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*\b")
+                                 token_pattern=r"(?u)\b[a-zA-Z](?:[a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)+|[a-zA-Z0-9]+)\b")
     try:
         matrix = vectorizer.fit_transform(per_doc.tolist())
     except ValueError:  # no term in two essays
@@ -607,5 +621,5 @@ def _describe_shift(r1, r2, stat, t1, t2, os1, os2, ns1, ns2, min_count) -> str:
     return "; ".join(parts)
 
 
-__all__ = ["ComparisonResult", "DEFAULT_MIN_COUNT", "GroupingError", "PERIODS", "SCHEMAS", "chi2_sf", "compare",
+__all__ = ["ComparisonResult", "DEFAULT_MIN_COUNT", "GroupingError", "OTHER", "PERIODS", "SCHEMAS", "chi2_sf", "compare",
            "group_documents", "log_likelihood", "log_ratio", "poisson_interval", "wilson_interval"]

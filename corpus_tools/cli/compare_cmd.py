@@ -30,6 +30,8 @@ def order_option(func):
 @order_option
 @click.option("--min-count", type=click.IntRange(1), default=5, show_default=True,
               help="Fewest mentions (or frames, or units) a claim about a group rests on.")
+@click.option("--min-docs", type=click.IntRange(1), default=1, show_default=True,
+              help="Pool groups with fewer essays into one group, '(other)' (not periods).")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Write compare_*.csv to this folder.")
 @click.option("--lexicon", type=click.Path(path_type=Path, dir_okay=False), default=None,
@@ -38,7 +40,7 @@ def order_option(func):
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or stage messages.")
 @cache_option
 @json_option
-def compare(path: Path, by: str, order: str, min_count: int, out: Path | None, lexicon: Path | None, seed: int,
+def compare(path: Path, by: str, order: str, min_count: int, min_docs: int, out: Path | None, lexicon: Path | None, seed: int,
             quiet: bool, cache_dir: Path | None, as_json: bool) -> None:
     """Compare groups of the essays in PATH: concepts, terms, reframings and themes per group.
 
@@ -54,9 +56,9 @@ def compare(path: Path, by: str, order: str, min_count: int, out: Path | None, l
     progress = TqdmProgress() if show_progress(quiet) and not as_json else None
     with library_errors():
         corpus = load_corpus(path)
-        group_documents(corpus.documents, by, order=order)  # a bad column fails before any parsing
+        group_documents(corpus.documents, by, order=order, min_docs=min_docs)  # fails before any parsing
         result = analyze(corpus, None, lexicon=lexicon, seed=seed, cache_dir=cache_dir, progress=progress)
-        cmp = run_compare(result, by, order=order, min_count=min_count)
+        cmp = run_compare(result, by, order=order, min_count=min_count, min_docs=min_docs)
     if out is not None:
         with library_errors():
             written = cmp.write(out, corpus.root)
@@ -91,16 +93,21 @@ def format_comparison(cmp) -> str:
                  .drop(columns=["position"]).to_string(index=False))
     lines.append("")
     lines.append(f"What marks each group against the rest (log-likelihood G2, p < 0.05, at least "
-                 f"{cmp.min_count} mentions; rates per 1,000 words, group vs rest):")
+                 f"{cmp.min_count} mentions; counts and rates per 1,000 words, group vs rest):")
     for g in cmp.groups["group"]:
-        parts = []
-        for kind in ("concept", "term"):
-            top = cmp.marking(g, kind).head(_SHOWN)
-            for r in top.itertuples(index=False):
-                name = r.label if kind == "concept" else f'"{r.item}"'
-                parts.append(f"{name} G2 {r.g2:.1f}, {_fmt_p(r.p)} ({r.count} vs {r.count_rest}; "
-                             f"{r.per_1k:.1f} vs {r.per_1k_rest:.1f})")
-        lines.append(f"  {g}: " + ("; ".join(parts) if parts else "nothing stands out with enough mentions"))
+        concepts = cmp.marking(g, "concept").head(_SHOWN)
+        terms = cmp.marking(g, "term").head(_SHOWN)
+        if not len(concepts) and not len(terms):
+            lines.append(f"  {g}: nothing stands out with enough mentions")
+            continue
+        lines.append(f"  {g}")
+        if len(concepts):
+            lines.append("    concepts: " + "; ".join(
+                f"{r.label} {r.count} vs {r.count_rest}, {r.per_1k:.1f} vs {r.per_1k_rest:.1f} (G2 {r.g2:.1f}, "
+                f"{_fmt_p(r.p)})" for r in concepts.itertuples(index=False)))
+        if len(terms):
+            lines.append("    terms: " + "; ".join(f'"{r.item}" {r.count} vs {r.count_rest} (G2 {r.g2:.1f})'
+                                              for r in terms.itertuples(index=False)))
     frames = cmp.frames
     if len(frames):
         lines.append("")
