@@ -86,11 +86,10 @@ def _labels(lexicon: Any) -> dict[str, str]:
 
 
 def _titles(corpus: "Corpus") -> dict[str, str]:
-    docs = corpus.documents
-    out = {}
-    for doc_id, title in zip(docs["doc_id"], docs["title"] if "title" in docs else [None] * len(docs)):
-        out[doc_id] = str(title) if isinstance(title, str) and title.strip() else doc_id
-    return out
+    # An untitled essay is named by its first words, never by its hash (issue 13).
+    from .._plain import doc_titles
+
+    return doc_titles(corpus)
 
 
 def row_tables() -> "dict[str, RowChunks]":

@@ -32,10 +32,10 @@ def _esc(value: Any, limit: int = 48) -> str:
     return html.escape(s, quote=True)
 
 
-def _fragment(fig, div_id: str) -> str:
+def _fragment(fig, div_id: str, top: int = 40) -> str:
     import plotly.io as pio
 
-    fig.update_layout(font=_FONT, template="plotly_white", margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(font=_FONT, template="plotly_white", margin=dict(l=10, r=10, t=top, b=10))
     return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id, config=_CONFIG,
                        default_width="100%")
 
@@ -66,16 +66,20 @@ def build_charts(ctx: dict[str, Any]) -> dict[str, str]:
         charts["heatmap"] = _fragment(fig, "chart-heatmap")
 
         fig = go.Figure()
+        # The lexicon's core concepts are drawn by default (the 8 most mentioned when it names none).
+        core = set(concepts.get("core") or [])
+        shown = core or {t["concept"] for t in concepts["trajectories"][:8]}
         for j, traj in enumerate(concepts["trajectories"]):
             fig.add_trace(go.Scatter(
                 x=doc_labels, y=_series([s["per_1k"] for s in traj["steps"]], groups),
                 name=_esc(traj["concept"]), mode="lines+markers",
                 customdata=_series([s["count"] for s in traj["steps"]], groups, "sum"),
-                visible=True if j < 8 else "legendonly",
+                visible=True if traj["concept"] in shown else "legendonly",
                 # Corpus text never goes into a template: %{...} in it would be evaluated.
                 hovertemplate="%{fullData.name}<br>%{x}: %{y:.2f} per 1k words (%{customdata} mentions)<extra></extra>",
             ))
-        fig.update_layout(title="Concept trajectories along the essay order (click the legend to show more)",
+        which = "the lexicon's core concepts" if core else "the most mentioned concepts"
+        fig.update_layout(title=f"Concept trajectories along the essay order ({which}; click the legend for more)",
                           yaxis_title="mentions per 1,000 words", height=440, hovermode="closest")
         charts["trajectories"] = _fragment(fig, "chart-trajectories")
 
@@ -192,12 +196,13 @@ def _orientation_chart(items: list[dict], doc_labels: list[str], concepts: dict 
                             args=[{"visible": visible},
                                   {"title.text": f"How {_esc(item['concept'])} is framed, {by}"}]))
     fig.update_layout(
-        title=f"How {_esc(usable[0]['concept'])} is framed, {by}",
+        title=dict(text=f"How {_esc(usable[0]['concept'])} is framed, {by}", y=0.97, yanchor="top"),
         yaxis=dict(tickformat=".0%", range=[-0.05, 1.05], title="share of its mentions"), height=440,
-        updatemenus=[dict(buttons=buttons, direction="down", x=1.0, xanchor="right", y=1.18, yanchor="top",
-                          showactive=True)],
+        updatemenus=[dict(buttons=buttons, direction="down", x=0.0, xanchor="left", y=1.02, yanchor="bottom",
+                          showactive=True, pad=dict(b=4))],
     )
-    return _fragment(fig, "chart-orientation")
+    # The drop-down sits top left under the title, so plotly's toolbar (top right) stays clear.
+    return _fragment(fig, "chart-orientation", top=80)
 
 
 #: One colour per theme id, the same in every chart (outliers grey).

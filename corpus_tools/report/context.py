@@ -112,6 +112,7 @@ def build_context(result: Any, *, max_rows: int | None = MAX_ROWS, max_essays: i
         "stage_status": dict(getattr(result, "stage_status", {}) or {}),
         "timings": dict(getattr(result, "timings", {}) or {}),
     }
+    ctx["run_params"] = _run_params(ctx["params"])
     ctx["concept_label"] = _concept_labels(getattr(result, "concepts", None))
     ctx["concepts"] = _concepts(result, docs, ctx["concept_label"])
     ctx["themes"] = _themes(result, docs)
@@ -188,7 +189,7 @@ def _highlights(ctx: dict[str, Any], result: Any) -> list[str]:
     if themes and themes.get("themes"):
         real = [t for t in themes["themes"] if not t["is_outlier"]]
         if real:
-            listed = "; ".join(f"{t['label']} ({t['share']:.0%})" for t in real[:5])
+            listed = "; ".join(f"{t['label']} ({t['size']} units, {t['share']:.0%})" for t in real[:5])
             out.append(f"{len(real)} themes: {listed}.")
     framing = ctx.get("framing")
     if framing and framing.get("contrasts"):
@@ -209,7 +210,36 @@ def _highlights(ctx: dict[str, Any], result: Any) -> list[str]:
             listed = "; ".join(f"{a} → {b} ({n})" for (a, b), n in ranked)
             out.append(f"Commonest reframings (old → new, in the authors' own voice): {listed}.")
         else:
-            out.append(f"{framing['n_contrasts']} contrast frames, none between two lexicon concepts.")
+            n = framing["n_contrasts"]
+            out.append(f"{n} contrast frame{'' if n == 1 else 's'}, none between two lexicon concepts.")
+    return out
+
+
+_PARAM_WORDS = {"input": "input folder", "out": "output folder", "lexicon": "lexicon", "seed": "random seed",
+                "unit": "theme unit", "n_topics": "number of themes", "guided": "themes guided by the lexicon",
+                "formats": "outputs", "cache_dir": "cache folder", "by": "groups compared by",
+                "order": "order of periods"}
+
+
+def _run_params(params: dict[str, Any]) -> list[dict[str, str]]:
+    """The run's parameters as words, not Python values (lists joined, None/False spelled out)."""
+    out = []
+    for key, value in params.items():
+        if key == "by" and value is None:
+            continue
+        if key == "order" and params.get("by") is None:
+            continue
+        if value is None or value == "":
+            shown = {"cache_dir": "default (~/.cache/corpus_tools)", "out": "none"}.get(key, "none")
+        elif isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif isinstance(value, (list, tuple)):
+            shown = ", ".join(text(v) for v in value)
+        elif key == "lexicon" and value == "builtin":
+            shown = "built-in retail lexicon"
+        else:
+            shown = text(value)
+        out.append({"name": _PARAM_WORDS.get(key, key.replace("_", " ")), "value": shown})
     return out
 
 
@@ -219,18 +249,24 @@ def _title(corpus: Any) -> str:
 
 
 def _documents(corpus: Any) -> list[dict]:
+    from .._plain import doc_titles
+
     out = []
     documents = corpus.documents
+    names = doc_titles(corpus)  # an untitled essay is named by its first words, not its hash
     for i, row in enumerate(documents.to_dict("records")):
         doc_id = str(row["doc_id"])
         title = text(row.get("title"))
         date = row.get("date")
         date_s = "" if date is None or pd.isna(date) else pd.Timestamp(date).strftime("%Y-%m-%d")
-        short = shorten(title or doc_id, 38)
+        display = title or names.get(doc_id, doc_id)
+        short = shorten(display, 38)
         out.append({
             "doc_id": doc_id,
             "order": i + 1,
             "title": title,
+            "display": display,
+            "untitled": not title,
             "date": date_s,
             "source": text(row.get("source")),
             "source_short": _short_source(text(row.get("source"))),
@@ -291,12 +327,15 @@ def _concepts(result: Any, docs: list[dict], label_of: dict[str, str]) -> dict[s
     if not has(by_doc, "doc_id", "concept", "count") and has(mentions, "doc_id", "concept"):
         by_doc = mentions.groupby(["doc_id", "concept"]).size().rename("count").reset_index()
     if not has(by_doc, "doc_id", "concept", "count"):
-        return {"rows": [], "matrix": [], "concept_names": [], "suggestions": []}
+        return {"rows": [], "matrix": [], "concept_names": [], "suggestions": [], "n_lexicon": 0, "n_unmentioned": 0,
+                "core": []}
     by_doc = by_doc[by_doc["doc_id"].isin(doc_ids)].copy()
     if "per_1k_words" not in by_doc.columns:
         by_doc["per_1k_words"] = [1000 * c / max(words.get(d, 0), 1) for d, c in zip(by_doc["doc_id"], by_doc["count"])]
     totals = by_doc.groupby("concept")["count"].sum()
-    order = sorted(totals.index, key=lambda c: (-totals[c], str(c)))
+    n_lexicon = int(len(totals))
+    # Concepts no essay mentions are not listed anywhere (their zeros stay in tables/).
+    order = sorted([c for c in totals.index if totals[c] > 0], key=lambda c: (-totals[c], str(c)))
     total_words = max(sum(words.values()), 1)
     rows = []
     for concept in order:
@@ -318,6 +357,7 @@ def _concepts(result: Any, docs: list[dict], label_of: dict[str, str]) -> dict[s
             "peak_doc": text(top["doc_id"]),
             "peak_label": next((d["label"] for d in docs if d["doc_id"] == top["doc_id"]), text(top["doc_id"])),
             "peak_per_1k": number(top["per_1k_words"]),
+            "peak_count": int(number(top["count"])),
             "variants": variants,
         })
     pivot = by_doc.pivot_table(index="doc_id", columns="concept", values="per_1k_words", aggfunc="sum", fill_value=0.0)
@@ -336,8 +376,13 @@ def _concepts(result: Any, docs: list[dict], label_of: dict[str, str]) -> dict[s
                 "n_docs": text(r.get("n_docs")), "variants": shorten(r.get("variants"), 80),
                 "example": shorten(r.get("example"), 200),
             })
+    lexicon = getattr(concepts, "lexicon", None)
+    core = [label_of.get(str(c), text(c)) for c in (getattr(lexicon, "core", None) or []) if c in set(order)]
     return {
         "rows": rows,
+        "n_lexicon": n_lexicon,
+        "n_unmentioned": n_lexicon - len(order),
+        "core": core,
         "concept_names": [label_of.get(str(c), text(c)) for c in order],
         "matrix": matrix,
         "count_matrix": count_matrix,
@@ -398,6 +443,8 @@ def _themes(result: Any, docs: list[dict]) -> dict[str, Any] | None:
     return {
         "themes": themes,
         "metrics": {k: _metric(metrics[k]) for k in _SHOWN_METRICS if isinstance(metrics, dict) and k in metrics},
+        "measures": [{"name": _METRIC_WORDS[k], "value": _metric_plain(k, metrics[k])}
+                     for k in _SHOWN_METRICS if isinstance(metrics, dict) and k in metrics],
         "n_units": n_units,
         "share": share,
     }
@@ -405,6 +452,22 @@ def _themes(result: Any, docs: list[dict]) -> dict[str, Any] | None:
 
 #: Theme-model measures worth a reader's attention; all of them are in tables/topic_metrics.csv.
 _SHOWN_METRICS = ("n_topics", "outlier_share", "npmi", "diversity", "silhouette", "largest_share")
+
+
+#: The theme-model measures in plain words (the glossary at the end of the report explains them).
+_METRIC_WORDS = {
+    "n_topics": "themes", "outlier_share": "units in no theme", "npmi": "how often top terms occur together (NPMI)",
+    "diversity": "distinct top terms (diversity)", "silhouette": "separation of the themes (silhouette)",
+    "largest_share": "largest theme",
+}
+
+
+def _metric_plain(key: str, value: Any) -> str:
+    if key in ("outlier_share", "largest_share", "diversity"):
+        return f"{number(value):.0%}"
+    if key in ("npmi", "silhouette"):
+        return f"{number(value):+.2f}"
+    return _metric(value)
 
 
 def _metric(value: Any) -> str:
@@ -490,9 +553,11 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
     label_of = {d["doc_id"]: d["label"] for d in docs}
     order = {d["doc_id"]: i for i, d in enumerate(docs)}
     sent_text = {}
+    sent_start = {}
     corpus = result.corpus
-    for r in corpus.sentences[["sent_id", "text"]].itertuples(index=False):
+    for r in corpus.sentences[["sent_id", "text", "start"]].itertuples(index=False):
         sent_text[r.sent_id] = r.text
+        sent_start[r.sent_id] = int(r.start)
     contrasts = []
     cdf = frame(framing, "contrasts")
     n_contrasts = len(cdf) if cdf is not None else 0
@@ -513,11 +578,15 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
             for k in ("old_concept", "new_concept"):
                 # A side may name several concepts, "; "-joined.
                 row[k] = "; ".join(_labelled(row[k], concept_label))
+            row["concepts"] = f"{row['old_concept'] or '(no concept)'} → {row['new_concept'] or '(no concept)'}"
+            row["speaker"] = "the author" if row["speaker"] == "author" else "others (reported)" \
+                if row["speaker"] == "others" else row["speaker"]
             row.update({
                 "doc_id": text(r.get("doc_id")),
                 "doc_label": label_of.get(r.get("doc_id"), text(r.get("doc_id"))),
                 "sent_id": sid,
                 "sentence": shorten(quote, 400),
+                "segments": _marked(quote, sent_start.get(sid), r) if sid in sent_text else [],
                 "href": "#" + anchor("s", sid) if sid in sent_text else "",
             })
             contrasts.append(row)
@@ -563,11 +632,17 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
             scope = text(r.get("scope")).lower()
             key = text(r.get("key"))
             bucket = "concept" if scope.startswith("concept") else "document" if scope.startswith(_DOC_SCOPES) else "other"
+            key_label = label_of.get(key, key) if bucket == "document" else concept_label.get(key, key)
+            body = text(r.get("text"))
+            # Concept summaries open with their own label ("Traffic: mentioned in ..."): say it once.
+            if bucket == "concept" and body.lower().startswith(key_label.lower() + ":"):
+                body = body[len(key_label) + 1:].strip()
+                body = body[:1].upper() + body[1:]
             summaries[bucket].append({
                 "scope": scope, "key": key,
-                "key_label": label_of.get(key, key) if bucket == "document" else concept_label.get(key, key),
+                "key_label": key_label,
                 "href": "#" + anchor("doc", key) if bucket == "document" else "",
-                "text": text(r.get("text")),
+                "text": body,
                 "evidence": evidence_quotes(r, sent_text),
             })
         summaries["document"].sort(key=lambda s: order.get(s["key"], 10**9))
@@ -585,6 +660,33 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
 
 
 _ID_SPLIT = re.compile(r"\s*[;,|]\s*")
+
+
+def _marked(sentence: str, sent_start: int | None, row: dict) -> list[dict]:
+    """The sentence as segments, the old and new sides of the frame marked (``side`` "old"/"new"),
+    from the frame's offsets into the document; one plain segment when they do not fit."""
+    if sent_start is None:
+        return [{"text": sentence, "side": ""}]
+    spans = []
+    for side in ("old", "new"):
+        a, b = row.get(f"{side}_start"), row.get(f"{side}_end")
+        if a is None or b is None or pd.isna(a) or pd.isna(b):
+            continue
+        a, b = int(a) - sent_start, int(b) - sent_start
+        if 0 <= a < b <= len(sentence):
+            spans.append((a, b, side))
+    spans.sort()
+    out, cursor = [], 0
+    for a, b, side in spans:
+        if a < cursor:  # overlapping sides: keep the first
+            continue
+        if a > cursor:
+            out.append({"text": sentence[cursor:a], "side": ""})
+        out.append({"text": sentence[a:b], "side": side})
+        cursor = b
+    if cursor < len(sentence):
+        out.append({"text": sentence[cursor:], "side": ""})
+    return out
 
 
 def _labelled(names: Any, concept_label: dict[str, str]) -> list[str]:
