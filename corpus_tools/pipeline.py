@@ -460,7 +460,9 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     if result.concepts is not None:
         found.append(f"{len(result.concepts.mentions)} concept mentions")
     if result.framing is not None:
-        found.append(f"{len(result.framing.contrasts)} contrast frames")
+        from ._plain import plural
+
+        found.append(plural(len(result.framing.contrasts), "contrast frame"))
     if found:
         prog.stage("found " + ", ".join(found))
     return parser.nlp_

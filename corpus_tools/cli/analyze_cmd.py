@@ -72,6 +72,8 @@ def analyze(path: Path, out: Path, lexicon: Path | None, seed: int, unit: str, n
 
 
 def _summary(result) -> None:
+    from .._plain import plural
+
     corpus = result.corpus
     click.echo(f"Analysed {len(corpus)} essays ({int(corpus.documents['n_words'].sum()):,} words) "
                f"in {sum(result.timings.values()):.1f} s.")
@@ -87,7 +89,7 @@ def _summary(result) -> None:
         if n is not None:
             found.append(f"{n} themes")
     if framing is not None and hasattr(framing, "contrasts"):
-        found.append(f"{len(framing.contrasts)} contrast frames")
+        found.append(plural(len(framing.contrasts), "contrast frame"))
     if found:
         click.echo("Found " + ", ".join(found) + ".")
     cmp = getattr(result, "comparison", None)
@@ -95,7 +97,7 @@ def _summary(result) -> None:
         left = f"; {cmp.n_left_out} left out (no {'date' if cmp.is_period else cmp.by})" if cmp.n_left_out else ""
         click.echo(f"Compared {len(cmp.groups)} groups by {cmp.by} ({len(cmp.documents)} essays{left}).")
     if result.warnings:
-        click.echo(f"{len(result.warnings)} warning(s); see the report and run.json.")
+        click.echo(f"{plural(len(result.warnings), 'warning')}; see the report and run.json.")
     click.echo("Wrote:")
     tables = sorted(p for name, p in result.files.items() if name.startswith("tables/"))
     for name in ("report.md", "report.html", "run.json"):

@@ -189,7 +189,7 @@ class TopicModel(_Params):
     def _check_input(self, n: int) -> None:
         if n < MIN_UNITS:
             raise TopicModelError(
-                f"{n} unit(s) is too few to find themes (at least {MIN_UNITS} are needed); add essays, "
+                f"{n} {'unit is' if n == 1 else 'units are'} too few to find themes (at least {MIN_UNITS} are needed); add essays, "
                 "or model sentences instead of paragraphs (--unit sentence)")
         if self.n_topics != "auto":
             try:
