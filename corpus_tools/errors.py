@@ -34,3 +34,7 @@ class NotFittedError(CorpusToolsError, AttributeError):
 class GroupingError(CorpusToolsError):
     """Essays cannot be grouped for a comparison: no such column, no essay with a value, or a
     single group."""
+
+
+class SchemaError(CorpusToolsError):
+    """A stage result lacks a table or a column the reports read (see ``corpus_tools.schemas``)."""

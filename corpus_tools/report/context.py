@@ -1,7 +1,9 @@
 """The view model both reports render: plain dicts and lists built from the stage results.
 
-Built defensively: a stage may be missing (it failed or was skipped) and its tables may carry
-more columns than the ones used here, so every lookup tolerates absence.
+The stage results are read through the contract of :mod:`corpus_tools.schemas`: a stage may be
+missing (it failed or was skipped: ``None``), but a stage that ran must carry every table and
+column listed there, or :func:`build_context` raises :class:`~corpus_tools.errors.SchemaError`.
+This module picks, orders and formats rows; the numbers come from the stages.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..schemas import ORIENTATION_SERIES, check_result, schema
 from .tables import safe_name
 
 #: Longest quote shown in a table cell before it is shortened (the full text is in tables/).
@@ -25,12 +28,18 @@ def anchor(kind: str, ident: Any) -> str:
 
 
 def frame(obj: Any, attr: str) -> pd.DataFrame | None:
-    value = getattr(obj, attr, None) if obj is not None else None
+    """A stage table, ``None`` when the stage did not run. Only tables of the contract are read."""
+    if obj is None:
+        return None
+    value = getattr(obj, attr, None)
     return value if isinstance(value, pd.DataFrame) else None
 
 
-def has(df: pd.DataFrame | None, *columns: str) -> bool:
-    return df is not None and all(c in df.columns for c in columns)
+def table(result: Any, stage: str, name: str) -> pd.DataFrame | None:
+    """``result.<stage>.<name>`` as the contract describes it (checked by :func:`check_result`),
+    ``None`` when the stage did not run."""
+    schema(stage, name)  # a table outside the contract is a bug here, not a missing section
+    return frame(getattr(result, stage, None), name)
 
 
 def text(value: Any) -> str:
@@ -88,6 +97,7 @@ def build_context(result: Any, *, max_rows: int | None = MAX_ROWS, max_essays: i
         max_essays: at most this many essays are reproduced in full (``None``: all): the ones
             the shown quotes link to, most cited first. Links into essays left out are dropped.
     """
+    check_result(result)
     corpus = result.corpus
     docs = _documents(corpus)
     label_of = {d["doc_id"]: d["label"] for d in docs}
@@ -195,7 +205,7 @@ def _highlights(ctx: dict[str, Any], result: Any) -> list[str]:
     if framing and framing.get("contrasts"):
         pairs: dict[tuple[str, str], int] = {}
         label = ctx.get("concept_label") or {}
-        everything = frame(result.framing, "contrasts")  # every frame, not only the rows shown
+        everything = table(result, "framing", "contrasts")  # every frame, not only the rows shown
         for speaker, old, new in zip(everything["speaker"].tolist(), everything["old_concept"].tolist(),
                                      everything["new_concept"].tolist()):
             if speaker == "others":
@@ -309,7 +319,7 @@ def _concept_labels(concepts: Any) -> dict[str, str]:
     if isinstance(lex_labels, dict):
         labels.update({str(k): text(v) for k, v in lex_labels.items() if text(v)})
     by_doc = frame(concepts, "by_document")
-    if has(by_doc, "concept", "label"):
+    if by_doc is not None:
         for cid, label in zip(by_doc["concept"], by_doc["label"]):
             if text(label):
                 labels.setdefault(str(cid), text(label))
@@ -320,18 +330,11 @@ def _concepts(result: Any, docs: list[dict], label_of: dict[str, str]) -> dict[s
     concepts = getattr(result, "concepts", None)
     if concepts is None:
         return None
-    by_doc = frame(concepts, "by_document")
-    mentions = frame(concepts, "mentions")
+    by_doc = table(result, "concepts", "by_document")
+    mentions = table(result, "concepts", "mentions")
     doc_ids = [d["doc_id"] for d in docs]
     words = {d["doc_id"]: d["words"] for d in docs}
-    if not has(by_doc, "doc_id", "concept", "count") and has(mentions, "doc_id", "concept"):
-        by_doc = mentions.groupby(["doc_id", "concept"]).size().rename("count").reset_index()
-    if not has(by_doc, "doc_id", "concept", "count"):
-        return {"rows": [], "matrix": [], "concept_names": [], "suggestions": [], "n_lexicon": 0, "n_unmentioned": 0,
-                "core": []}
     by_doc = by_doc[by_doc["doc_id"].isin(doc_ids)].copy()
-    if "per_1k_words" not in by_doc.columns:
-        by_doc["per_1k_words"] = [1000 * c / max(words.get(d, 0), 1) for d, c in zip(by_doc["doc_id"], by_doc["count"])]
     totals = by_doc.groupby("concept")["count"].sum()
     n_lexicon = int(len(totals))
     # Concepts no essay mentions are not listed anywhere (their zeros stay in tables/).
@@ -342,12 +345,11 @@ def _concepts(result: Any, docs: list[dict], label_of: dict[str, str]) -> dict[s
         sub = by_doc[by_doc["concept"] == concept]
         top = sub.sort_values(["per_1k_words", "doc_id"], ascending=[False, True]).iloc[0]
         variants = ""
-        if has(mentions, "concept", "text"):
-            m = mentions[mentions["concept"] == concept]
-            if len(m):
-                # The commonest surface forms show what the concept matched in these texts.
-                counts = m["text"].astype(str).str.lower().value_counts()
-                variants = "; ".join(counts.index[:4])
+        m = mentions[mentions["concept"] == concept]
+        if len(m):
+            # The commonest surface forms show what the concept matched in these texts.
+            counts = m["text"].astype(str).str.lower().value_counts()
+            variants = "; ".join(counts.index[:4])
         rows.append({
             "concept": label_of.get(str(concept), text(concept)),
             "concept_id": text(concept),
@@ -368,8 +370,8 @@ def _concepts(result: Any, docs: list[dict], label_of: dict[str, str]) -> dict[s
     count_matrix = [[int(number(counts.at[d, c])) if d in counts.index and c in counts.columns else 0 for c in order]
                     for d in doc_ids]
     suggestions = []
-    sug = frame(concepts, "suggestions")
-    if has(sug, "term"):
+    sug = table(result, "concepts", "suggestions")
+    if len(sug):
         for r in sug.head(15).to_dict("records"):
             suggestions.append({
                 "term": text(r.get("term")), "score": number(r.get("score"), float("nan")),
@@ -411,8 +413,8 @@ def _themes(result: Any, docs: list[dict]) -> dict[str, Any] | None:
     if topics is None:
         return None
     corpus = result.corpus
-    table = frame(topics, "topics")
-    assignments = frame(topics, "assignments")
+    topic_table = table(result, "topics", "topics")
+    assignments = table(result, "topics", "assignments")
     metrics = getattr(topics, "metrics", None) or {}
     unit_text = _unit_text(corpus)
     unit_kind = {}
@@ -420,26 +422,24 @@ def _themes(result: Any, docs: list[dict]) -> dict[str, Any] | None:
         unit_kind[pid] = "p"
     for sid in corpus.sentences["sent_id"]:
         unit_kind[sid] = "s"
-    reps = frame(topics, "representatives")
+    reps = table(result, "topics", "representatives")
     themes = []
-    n_units = len(assignments) if assignments is not None else 0
-    if has(table, "topic"):
-        for r in table.to_dict("records"):
-            topic = r.get("topic")
-            size = int(number(r.get("size")))
-            share = number(r.get("share"), float("nan"))
-            quotes = _theme_quotes(topic, reps, assignments, unit_text, unit_kind, corpus)
-            themes.append({
-                "topic": text(topic),
-                "is_outlier": number(topic, 0) == -1,
-                "label": text(r.get("label")) or f"theme {text(topic)}",
-                "size": size,
-                "share": share if share == share else (size / n_units if n_units else 0.0),
-                "top_terms": shorten(r.get("top_terms"), 160),
-                "quotes": quotes,
-            })
+    n_units = len(assignments)
+    for r in topic_table.to_dict("records"):
+        topic = r.get("topic")
+        size = int(number(r.get("size")))
+        quotes = _theme_quotes(topic, reps, unit_text, unit_kind)
+        themes.append({
+            "topic": text(topic),
+            "is_outlier": number(topic, 0) == -1,
+            "label": text(r.get("label")) or f"theme {text(topic)}",
+            "size": size,
+            "share": number(r.get("share")),
+            "top_terms": shorten(r.get("top_terms"), 160),
+            "quotes": quotes,
+        })
     themes.sort(key=lambda t: (t["is_outlier"], -t["size"], t["topic"]))
-    share = _doc_theme_share(topics, assignments, docs, themes)
+    share = _doc_theme_share(table(result, "topics", "doc_topics"), docs, themes)
     return {
         "themes": themes,
         "metrics": {k: _metric(metrics[k]) for k in _SHOWN_METRICS if isinstance(metrics, dict) and k in metrics},
@@ -485,64 +485,40 @@ def _unit_text(corpus: Any) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _theme_quotes(topic, reps, assignments, unit_text, unit_kind, corpus, n: int = 2) -> list[dict]:
-    """Example quotes for a theme: the stage's representatives where given, else the first units
-    assigned to it (best first when a similarity or probability is given). Each links to the
+def _theme_quotes(topic, reps: pd.DataFrame, unit_text, unit_kind, n: int = 2) -> list[dict]:
+    """Example quotes for a theme: the stage's representatives, best first. Each links to the
     unit on the page, or to its essay when the unit is not one paragraph or sentence."""
     quotes: list[dict] = []
-    if has(reps, "topic"):
-        sub = reps[reps["topic"] == topic]
-        if "rank" in sub.columns:
-            sub = sub.sort_values("rank", kind="stable")
-        for r in sub.head(n).to_dict("records"):
-            uid = next((text(r.get(c)) for c in ("unit_id", "para_id", "sent_id") if text(r.get(c))), "")
-            doc_id = text(r.get("doc_id")) or (unit_text[uid][0] if uid in unit_text else "")
-            body = text(r.get("text")) or (unit_text[uid][1] if uid in unit_text else "")
-            if not body:
-                continue
-            href = ("#" + anchor(unit_kind.get(uid, "p"), uid) if uid in unit_text
-                    else "#" + anchor("doc", doc_id) if doc_id else "")
-            quotes.append({"doc_id": doc_id, "unit_id": uid, "text": shorten(body), "href": href})
-        if quotes:
-            return quotes
-    if has(assignments, "topic", "unit_id"):
-        sub = assignments[assignments["topic"] == topic]
-        for col in ("similarity", "probability", "prob", "score"):
-            if col in sub.columns:
-                sub = sub.sort_values(col, ascending=False, kind="stable")
-                break
-        for uid in [str(u) for u in sub["unit_id"].tolist() if str(u) in unit_text][:n]:
-            doc_id, body = unit_text[uid]
-            quotes.append({"doc_id": doc_id, "unit_id": uid, "text": shorten(body),
-                           "href": "#" + anchor(unit_kind.get(uid, "p"), uid)})
+    sub = reps[reps["topic"] == topic].sort_values("rank", kind="stable")
+    for r in sub.head(n).to_dict("records"):
+        uid = text(r["unit_id"])
+        doc_id = text(r["doc_id"])
+        body = text(r["text"])
+        if not body:
+            continue
+        href = ("#" + anchor(unit_kind.get(uid, "p"), uid) if uid in unit_text
+                else "#" + anchor("doc", doc_id) if doc_id else "")
+        quotes.append({"doc_id": doc_id, "unit_id": uid, "text": shorten(body), "href": href})
     return quotes
 
 
-def _doc_theme_share(topics, assignments, docs, themes) -> dict[str, Any]:
-    """Share of each essay's units in each theme (rows: essays in corpus order)."""
+def _doc_theme_share(doc_topics: pd.DataFrame, docs, themes) -> dict[str, Any]:
+    """Share of each essay's units in each theme (rows: essays in corpus order), from ``doc_topics``."""
     doc_ids = [d["doc_id"] for d in docs]
     labels = [t["label"] for t in themes]
     keys = [t["topic"] for t in themes]
-    dt = frame(topics, "doc_topics")
+    row_of = {d: i for i, d in enumerate(doc_ids)}
+    col_of = {k: j for j, k in enumerate(keys)}
     values = [[0.0] * len(keys) for _ in doc_ids]
-    if has(dt, "doc_id", "topic", "share"):
-        for r in dt.itertuples(index=False):
-            d, t, s = str(getattr(r, "doc_id")), text(getattr(r, "topic")), number(getattr(r, "share"))
-            if d in doc_ids and t in keys:
-                values[doc_ids.index(d)][keys.index(t)] = s
-    elif has(assignments, "doc_id", "topic"):
-        counts = assignments.groupby(["doc_id", "topic"]).size()
-        per_doc = assignments.groupby("doc_id").size()
-        for (d, t), c in counts.items():
-            if d in doc_ids and text(t) in keys:
-                values[doc_ids.index(d)][keys.index(text(t))] = c / per_doc[d]
+    for d, t, s in zip(doc_topics["doc_id"].astype(str), doc_topics["topic"], doc_topics["share"]):
+        if d in row_of and text(t) in col_of:
+            values[row_of[d]][col_of[text(t)]] = number(s)
     return {"labels": labels, "topics": keys, "values": values}
 
 
 # --- framing ------------------------------------------------------------------------------
 
 _CONTRAST_SHOWN = ["old", "new", "cue", "old_concept", "new_concept", "speaker"]
-_DOC_SCOPES = ("doc", "text", "essay")  # summary scopes that describe one essay
 
 
 def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
@@ -559,16 +535,16 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
         sent_text[r.sent_id] = r.text
         sent_start[r.sent_id] = int(r.start)
     contrasts = []
-    cdf = frame(framing, "contrasts")
-    n_contrasts = len(cdf) if cdf is not None else 0
-    if cdf is not None and max_rows is not None and len(cdf) > max_rows:
+    cdf = table(result, "framing", "contrasts")
+    n_contrasts = len(cdf)
+    if max_rows is not None and len(cdf) > max_rows:
         # Reframings between two different concepts, in the authors' own voice, first.
         notable = (cdf["old_concept"].fillna("").astype(str) != "") & (cdf["new_concept"].fillna("").astype(str) != "") \
             & (cdf["old_concept"].astype(str) != cdf["new_concept"].astype(str)) & (cdf["speaker"].astype(str) != "others")
         rank = cdf["doc_id"].map(order).fillna(10**9)
         cdf = cdf.assign(_p=(~notable).astype(int), _r=rank).sort_values(["_p", "_r"], kind="stable") \
             .head(max_rows).drop(columns=["_p", "_r"])
-    if cdf is not None and len(cdf):
+    if len(cdf):
         records = cdf.to_dict("records")
         records.sort(key=lambda r: (order.get(r.get("doc_id"), 10**9), text(r.get("sent_id"))))
         for r in records:
@@ -591,25 +567,19 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
             })
             contrasts.append(row)
     shifts = []
-    sdf = frame(framing, "shifts")
-    n_shifts = len(sdf) if sdf is not None else 0
-    if sdf is not None and max_rows is not None and len(sdf) > max_rows and "drift" in sdf:
-        # Shifts the describer found notable (a non-empty "change"), largest context drift first;
+    sdf = table(result, "framing", "shifts")
+    n_shifts = len(sdf)
+    if max_rows is not None and len(sdf) > max_rows:
+        # Shifts the describer found notable (a non-empty "change"), largest context change first;
         # shown in the table's own order.
-        noted = sdf["change"].fillna("").astype(str).str.len().gt(0) if "change" in sdf else False
-        keep = sdf.assign(_n=(~noted).astype(int) if "change" in sdf else 0, _d=-sdf["drift"].fillna(0.0)) \
+        noted = sdf["change"].fillna("").astype(str).str.len().gt(0)
+        keep = sdf.assign(_n=(~noted).astype(int), _d=-sdf["drift"].fillna(0.0)) \
             .sort_values(["_n", "_d"], kind="stable").head(max_rows).index
         sdf = sdf.loc[sorted(keep)]
-    elif sdf is not None and max_rows is not None:
-        sdf = sdf.head(max_rows)
-    if sdf is not None and len(sdf):
-        skip = {"concept", "label", "from_doc", "to_doc", "evidence", "evidence_text", "change"}
+    if len(sdf):
         for r in sdf.to_dict("records"):
             concept = text(r.get("concept"))
             details = text(r.get("change"))
-            if not details:
-                extras = [(k, text(v)) for k, v in r.items() if k not in skip and not k.endswith("_id") and text(v)]
-                details = "; ".join(f"{k}: {shorten(v, 120)}" for k, v in extras[:6])
             shifts.append({
                 "concept": text(r.get("label")) or concept_label.get(concept, concept),
                 "from_doc": text(r.get("from_doc")),
@@ -620,18 +590,18 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
                 "evidence": evidence_quotes(r, sent_text),
             })
     summaries = {"concept": [], "document": [], "other": []}
-    sm = frame(framing, "summaries")
+    sm = table(result, "framing", "summaries")
     n_document_summaries = 0
-    if sm is not None and len(sm):
-        is_doc = sm["scope"].astype(str).str.lower().str.startswith(_DOC_SCOPES)
+    if len(sm):
+        is_doc = sm["scope"].astype(str) == "document"
         n_document_summaries = int(is_doc.sum())
         if max_rows is not None:
             sm = pd.concat([sm[~is_doc], sm[is_doc].head(max_rows)])
-    if sm is not None and len(sm):
+    if len(sm):
         for r in sm.to_dict("records"):
-            scope = text(r.get("scope")).lower()
+            scope = text(r.get("scope"))
             key = text(r.get("key"))
-            bucket = "concept" if scope.startswith("concept") else "document" if scope.startswith(_DOC_SCOPES) else "other"
+            bucket = scope if scope in ("concept", "document") else "other"
             key_label = label_of.get(key, key) if bucket == "document" else concept_label.get(key, key)
             body = text(r.get("text"))
             # Concept summaries open with their own label ("Traffic: mentioned in ..."): say it once.
@@ -646,7 +616,7 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
                 "evidence": evidence_quotes(r, sent_text),
             })
         summaries["document"].sort(key=lambda s: order.get(s["key"], 10**9))
-    profiles = frame(framing, "profiles")
+    profiles = table(result, "framing", "profiles")
     orientation = _orientation_series(profiles, docs, concept_label)
     return {
         "contrasts": contrasts,
@@ -697,10 +667,10 @@ def _labelled(names: Any, concept_label: dict[str, str]) -> list[str]:
 def evidence_quotes(row: dict, sent_text: dict[str, str], limit: int = 3) -> list[dict]:
     """The evidence of a row as quotes, each linked to its sentence where it names one.
 
-    Stages give evidence either as sentence ids (``"a-p001-s02; a-p003-s01"``, in ``evidence``
-    or ``evidence_sent_id(s)``) with the quoted text beside them, or as plain text.
+    Stages give evidence as sentence ids (``"a-p001-s02; a-p003-s01"``, in ``evidence``) with
+    the quoted text beside them (``evidence_text``, ``" | "``-joined), or as plain text.
     """
-    for key in ("evidence_sent_ids", "evidence_sent_id", "evidence", "sent_id"):
+    for key in ("evidence",):
         raw = text(row.get(key))
         if not raw:
             continue
@@ -718,13 +688,9 @@ def evidence_quotes(row: dict, sent_text: dict[str, str], limit: int = 3) -> lis
 def _orientation_series(profiles: pd.DataFrame | None, docs: list[dict], concept_label: dict[str, str]) -> list[dict]:
     """Per concept, the share of its mentions framed as past vs present/future in each essay,
     when the framing profiles carry such shares."""
-    if not has(profiles, "doc_id", "concept"):
+    if not len(profiles):
         return []
-    share_cols = [c for c in profiles.columns if c.endswith("_share") or c.startswith("share_")]
-    # Paragraph coverage is prominence, already charted as the trajectory.
-    share_cols = [c for c in share_cols if "paragraph" not in c]
-    if not share_cols:
-        return []
+    share_cols = list(ORIENTATION_SERIES)
     out = []
     doc_ids = [d["doc_id"] for d in docs]
     for concept, sub in profiles.groupby("concept", sort=True):
