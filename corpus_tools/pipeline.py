@@ -77,6 +77,16 @@ class AnalysisResult:
         stages = ", ".join(f"{k}={v['status']}" for k, v in self.stage_status.items())
         return f"AnalysisResult({len(self.corpus)} documents; {stages}; {len(self.files)} files)"
 
+    def _repr_html_(self) -> str:
+        from ._notebook import html_summary
+
+        facts = [(name, repr(getattr(self, name))) for name in ("corpus", "concepts", "topics", "framing", "comparison")
+                 if getattr(self, name) is not None]
+        if self.out is not None:
+            facts.append(("written to", self.out))
+        facts += [("warning", w) for w in self.warnings[:5]]
+        return html_summary(repr(self), facts)
+
 
 # --- progress -----------------------------------------------------------------------------
 

@@ -48,6 +48,20 @@ class FramingResult:
     titles: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        others = int((self.contrasts["speaker"] == "others").sum()) if len(self.contrasts) else 0
+        return (f"FramingResult({len(self.contrasts):,} contrast frames ({others} attributed to others), "
+                f"{len(self.orientation):,} mentions oriented, {len(self.shifts):,} shifts, "
+                f"{len(self.doc_ids)} documents)")
+
+    def _repr_html_(self) -> str:
+        from .._notebook import html_summary
+
+        shown = self.contrasts[["doc_id", "old", "cue", "new", "old_concept", "new_concept", "speaker"]] \
+            if len(self.contrasts) else None
+        return html_summary(repr(self), [("concepts profiled", self.profiles["concept"].nunique() if len(self.profiles) else 0)],
+                            [("contrasts", shown), ("summaries", self.summaries[["scope", "key", "text"]])])
+
     def trajectory(self, concept: str) -> "pd.DataFrame":
         """The concept's profile in every essay that mentions it, in corpus order."""
         prof = self.profiles[self.profiles["concept"] == concept]
