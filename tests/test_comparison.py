@@ -178,7 +178,7 @@ def test_cli_compare_prints_writes_and_explains(tiny_folder, tmp_path):
                                   "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "compare by year: 3 essays in 2 groups; 1 without a date left out" in result.output
-    assert "Traffic G2" in result.output
+    assert "    concepts: Traffic 6 vs 0, " in result.output
     for name in SCHEMAS:
         table = pd.read_csv(out / f"compare_{name}.csv")
         assert list(table.columns) == SCHEMAS[name]
