@@ -196,3 +196,16 @@ def test_analyze_by_adds_tables_and_a_groups_section(tiny_folder, tmp_path, nlp)
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "## Groups" in md and "4 essays compared by site in 2 groups" in md
     assert "[Groups](#groups)" in md
+
+
+def test_file_order_is_used_only_when_asked_and_makes_a_sequence(tiny_result):
+    docs = _docs(site=["b", "a", "b", "c"])
+    docs["path"] = ["3.txt", "1.txt", "2.txt", "4.txt"]
+    assert group_documents(docs, "site")[1] == ["b", "a", "c"]            # by size, then name
+    assert group_documents(docs, "site", order="file")[1] == ["a", "b", "c"]  # first essay by file name
+    assert group_documents(docs, "site", min_docs=2)[1] == ["b", "(other)"]
+    by_site = ct.compare(tiny_result, by="site")
+    assert by_site.shifts.empty  # sites are not a sequence...
+    in_file_order = ct.compare(tiny_result, by="site", order="file")
+    assert not in_file_order.shifts.empty  # ...unless the analyst says so
+    assert set(in_file_order.shifts["from_group"]) == {"a.com"}

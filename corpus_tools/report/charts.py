@@ -79,7 +79,9 @@ def build_charts(ctx: dict[str, Any]) -> dict[str, str]:
                 hovertemplate="%{fullData.name}<br>%{x}: %{y:.2f} per 1k words (%{customdata} mentions)<extra></extra>",
             ))
         which = "the lexicon's core concepts" if core else "the most mentioned concepts"
-        fig.update_layout(title=f"Concept trajectories along the essay order ({which}; click the legend for more)",
+        # Essay order is not a time axis: dated essays come first by date, then undated ones by file name.
+        fig.update_layout(title=f"Concept trajectories in essay order: dated essays by date, then undated ones "
+                                f"({which}; click the legend for more)",
                           yaxis_title="mentions per 1,000 words", height=440, hovermode="closest")
         charts["trajectories"] = _fragment(fig, "chart-trajectories")
 
