@@ -595,29 +595,34 @@ def _period_shifts(concepts, orientation, contrasts, groups, labels, min_count) 
                 "g2": stat, "p": chi2_sf(stat), "share_old_from": t1[1], "share_old_to": t2[1],
                 "share_new_from": t1[2], "share_new_to": t2[2], "old_side_from": os1, "old_side_to": os2,
                 "new_side_from": ns1, "new_side_to": ns2,
-                "change": _describe_shift(r1, r2, stat, t1, t2, os1, os2, ns1, ns2, min_count),
+                "change": _describe_shift(r1, r2, stat, t1, t2, os1, os2, ns1, ns2, min_count,
+                                          int(in1.sum()) if len(contrasts) else 0,
+                                          int(in2.sum()) if len(contrasts) else 0),
                 "evidence": "; ".join(evidence),
             })
     return pd.DataFrame(rows, columns=SCHEMAS["shifts"])
 
 
-def _describe_shift(r1, r2, stat, t1, t2, os1, os2, ns1, ns2, min_count) -> str:
-    """Plain words for what moved; nothing when the counts are too small to say."""
+def _describe_shift(r1, r2, stat, t1, t2, os1, os2, ns1, ns2, min_count, nc1: int = 0, nc2: int = 0) -> str:
+    """Plain words for what moved between two periods; only changes that pass G2 at p < 0.05 and
+    rest on at least ``min_count`` observations are said, always with their counts."""
     parts = []
     if r1.count + r2.count >= min_count and chi2_sf(stat) < 0.05:
         way = "more" if r2.per_1k > r1.per_1k else "less"
         parts.append(f"mentioned {way} often ({r1.per_1k:.1f} → {r2.per_1k:.1f} per 1k words, "
                      f"{r1.count} → {r2.count} mentions)")
-    if t1[0] >= min_count and t2[0] >= min_count:
+    n1, n2 = t1[0], t2[0]
+    if n1 >= min_count and n2 >= min_count:
         for i, word in ((1, "as the past"), (2, "as present or future")):
             a, b = t1[i], t2[i]
-            if abs(b - a) >= 0.2:
-                parts.append(f"framed {word} in {a:.0%} → {b:.0%} of mentions (n {t1[0]} → {t2[0]})")
-    if os1 + os2 + ns1 + ns2 >= min_count:
-        if os2 > os1 and ns2 <= ns1:
-            parts.append(f"more often rejected (old side of {os1} → {os2} contrast frames)")
-        elif ns2 > ns1 and os2 <= os1:
-            parts.append(f"more often endorsed (new side of {ns1} → {ns2} contrast frames)")
+            k1, k2 = round(a * n1), round(b * n2)
+            if abs(b - a) >= 0.2 and chi2_sf(log_likelihood(k2, k1, n2, n1)) < 0.05:
+                parts.append(f"framed {word} in {a:.0%} → {b:.0%} of mentions ({k1} of {n1} → {k2} of {n2})")
+    for k1, k2, word in ((os1, os2, "on the old side (rejected)"), (ns1, ns2, "on the new side (endorsed)")):
+        # Against the period's contrast frames, so a period with more frames is not "more" by size alone.
+        if k1 + k2 >= min_count and nc1 and nc2 and chi2_sf(log_likelihood(k2, k1, nc2, nc1)) < 0.05:
+            way = "more" if k2 / nc2 > k1 / nc1 else "less"
+            parts.append(f"{way} often {word}: {k1} of {nc1} → {k2} of {nc2} contrast frames")
     return "; ".join(parts)
 
 
