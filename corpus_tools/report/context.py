@@ -215,10 +215,16 @@ def _highlights(ctx: dict[str, Any], result: Any) -> list[str]:
                 for b in _labelled(new, label):
                     if a != b:
                         pairs[(a, b)] = pairs.get((a, b), 0) + 1
-        if pairs:
-            ranked = sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+        # "Commonest" needs a pair seen at least twice; pairs seen once are counted, not listed.
+        repeated = {k: n for k, n in pairs.items() if n >= 2}
+        once = len(pairs) - len(repeated)
+        rest = f"; {once} more pair{'' if once == 1 else 's'} seen once each" if once else ""
+        if repeated:
+            ranked = sorted(repeated.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
             listed = "; ".join(f"{a} → {b} ({n})" for (a, b), n in ranked)
-            out.append(f"Commonest reframings (old → new, in the authors' own voice): {listed}.")
+            out.append(f"Commonest reframings (old → new, in the authors' own voice): {listed}{rest}.")
+        elif pairs:
+            out.append(f"No reframing between two concepts recurs ({once} seen once each).")
         else:
             n = framing["n_contrasts"]
             out.append(f"{n} contrast frame{'' if n == 1 else 's'}, none between two lexicon concepts.")
