@@ -2,8 +2,8 @@
 """Build a larger corpus of distinct essays for benchmarks, from the sentences of a source folder.
 
 Each essay is a new random sequence of real sentences (so no two essays share their text and a
-content-hash cache cannot short-cut the work), grouped into paragraphs, with a title line and a
-date in metadata.csv. The output is deterministic for the same arguments.
+content-hash cache cannot short-cut the work), grouped into paragraphs, with a title line, and a
+date (2019 to 2024) and a site in metadata.csv, so ``compare --by year`` and ``--by site`` run at scale. The output is deterministic for the same arguments.
 
     python benchmarks/make_corpus.py OUT_DIR --docs 2000 [--source corpus] [--seed 0] [--words 900]
 """
@@ -17,6 +17,10 @@ import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+#: Made-up publishers for the ``site`` column (sizes differ: picked with weights).
+SITES = ("retail-weekly.example", "commerce-review.example", "shopfloor.example", "data-retail.example",
+         "market-notes.example", "new-channels.example")
+SITE_WEIGHTS = (30, 25, 15, 15, 10, 5)
 
 
 def sentences_of(folder: Path) -> list[str]:
@@ -38,12 +42,13 @@ def make_corpus(out: Path, docs: int, *, source: Path = REPO / "corpus", seed: i
     if not pool:
         raise SystemExit(f"no sentences found under {source}")
     rng = random.Random(seed)
+    site_rng = random.Random(f"{seed}-site")  # its own stream: essays and dates stay as they were
     out.mkdir(parents=True, exist_ok=True)
     start = dt.date(2019, 1, 1)
     total_words = 0
     with open(out / "metadata.csv", "w", newline="", encoding="utf-8") as meta:
         writer = csv.writer(meta)
-        writer.writerow(["file", "title", "date"])
+        writer.writerow(["file", "title", "date", "site"])
         for i in range(docs):
             target = max(120, int(rng.gauss(words, words / 4)))
             paragraphs, n_words = [], 0
@@ -55,7 +60,7 @@ def make_corpus(out: Path, docs: int, *, source: Path = REPO / "corpus", seed: i
             name = f"essay_{i:06d}.txt"
             (out / name).write_text(title + "\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
             date = start + dt.timedelta(days=rng.randrange(365 * 6))
-            writer.writerow([name, title, date.isoformat()])
+            writer.writerow([name, title, date.isoformat(), site_rng.choices(SITES, SITE_WEIGHTS)[0]])
             total_words += n_words
     return total_words
 

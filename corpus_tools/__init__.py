@@ -65,6 +65,9 @@ _register({
     "OrientationTagger": ".framing",
     "analyze": ".pipeline",
     "AnalysisResult": ".pipeline",
+    "compare": ".comparison",
+    "ComparisonResult": ".comparison",
+    "GroupingError": ".errors",
 })
 
 

@@ -238,6 +238,20 @@ class ConceptResult:
     doc_ids: list[str] = field(default_factory=list)
     total_words: int = 0
 
+    def __repr__(self) -> str:
+        n_concepts = int(self.mentions["concept"].nunique()) if len(self.mentions) else 0
+        return (f"ConceptResult({len(self.mentions):,} mentions of {n_concepts} of {len(self.lexicon)} concepts "
+                f"in {len(self.doc_ids) or self.by_document['doc_id'].nunique()} documents; "
+                f"{len(self.suggestions)} suggestions)")
+
+    def _repr_html_(self) -> str:
+        from ._notebook import html_summary
+
+        counts = self.mentions["concept"].value_counts() if len(self.mentions) else None
+        top = ", ".join(f"{c} ({n})" for c, n in counts.head(5).items()) if counts is not None else "none"
+        return html_summary(repr(self), [("most mentioned", top), ("lexicon", getattr(self.lexicon, "name", ""))],
+                            [("mentions", self.mentions), ("suggestions", self.suggestions)])
+
     def table(self, value: str = "count", *, labels: bool = False, drop_empty: bool = False) -> "pd.DataFrame":
         """The document x concept wide table (documents as rows, concepts as columns).
 

@@ -29,3 +29,12 @@ class TopicModelError(CorpusToolsError):
 
 class NotFittedError(CorpusToolsError, AttributeError):
     """A component was used before ``fit``."""
+
+
+class GroupingError(CorpusToolsError):
+    """Essays cannot be grouped for a comparison: no such column, no essay with a value, or a
+    single group."""
+
+
+class SchemaError(CorpusToolsError):
+    """A stage result lacks a table or a column the reports read (see ``corpus_tools.schemas``)."""

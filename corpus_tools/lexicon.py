@@ -36,7 +36,7 @@ from .errors import LexiconError
 #: Keys allowed in a ``[[concept]]`` table.
 CONCEPT_KEYS = ("id", "label", "description", "patterns", "exclude", "token_patterns")
 #: Keys allowed in the optional ``[lexicon]`` table.
-META_KEYS = ("name", "description", "version", "language")
+META_KEYS = ("name", "description", "version", "language", "core")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 BUILTIN_NAME = "retail_lexicon.toml"
 
@@ -85,6 +85,8 @@ class Lexicon:
         entries: the concepts, in the order tables and reports show them.
         source: the file the lexicon came from (for messages), if any.
         name: a short name for the lexicon.
+        core: ids of the concepts a reader follows first (the report's trajectory chart shows
+            them by default); from ``core = [...]`` in the ``[lexicon]`` table.
 
     Raises:
         LexiconError: two entries share an id, an entry has no patterns, or one wording is
@@ -92,12 +94,17 @@ class Lexicon:
     """
 
     def __init__(self, entries: list[ConceptEntry], *, source: str | Path | None = None,
-                 name: str = "") -> None:
+                 name: str = "", core: list[str] | None = None) -> None:
         self.entries = list(entries)
         self.source = str(source) if source is not None else "<lexicon>"
         self.name = name
         _validate_entries(self.entries, self.source)
         self._by_id = {e.id: e for e in self.entries}
+        unknown = [c for c in (core or []) if c not in self._by_id]
+        if unknown:
+            raise LexiconError(f"{self.source}: 'core' names concepts the lexicon does not define: "
+                               f"{', '.join(map(repr, unknown))}")
+        self.core = list(dict.fromkeys(core or []))
 
     @property
     def ids(self) -> list[str]:
@@ -301,7 +308,10 @@ def parse_lexicon(text: str, source: str | Path = "<string>") -> Lexicon:
             patterns=_dedupe(patterns), exclude=_dedupe(exclude), token_patterns=token_patterns, line=line,
         ))
     lexicon_name = meta.get("name", Path(str(source)).stem)
-    return Lexicon(entries, source=source, name=str(lexicon_name))
+    core = meta.get("core", [])
+    if not isinstance(core, list) or not all(isinstance(c, str) for c in core):
+        raise LexiconError(f"{source}: line {locator.meta_key('core')}: 'core' must be a list of concept ids")
+    return Lexicon(entries, source=source, name=str(lexicon_name), core=core)
 
 
 def _dedupe(values: list[str]) -> list[str]:

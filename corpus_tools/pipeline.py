@@ -55,6 +55,8 @@ class AnalysisResult:
         versions: package and model versions used.
         out: the output folder, if any.
         parse_cache: documents parsed now vs read from the parse cache.
+        comparison: a :class:`~corpus_tools.comparison.ComparisonResult` when ``analyze(by=...)``
+            was asked for a comparison, else ``None``.
     """
 
     corpus: "Corpus"
@@ -69,10 +71,21 @@ class AnalysisResult:
     versions: dict[str, str] = field(default_factory=dict)
     out: Path | None = None
     parse_cache: dict[str, int] = field(default_factory=dict)
+    comparison: Any = None
 
     def __repr__(self) -> str:
         stages = ", ".join(f"{k}={v['status']}" for k, v in self.stage_status.items())
         return f"AnalysisResult({len(self.corpus)} documents; {stages}; {len(self.files)} files)"
+
+    def _repr_html_(self) -> str:
+        from ._notebook import html_summary
+
+        facts = [(name, repr(getattr(self, name))) for name in ("corpus", "concepts", "topics", "framing", "comparison")
+                 if getattr(self, name) is not None]
+        if self.out is not None:
+            facts.append(("written to", self.out))
+        facts += [("warning", w) for w in self.warnings[:5]]
+        return html_summary(repr(self), facts)
 
 
 # --- progress -----------------------------------------------------------------------------
@@ -143,7 +156,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             formats: Iterable[str] | str = ("md", "html", "csv", "json"),
             n_topics: int | str = "auto", guided: bool = False,
             cache_dir: str | Path | None = None, progress: Any = None,
-            nlp: Any = None, model: str | None = None) -> AnalysisResult:
+            nlp: Any = None, model: str | None = None, by: str | None = None,
+            order: str = "date") -> AnalysisResult:
     """Run every stage on a corpus and (when ``out`` is given) write the reports.
 
     Args:
@@ -164,6 +178,11 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             method), or ``None`` for silence.
         nlp: an already loaded spaCy pipeline (default: :func:`corpus_tools.parse.load_spacy_model`).
         model: a spaCy model name to load instead of the default.
+        by: also compare groups of essays: a metadata column (``"site"``, ``"author"`` ...) or a
+            period from the date (``"year"``, ``"quarter"``, ``"month"``); see
+            :func:`corpus_tools.comparison.compare`. The result is in ``result.comparison``, the
+            tables in ``tables/compare_*.csv`` and a "Groups" section in the reports.
+        order: ``"date"`` or ``"file"``, passed to :func:`~corpus_tools.comparison.compare`.
 
     Returns:
         an :class:`AnalysisResult`.
@@ -173,6 +192,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         LexiconError: the lexicon file is invalid.
         ModelNotFoundError: the spaCy model is not installed.
         OutputPathError: ``out`` is inside the input folder or cannot be created.
+        GroupingError: ``by`` names no column, or every essay falls in one group (checked before
+            any heavy work).
         ValueError: an unknown format or unit.
     """
     from ._fileio import prepare_output_dir
@@ -193,6 +214,10 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     if len(corpus) == 0:
         raise CorpusError(f"{path_or_corpus}: no document to analyse")
 
+    if by is not None:
+        from .comparison import group_documents
+
+        group_documents(corpus.documents, by, order=order)  # a bad grouping stops the run before any work
     out_dir = prepare_output_dir(out, corpus.root) if out is not None else None
 
     result = AnalysisResult(corpus=corpus, timings=timings, out=out_dir)
@@ -207,6 +232,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         "guided": guided,
         "formats": list(formats),
         "cache_dir": str(cache_dir) if cache_dir is not None else None,
+        "by": by,
+        "order": order,
     }
 
     from .lexicon import load_lexicon
@@ -220,6 +247,14 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     _run_topics(corpus, lex, result, prog, seed=seed, unit=unit, n_topics=n_topics, guided=guided,
                 cache_dir=cache_dir)
     release_free_memory()
+    if by is not None:
+        from .comparison import compare
+
+        t0 = time.perf_counter()
+        prog.stage(f"comparing groups by {by}")
+        result.comparison = compare(result, by, order=order)
+        result.stage_status["compare"] = {"status": "ok", "reason": ""}
+        timings["compare"] = time.perf_counter() - t0
 
     result.versions = collect_versions(result, nlp=nlp_used)
     if out_dir is not None:
@@ -435,7 +470,9 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     if result.concepts is not None:
         found.append(f"{len(result.concepts.mentions)} concept mentions")
     if result.framing is not None:
-        found.append(f"{len(result.framing.contrasts)} contrast frames")
+        from ._plain import plural
+
+        found.append(plural(len(result.framing.contrasts), "contrast frame"))
     if found:
         prog.stage("found " + ", ".join(found))
     return parser.nlp_

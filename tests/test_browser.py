@@ -164,3 +164,106 @@ def _visible_text(html: str) -> str:
     parser = Text()
     parser.feed(html)
     return " ".join(parser.parts)
+
+
+# --- the Groups section and the report fixes of issue 13 -------------------------------------
+
+#: Appended to a copy of the page (never to the report itself): checks what a reader sees once the
+#: page has loaded and writes the answers into the DOM for --dump-dom.
+PROBE = """
+<script>
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    var out = {};
+    var nav = document.querySelector("nav").getBoundingClientRect();
+    var target = document.querySelector(":target");
+    out.target = target ? target.id : null;
+    if (target) {
+      var r = target.getBoundingClientRect();
+      out.target_top = r.top; out.nav_bottom = nav.bottom; out.view_height = window.innerHeight;
+    }
+    var table = document.getElementById("groups-table");
+    var words = function () {
+      return Array.prototype.map.call(table.tBodies[0].rows, function (row) {
+        return parseFloat(row.cells[2].textContent.replace(/,/g, ""));
+      });
+    };
+    out.words_before = words();
+    table.tHead.rows[0].cells[2].click();
+    out.words_ascending = words();
+    table.tHead.rows[0].cells[2].click();
+    out.words_descending = words();
+    var input = document.querySelector("#contrasts-table").previousElementSibling.querySelector("input");
+    input.value = "infrastructure";
+    input.dispatchEvent(new Event("input"));
+    out.filter_count = document.querySelector("#contrasts-table").previousElementSibling.textContent;
+    out.visible_rows = Array.prototype.filter.call(document.querySelector("#contrasts-table").tBodies[0].rows,
+      function (row) { return !row.hidden; }).length;
+    out.group_charts = ["chart-group-rates", "chart-group-themes"].map(function (id) {
+      var el = document.getElementById(id); return el ? el.querySelectorAll(".main-svg").length : -1;
+    });
+    document.body.setAttribute("data-probe", JSON.stringify(out));
+  }, 500);
+});
+</script>
+"""
+
+
+def _probe(binary: str, page: Path, fragment: str, tmp_path: Path) -> dict:
+    import html as html_lib
+    import json
+
+    probed = page.with_name("probed.html")
+    probed.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    args = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--hide-scrollbars",
+            f"--user-data-dir={tmp_path / 'profile-probe'}", "--enable-logging=stderr", "--v=0",
+            "--window-size=1280,900", "--virtual-time-budget=8000", "--dump-dom", probed.as_uri() + fragment]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = re.search(r'data-probe="([^"]*)"', done.stdout)
+    assert found, "the probe did not run"
+    return {"console": _console_lines(done.stderr), **json.loads(html_lib.unescape(found.group(1)))}
+
+
+@pytest.fixture(scope="module")
+def grouped_run(tmp_path_factory):
+    """The starter corpus compared by month: two dated months, three undated essays left out."""
+    from corpus_tools.pipeline import analyze
+
+    from .conftest import CORPUS_DIR
+
+    out = tmp_path_factory.mktemp("grouped") / "out"
+    result = analyze(CORPUS_DIR, out=out, by="month", formats="md,html")
+    return SimpleNamespace(result=result, out=out)
+
+
+def test_groups_section_renders_sorts_filters_and_targets_below_the_bar(chromium, grouped_run, tmp_path):
+    page = grouped_run.out / "report.html"
+    source = page.read_text(encoding="utf-8")
+    assert 'id="groups"' in source and "3 essays without a date left out" in re.sub(r"\s+", " ", source)
+    # A quote in the contrast table links to its sentence; open the page at that sentence.
+    href = re.search(r'id="contrasts-table".*?<a class="quote" href="(#s-[^"]+)"', source, re.S).group(1)
+    probe = _probe(chromium, page, href, tmp_path)
+    assert probe["console"] == [], probe["console"]
+    assert probe["target"] == href[1:]
+    # The highlighted sentence sits below the sticky navigation bar, inside the window.
+    assert probe["nav_bottom"] <= probe["target_top"] < probe["view_height"], probe
+    # Clicking a header sorts numerically, again reverses.
+    assert probe["words_ascending"] == sorted(probe["words_before"])
+    assert probe["words_descending"] == sorted(probe["words_before"], reverse=True)
+    # The filter says how many rows it shows, and shows only those.
+    n_rows = len(grouped_run.result.framing.contrasts)
+    expected = int(grouped_run.result.framing.contrasts["sentence"].str.lower().str.contains("infrastructure").sum()
+                   | 0)
+    assert probe["visible_rows"] >= expected > 0
+    assert f"showing {probe['visible_rows']} of {n_rows} rows" in probe["filter_count"]
+    assert probe["group_charts"][0] >= 1 and probe["group_charts"][1] >= 1
+
+
+def test_grouped_report_renders_without_console_errors(chromium, grouped_run, tmp_path):
+    rendered = _render(chromium, grouped_run.out / "report.html", tmp_path, "grouped")
+    assert rendered.console == [], rendered.console
+    for chart_id in ("chart-group-rates", "chart-group-themes", "chart-orientation"):
+        assert chart_id in rendered.html
+    assert rendered.screenshot.exists() and rendered.screenshot.stat().st_size > 20_000

@@ -173,6 +173,8 @@ BLOCKS = [b for b in readme_blocks() if b.lang in ("python", "console", "toml") 
 def readme_session(tmp_path_factory) -> ReadmeSession:
     workdir = tmp_path_factory.mktemp("readme")
     shutil.copytree(CORPUS_DIR, workdir / "corpus")
+    # The comparison examples read the dev essays (they have sites and dates).
+    shutil.copytree(REPO / "tests" / "data" / "dev", workdir / "tests" / "data" / "dev")
     return ReadmeSession(workdir, BLOCKS)
 
 

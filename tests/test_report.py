@@ -73,9 +73,17 @@ def _fake_result(corpus: Corpus, *, topics=True, framing=True, concepts=True, ex
         table = pd.DataFrame({"topic": [-1, 0, 1], "label": ["outliers", "retail_change", f"label {XSS_SCRIPT}"],
                               "size": [int(sizes.get(t, 0)) for t in (-1, 0, 1)],
                               "top_terms": [["x"], ["retail", "change"], ["traffic"]]})
+        table["share"] = table["size"] / len(assignments)
+        first = assignments.groupby("topic", sort=True).head(1)
+        representatives = pd.DataFrame({"topic": first["topic"], "rank": 1, "unit_id": first["unit_id"],
+                                        "doc_id": first["doc_id"],
+                                        "text": [paras.set_index("para_id").at[u, "text"] for u in first["unit_id"]]})
+        counts = assignments.groupby(["doc_id", "topic"]).size()
+        doc_topics = (counts / counts.groupby(level=0).transform("sum")).rename("share").reset_index()
         if extra_columns:
             table["representation_extra"] = ["a", "b", "c"]
-        result.topics = SimpleNamespace(assignments=assignments, topics=table,
+        result.topics = SimpleNamespace(assignments=assignments, topics=table, representatives=representatives,
+                                        doc_topics=doc_topics,
                                         metrics={"n_topics": 2, "outlier_share": 0.25, "npmi": 0.1, "diversity": 1.0})
         result.stage_status["topics"] = {"status": "ok", "reason": ""}
     else:
@@ -87,15 +95,21 @@ def _fake_result(corpus: Corpus, *, topics=True, framing=True, concepts=True, ex
             "old": ["a platform", XSS_ATTR], "new": ["an infrastructure", "retention"], "cue": ["not X, but Y", "from X to Y"],
             "old_concept": ["platform", "traffic"], "new_concept": ["", ""], "speaker": ["author", "others"],
             "sentence": [sents.text[1], xss_sent.text],
+            "old_start": pd.array([None, None], dtype="Int64"), "old_end": pd.array([None, None], dtype="Int64"),
+            "new_start": pd.array([None, None], dtype="Int64"), "new_end": pd.array([None, None], dtype="Int64"),
         })
         if extra_columns:
             contrasts["confidence"] = [0.9, 0.5]
-        shifts = pd.DataFrame({"concept": ["traffic"], "from_doc": [docs[0]], "to_doc": [docs[1]],
-                               "change": ["present -> past"], "evidence": [xss_sent.text]})
+        shifts = pd.DataFrame({"concept": ["traffic"], "label": ["Traffic"], "from_doc": [docs[0]], "to_doc": [docs[1]],
+                               "drift": [0.5], "change": ["present -> past"], "evidence": [xss_sent.text],
+                               "evidence_text": [""]})
+        profiles = pd.DataFrame({"doc_id": [docs[0], docs[1]], "concept": ["traffic", "traffic"],
+                                 "share_old": [0.0, 1.0], "share_new": [1.0, 0.0], "share_negative": [0.0, 0.5],
+                                 "share_positive": [0.5, 0.0]})
         summaries = pd.DataFrame({"scope": ["concept", "document"], "key": ["traffic", xss_sent.doc_id],
                                   "text": [f"Traffic recedes {XSS_SCRIPT}", "Says goodbye to traffic."],
                                   "evidence": [xss_sent.text, sents.text[1]]})
-        result.framing = SimpleNamespace(contrasts=contrasts, shifts=shifts, summaries=summaries)
+        result.framing = SimpleNamespace(contrasts=contrasts, shifts=shifts, summaries=summaries, profiles=profiles)
         result.stage_status["framing"] = {"status": "ok", "reason": ""}
     return result
 
@@ -330,9 +344,61 @@ def test_highlights_count_reframings_per_concept_pair():
         "old_concept": ["traffic", "traffic; platform", "traffic", "platform"],
         "new_concept": ["reserve", "reserve", "reserve", ""],
         "speaker": ["author", "author", "others", "author"], "sentence": ["s"] * 4,
+        **{c: pd.array([None] * 4, dtype="Int64") for c in ("old_start", "old_end", "new_start", "new_end")},
     })
     highlights = build_context(result)["highlights"]
     line = next(h for h in highlights if h.startswith("Commonest reframings"))
     # "others" do not count; a two-concept side counts for each concept; a bare rejection is no pair.
-    assert "Traffic → reserve (2)" in line and "Platform <i> → reserve (1)" in line
+    assert "Traffic → reserve (2)" in line and "Platform <i> → reserve" not in line
+    assert line.endswith("; 1 more pair seen once each.")  # a claim of "commonest" needs two
     assert highlights[0].startswith("Most mentioned concepts: Traffic (2)")
+
+
+# --- the contract between the stages and the report (corpus_tools.schemas) ------------------
+
+
+def _contract_columns():
+    from corpus_tools.schemas import CONTRACT
+
+    return [(t.stage, t.name, c) for t in CONTRACT if t.stage != "comparison" for c in t.columns]
+
+
+@pytest.mark.parametrize("stage,name,column", _contract_columns())
+def test_a_renamed_column_fails_loudly(stage, name, column):
+    """Every column the report reads is in the contract, and renaming any of them is an error
+    naming it, never a silently empty section."""
+    from corpus_tools.errors import SchemaError
+
+    result = _fake_result(_corpus())
+    build_context(result)  # the complete fake passes
+    holder = getattr(result, stage)
+    renamed = getattr(holder, name).rename(columns={column: column + "_renamed"})
+    if stage == "corpus":
+        import dataclasses
+
+        result.corpus = dataclasses.replace(result.corpus, **{name: renamed})
+    else:
+        setattr(holder, name, renamed)
+    with pytest.raises(SchemaError, match=rf"{stage}\.{name} lacks {column}\b"):
+        build_context(result)
+
+
+def test_real_stage_results_meet_the_contract(tmp_path_factory):
+    from corpus_tools.schemas import CONTRACT, check_result
+
+    from .test_pipeline import starter_analysis_run
+
+    result = starter_analysis_run(tmp_path_factory).result
+    check_result(result)
+    for t in CONTRACT:
+        stage = getattr(result, t.stage)
+        if stage is not None:
+            assert t.missing(getattr(stage, t.name)) == [], t.key
+
+
+def test_the_report_reads_only_contract_tables():
+    from corpus_tools.report.context import table
+
+    result = _fake_result(_corpus())
+    with pytest.raises(KeyError, match="not part of the report contract"):
+        table(result, "framing", "context")

@@ -241,9 +241,13 @@ def test_save_and_load_the_fitted_model(result, tmp_path, corpus_dir):
     assert loaded.labels_ == result.model.labels_
     pd.testing.assert_frame_equal(loaded.topic_table(), result.topics)
     text = result.representatives.iloc[0]
-    predicted = loaded.transform([text["text"]], embeddings=result.model.embeddings_[
-        result.assignments.index[result.assignments["unit_id"] == text["unit_id"]]])
-    assert predicted.tolist() == [int(text["topic"])]
+    embedding = result.model.embeddings_[result.assignments.index[result.assignments["unit_id"] == text["unit_id"]]]
+    predicted = loaded.transform([text["text"]], embeddings=embedding)
+    assert list(predicted.columns) == ["text", "topic", "label"]
+    assert predicted["topic"].tolist() == [int(text["topic"])]
+    assert predicted["label"].tolist() == [loaded.labels_[int(text["topic"])]]
+    # The bare ids stay reachable for scripts that relied on them.
+    assert loaded.transform([text["text"]], embeddings=embedding, ids_only=True).tolist() == [int(text["topic"])]
 
 
 def test_saving_into_the_corpus_folder_is_refused(result, corpus_dir):

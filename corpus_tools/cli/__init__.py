@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "topics": ("corpus_tools.cli.topics_cmd", "topics", "Themes the paragraphs cluster into (BERTopic, offline)."),
     "framing": ("corpus_tools.cli.framing_cmd", "framing", "Contrast frames and how each concept's framing shifts."),
     "analyze": ("corpus_tools.cli.analyze_cmd", "analyze", "Run every stage and write the reports."),
+    "compare": ("corpus_tools.cli.compare_cmd", "compare", "Compare groups or periods: concepts, terms, reframings, themes."),
 }
 
 

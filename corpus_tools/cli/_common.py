@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import click
 
-from ..errors import CorpusError, CorpusToolsError, LexiconError
+from ..errors import CorpusError, CorpusToolsError, GroupingError, LexiconError
 
 
 class InputError(click.ClickException):
@@ -23,7 +23,7 @@ def library_errors() -> Iterator[None]:
     """Turn library errors into clean CLI messages, never a traceback."""
     try:
         yield
-    except (CorpusError, LexiconError) as exc:
+    except (CorpusError, LexiconError, GroupingError) as exc:
         raise InputError(str(exc)) from None
     except CorpusToolsError as exc:
         raise click.ClickException(str(exc)) from None

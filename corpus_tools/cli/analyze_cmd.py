@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from .compare_cmd import order_option
 from ._common import (
     NTopics, cache_option, corpus_path_argument, echo_json, json_option, library_errors, show_progress,
 )
@@ -35,11 +36,16 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
 @click.option("--format", "formats", default=",".join(_FORMATS), show_default=True, callback=_formats,
               help="Comma-separated outputs: md (report.md), html (report.html), csv (tables/, plus Parquet "
                    "when pyarrow is installed), json (run.json).")
+@click.option("--by", "by", default=None, metavar="COLUMN",
+              help="Also compare groups: a metadata column (site, author, ...) or year, quarter, month; adds a "
+                   "Groups section and tables/compare_*.csv.")
+@order_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or stage messages.")
 @cache_option
 @json_option
 def analyze(path: Path, out: Path, lexicon: Path | None, seed: int, unit: str, n_topics, guided: bool,
-            formats: tuple[str, ...], quiet: bool, cache_dir: Path | None, as_json: bool) -> None:
+            formats: tuple[str, ...], by: str | None, order: str, quiet: bool, cache_dir: Path | None,
+            as_json: bool) -> None:
     """Run every stage on the essays in PATH and write the reports to --out.
 
     Concepts, themes and framing, from one parse of each essay. Progress goes to stderr when it
@@ -51,7 +57,8 @@ def analyze(path: Path, out: Path, lexicon: Path | None, seed: int, unit: str, n
     progress = TqdmProgress() if show_progress(quiet) and not as_json else None
     with library_errors():
         result = run_analysis(path, out, lexicon=lexicon, seed=seed, unit=unit, formats=formats,
-                              n_topics=n_topics, guided=guided, cache_dir=cache_dir, progress=progress)
+                              n_topics=n_topics, guided=guided, cache_dir=cache_dir, progress=progress,
+                              by=by, order=order)
     if as_json:
         echo_json({
             "out": str(result.out),
@@ -65,6 +72,8 @@ def analyze(path: Path, out: Path, lexicon: Path | None, seed: int, unit: str, n
 
 
 def _summary(result) -> None:
+    from .._plain import plural
+
     corpus = result.corpus
     click.echo(f"Analysed {len(corpus)} essays ({int(corpus.documents['n_words'].sum()):,} words) "
                f"in {sum(result.timings.values()):.1f} s.")
@@ -80,11 +89,15 @@ def _summary(result) -> None:
         if n is not None:
             found.append(f"{n} themes")
     if framing is not None and hasattr(framing, "contrasts"):
-        found.append(f"{len(framing.contrasts)} contrast frames")
+        found.append(plural(len(framing.contrasts), "contrast frame"))
     if found:
         click.echo("Found " + ", ".join(found) + ".")
+    cmp = getattr(result, "comparison", None)
+    if cmp is not None:
+        left = f"; {cmp.n_left_out} left out (no {'date' if cmp.is_period else cmp.by})" if cmp.n_left_out else ""
+        click.echo(f"Compared {len(cmp.groups)} groups by {cmp.by} ({len(cmp.documents)} essays{left}).")
     if result.warnings:
-        click.echo(f"{len(result.warnings)} warning(s); see the report and run.json.")
+        click.echo(f"{plural(len(result.warnings), 'warning')}; see the report and run.json.")
     click.echo("Wrote:")
     tables = sorted(p for name, p in result.files.items() if name.startswith("tables/"))
     for name in ("report.md", "report.html", "run.json"):

@@ -90,7 +90,9 @@ def show_cmd(path: Path, concept: str | None, lexicon: Path | None, as_json: boo
             "summaries": frame_records(summaries),
         })
         return
-    click.echo(f"{path}: {len(contrasts)} contrast frames in {len(loaded.doc_ids)} documents "
+    from .._plain import plural
+
+    click.echo(f"{path}: {plural(len(contrasts), 'contrast frame')} in {plural(len(loaded.doc_ids), 'document')} "
                f"({int((contrasts['speaker'] == 'others').sum())} attributed to others)")
     click.echo("")
     for doc_id, group in contrasts.groupby("doc_id", sort=False):

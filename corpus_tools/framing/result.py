@@ -48,6 +48,20 @@ class FramingResult:
     titles: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        others = int((self.contrasts["speaker"] == "others").sum()) if len(self.contrasts) else 0
+        return (f"FramingResult({len(self.contrasts):,} contrast frames ({others} attributed to others), "
+                f"{len(self.orientation):,} mentions oriented, {len(self.shifts):,} shifts, "
+                f"{len(self.doc_ids)} documents)")
+
+    def _repr_html_(self) -> str:
+        from .._notebook import html_summary
+
+        shown = self.contrasts[["doc_id", "old", "cue", "new", "old_concept", "new_concept", "speaker"]] \
+            if len(self.contrasts) else None
+        return html_summary(repr(self), [("concepts profiled", self.profiles["concept"].nunique() if len(self.profiles) else 0)],
+                            [("contrasts", shown), ("summaries", self.summaries[["scope", "key", "text"]])])
+
     def trajectory(self, concept: str) -> "pd.DataFrame":
         """The concept's profile in every essay that mentions it, in corpus order."""
         prof = self.profiles[self.profiles["concept"] == concept]
@@ -86,11 +100,10 @@ def _labels(lexicon: Any) -> dict[str, str]:
 
 
 def _titles(corpus: "Corpus") -> dict[str, str]:
-    docs = corpus.documents
-    out = {}
-    for doc_id, title in zip(docs["doc_id"], docs["title"] if "title" in docs else [None] * len(docs)):
-        out[doc_id] = str(title) if isinstance(title, str) and title.strip() else doc_id
-    return out
+    # An untitled essay is named by its first words, never by its hash (issue 13).
+    from .._plain import doc_titles
+
+    return doc_titles(corpus)
 
 
 def row_tables() -> "dict[str, RowChunks]":
@@ -136,6 +149,13 @@ def build_result(documents: "Iterable[dict[str, list]] | Mapping[str, pd.DataFra
     contrasts = _ordered(tables.pop("contrasts"), rank)
     for col in ("old_start", "old_end", "new_start", "new_end"):
         contrasts[col] = contrasts[col].astype("Int64")
+    # >>> issue 13 (compare): side head words. The framing-grammar work adds ``old_head``/``new_head``
+    # (the lemma of each side's head, from the parse) to the extractor's rows; until those columns
+    # arrive, a text fallback fills them here. Delete this block once CONTRAST_COLUMNS has them.
+    for side in ("old", "new"):
+        if f"{side}_head" not in contrasts.columns:
+            contrasts[f"{side}_head"] = contrasts[side].map(_side_head_fallback)
+    # <<< issue 13
     orientation = _ordered(tables.pop("orientation"), rank)
     context = tables.pop("context")
     labels = _labels(lexicon)
@@ -147,6 +167,30 @@ def build_result(documents: "Iterable[dict[str, list]] | Mapping[str, pd.DataFra
     summaries = build_summaries(contrasts, profiles, shifts, order, titles, labels)
     return FramingResult(contrasts=contrasts, orientation=orientation, profiles=profiles, shifts=shifts,
                          summaries=summaries, context=context, doc_ids=order, titles=titles, labels=labels)
+
+
+_HEAD_STOP = frozenset("of in on for with to from at by as into about than that which who whose where when "
+                       "and or but".split())
+
+
+def _side_head_fallback(side: Any) -> str:
+    """The head word of a side's noun phrase from its text alone (issue 13 fallback, see above):
+    the last word before the first preposition or relative word, lowercased, a plain plural made
+    singular ("the logic of the platform" -> "logic", "new channels" -> "channel")."""
+    import re
+
+    words = re.findall(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*", re.sub(r"[\u2010-\u2015]", "-", str(side or "").lower()))
+    head = ""
+    for word in words:
+        if word in _HEAD_STOP and head:
+            break
+        if word not in _HEAD_STOP:
+            head = word
+    if head.endswith("ies") and len(head) > 4:
+        return head[:-3] + "y"
+    if head.endswith("s") and len(head) > 3 and not head.endswith(("ss", "us", "is", "ics")):
+        return head[:-1]
+    return head
 
 
 def _ordered(frame: "pd.DataFrame", rank: dict[str, int]) -> "pd.DataFrame":

@@ -106,14 +106,20 @@ def build_shifts(profiles: "pd.DataFrame", contrasts: "pd.DataFrame", orientatio
 
 
 def describe_change(name: str, a: dict, b: dict, drift: float, titles: dict[str, str]) -> str:
-    """Plain-English account of what changed between two profiles of one concept."""
+    """Plain-English account of what changed between two profiles of one concept. Shares and
+    rates are stated only when both essays have at least ``MIN_COUNT`` mentions, always with them."""
+    from .._plain import MIN_COUNT
+
     title = titles.get(b["doc_id"], b["doc_id"])
     parts = []
+    ma, mb = int(a.get("n_mentions", MIN_COUNT)), int(b.get("n_mentions", MIN_COUNT))
+    enough = ma >= MIN_COUNT and mb >= MIN_COUNT
+    counts = f"{ma} -> {mb} mentions"
     pa, pb = float(a["prominence"]), float(b["prominence"])
-    if pb >= 1.5 * pa and pb - pa >= 1.0:
-        parts.append(f"more prominent ({pa:.1f} -> {pb:.1f} mentions per 1k words)")
-    elif pa >= 1.5 * pb and pa - pb >= 1.0:
-        parts.append(f"less prominent ({pa:.1f} -> {pb:.1f} mentions per 1k words)")
+    if max(ma, mb) >= MIN_COUNT and pb >= 1.5 * pa and pb - pa >= 1.0:
+        parts.append(f"more prominent ({pa:.1f} -> {pb:.1f} mentions per 1k words; {counts})")
+    elif max(ma, mb) >= MIN_COUNT and pa >= 1.5 * pb and pa - pb >= 1.0:
+        parts.append(f"less prominent ({pa:.1f} -> {pb:.1f} mentions per 1k words; {counts})")
     n_old, n_new = int(b["contrast_old"]), int(b["contrast_new"])
     if n_old + n_new:
         if n_old >= n_new:
@@ -121,18 +127,18 @@ def describe_change(name: str, a: dict, b: dict, drift: float, titles: dict[str,
         else:
             parts.append(f"on the new side in {n_new} of {n_old + n_new} contrasts")
     ea, eb = float(a["evaluation"]), float(b["evaluation"])
-    if eb < 0 <= ea or (eb < 0 and ea < 0 and eb - ea <= -0.25):
-        parts.append("its evaluation turns negative")
-    elif eb > 0 >= ea or (eb > 0 and ea > 0 and eb - ea >= 0.25):
-        parts.append("its evaluation turns positive")
+    if enough and (eb < 0 <= ea or (eb < 0 and ea < 0 and eb - ea <= -0.25)):
+        parts.append(f"its evaluation turns negative ({counts})")
+    elif enough and (eb > 0 >= ea or (eb > 0 and ea > 0 and eb - ea >= 0.25)):
+        parts.append(f"its evaluation turns positive ({counts})")
     oa, ob = float(a["share_old"]), float(b["share_old"])
     na, nb = float(a["share_new"]), float(b["share_new"])
-    if ob - oa >= 0.25 and ob > nb:
-        parts.append(f"framed more as the past ({oa:.0%} -> {ob:.0%} of mentions)")
-    elif nb - na >= 0.25 and nb > ob:
-        parts.append(f"framed more as present or future ({na:.0%} -> {nb:.0%} of mentions)")
+    if enough and ob - oa >= 0.25 and ob > nb:
+        parts.append(f"framed more as the past ({oa:.0%} -> {ob:.0%} of {counts})")
+    elif enough and nb - na >= 0.25 and nb > ob:
+        parts.append(f"framed more as present or future ({na:.0%} -> {nb:.0%} of {counts})")
     if drift == drift and drift >= 0.6:  # not NaN
-        parts.append(f"keeps different company (context drift {drift:.2f})")
+        parts.append(f"the words around it change (context change {drift:.2f}, 0 = same words, 1 = none shared)")
     if not parts:
         return f"{name}: framed much as before in '{title}'"
     return f"{name}: " + "; ".join(parts) + f" in '{title}'"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from .._plain import MIN_COUNT, plural
 from .profiles import _split
 
 if TYPE_CHECKING:
@@ -107,11 +108,17 @@ def document_summaries(contrasts: "pd.DataFrame", profiles: "pd.DataFrame", doc_
             evidence += [f["sent_id"] for f in others]
         prof = profiles_by_doc.get(doc_id, [])
         if prof:
-            top = sorted(prof, key=lambda r: (-r["prominence"], r["concept"]))[:3]
-            sentences.append("Most prominent: " + _join([f"{_name(r['concept'], labels)} ({r['prominence']:.1f} per 1k words)"
-                                                          for r in top]) + ".")
-            past = [r for r in prof if r["n_mentions"] >= 2 and r["share_old"] >= 0.5]
-            trouble = [r for r in prof if r["n_mentions"] >= 2 and r["evaluation"] <= -0.25]
+            # "Most prominent" needs a concept mentioned more than once; shares need MIN_COUNT mentions.
+            top = sorted([r for r in prof if r["n_mentions"] >= 2],
+                         key=lambda r: (-r["prominence"], r["concept"]))[:3]
+            if top:
+                sentences.append("Most prominent: " + _join([
+                    f"{_name(r['concept'], labels)} ({plural(int(r['n_mentions']), 'mention')}, "
+                    f"{r['prominence']:.1f} per 1k words)" for r in top]) + ".")
+            else:
+                sentences.append("No concept is mentioned more than once.")
+            past = [r for r in prof if r["n_mentions"] >= MIN_COUNT and r["share_old"] >= 0.5]
+            trouble = [r for r in prof if r["n_mentions"] >= MIN_COUNT and r["evaluation"] <= -0.25]
             if past:
                 sentences.append(_join([_name(r["concept"], labels) for r in past[:3]]) + " framed mostly as the past.")
             if trouble:
@@ -153,18 +160,23 @@ def concept_summaries(contrasts: "pd.DataFrame", profiles: "pd.DataFrame", shift
                 clause += " (" + "; ".join(bits) + ")"
             parts.append(clause)
             evidence += list(mine["sent_id"].head(4))
-        mean_old = float((prof["share_old"] * prof["n_mentions"]).sum() / max(prof["n_mentions"].sum(), 1))
-        mean_new = float((prof["share_new"] * prof["n_mentions"]).sum() / max(prof["n_mentions"].sum(), 1))
-        if mean_old or mean_new:
-            parts.append(f"framed as the past in {mean_old:.0%} and as present or future in {mean_new:.0%} of mentions")
-        neg_docs = [d for d, e in zip(prof["doc_id"], prof["evaluation"]) if e < 0]
+        n_mentions = int(prof["n_mentions"].sum())
+        mean_old = float((prof["share_old"] * prof["n_mentions"]).sum() / max(n_mentions, 1))
+        mean_new = float((prof["share_new"] * prof["n_mentions"]).sum() / max(n_mentions, 1))
+        if n_mentions < MIN_COUNT:
+            parts.append(f"too few mentions ({n_mentions}) to say how it is framed")
+        elif mean_old or mean_new:
+            parts.append(f"framed as the past in {mean_old:.0%} and as present or future in {mean_new:.0%} "
+                         f"of its {n_mentions} mentions")
+        neg_docs = [d for d, e, n in zip(prof["doc_id"], prof["evaluation"], prof["n_mentions"])
+                    if e < 0 and n >= MIN_COUNT]
         if neg_docs:
             parts.append("evaluated negatively in " + _join([f"'{titles.get(d) or d}'" for d in neg_docs[:3]]))
         sh = shifts[shifts["concept"] == concept] if not shifts.empty else shifts
         if len(sh) and sh["drift"].notna().any():
             top = sh.loc[sh["drift"].idxmax()]
-            parts.append(f"its company changes most between '{titles.get(top.from_doc) or top.from_doc}' and "
-                         f"'{titles.get(top.to_doc) or top.to_doc}' (context drift {top.drift:.2f})")
+            parts.append(f"the words around it change most between '{titles.get(top.from_doc) or top.from_doc}' and "
+                         f"'{titles.get(top.to_doc) or top.to_doc}' (context change {top.drift:.2f} of 1)")
             evidence += [e for e in str(top.evidence).split("; ") if e][:2]
         out.append({"scope": "concept", "key": concept, "text": "; ".join(parts) + ".",
                     "evidence": "; ".join(dict.fromkeys(evidence))})

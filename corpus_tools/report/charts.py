@@ -32,10 +32,10 @@ def _esc(value: Any, limit: int = 48) -> str:
     return html.escape(s, quote=True)
 
 
-def _fragment(fig, div_id: str) -> str:
+def _fragment(fig, div_id: str, top: int = 40) -> str:
     import plotly.io as pio
 
-    fig.update_layout(font=_FONT, template="plotly_white", margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(font=_FONT, template="plotly_white", margin=dict(l=10, r=10, t=top, b=10))
     return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id, config=_CONFIG,
                        default_width="100%")
 
@@ -66,16 +66,22 @@ def build_charts(ctx: dict[str, Any]) -> dict[str, str]:
         charts["heatmap"] = _fragment(fig, "chart-heatmap")
 
         fig = go.Figure()
+        # The lexicon's core concepts are drawn by default (the 8 most mentioned when it names none).
+        core = set(concepts.get("core") or [])
+        shown = core or {t["concept"] for t in concepts["trajectories"][:8]}
         for j, traj in enumerate(concepts["trajectories"]):
             fig.add_trace(go.Scatter(
                 x=doc_labels, y=_series([s["per_1k"] for s in traj["steps"]], groups),
                 name=_esc(traj["concept"]), mode="lines+markers",
                 customdata=_series([s["count"] for s in traj["steps"]], groups, "sum"),
-                visible=True if j < 8 else "legendonly",
+                visible=True if traj["concept"] in shown else "legendonly",
                 # Corpus text never goes into a template: %{...} in it would be evaluated.
                 hovertemplate="%{fullData.name}<br>%{x}: %{y:.2f} per 1k words (%{customdata} mentions)<extra></extra>",
             ))
-        fig.update_layout(title="Concept trajectories along the essay order (click the legend to show more)",
+        which = "the lexicon's core concepts" if core else "the most mentioned concepts"
+        # Essay order is not a time axis: dated essays come first by date, then undated ones by file name.
+        fig.update_layout(title=f"Concept trajectories in essay order: dated essays by date, then undated ones "
+                                f"({which}; click the legend for more)",
                           yaxis_title="mentions per 1,000 words", height=440, hovermode="closest")
         charts["trajectories"] = _fragment(fig, "chart-trajectories")
 
@@ -84,7 +90,7 @@ def build_charts(ctx: dict[str, Any]) -> dict[str, str]:
         rows = list(reversed(themes["themes"]))
         fig = go.Figure(go.Bar(
             x=[t["size"] for t in rows], y=[_esc(f"{t['topic']}: {t['label']}") for t in rows], orientation="h",
-            marker_color=["#bbbbbb" if t["is_outlier"] else "#3b6fb6" for t in rows],
+            marker_color=[theme_colour(t["topic"]) for t in rows],
             hovertemplate="%{y}<br>%{x} units<extra></extra>",
         ))
         fig.update_layout(title="Theme sizes (units per theme; -1 = outliers)",
@@ -98,12 +104,16 @@ def build_charts(ctx: dict[str, Any]) -> dict[str, str]:
                 fig.add_trace(go.Bar(
                     x=doc_labels, y=_series([row[k] for row in share["values"]], groups),
                     name=_esc(f"{topic}: {label}"),
-                    marker_color="#bbbbbb" if topic == "-1" else None,
+                    marker_color=theme_colour(topic),
                     hovertemplate="%{fullData.name}<br>%{x}: %{y:.0%}<extra></extra>",
                 ))
             fig.update_layout(barmode="stack", title=f"Theme share per {per}", yaxis=dict(tickformat=".0%"),
                               height=460, legend=dict(font=dict(size=10)))
             charts["theme_share"] = _fragment(fig, "chart-theme-share")
+
+    compared = ctx.get("groups")
+    if compared:
+        charts.update(_group_charts(compared))
 
     framing = ctx.get("framing")
     if framing and framing.get("orientation") and docs:
@@ -188,9 +198,62 @@ def _orientation_chart(items: list[dict], doc_labels: list[str], concepts: dict 
                             args=[{"visible": visible},
                                   {"title.text": f"How {_esc(item['concept'])} is framed, {by}"}]))
     fig.update_layout(
-        title=f"How {_esc(usable[0]['concept'])} is framed, {by}",
+        title=dict(text=f"How {_esc(usable[0]['concept'])} is framed, {by}", y=0.97, yanchor="top"),
         yaxis=dict(tickformat=".0%", range=[-0.05, 1.05], title="share of its mentions"), height=440,
-        updatemenus=[dict(buttons=buttons, direction="down", x=1.0, xanchor="right", y=1.18, yanchor="top",
-                          showactive=True)],
+        updatemenus=[dict(buttons=buttons, direction="down", x=0.0, xanchor="left", y=1.02, yanchor="bottom",
+                          showactive=True, pad=dict(b=4))],
     )
-    return _fragment(fig, "chart-orientation")
+    # The drop-down sits top left under the title, so plotly's toolbar (top right) stays clear.
+    return _fragment(fig, "chart-orientation", top=80)
+
+
+#: One colour per theme id, the same in every chart (outliers grey).
+_THEME_PALETTE = ("#3b6fb6", "#e07b39", "#4a9a5b", "#c4454d", "#8a63b8", "#8c6d4f", "#d07cb8", "#7f7f7f",
+                  "#b5b52e", "#2fb3c4")
+
+
+def theme_colour(topic: Any) -> str:
+    """The colour of a theme, keyed by its id so every chart agrees."""
+    try:
+        t = int(topic)
+    except (TypeError, ValueError):
+        return _THEME_PALETTE[0]
+    return "#bbbbbb" if t == -1 else _THEME_PALETTE[t % len(_THEME_PALETTE)]
+
+
+def _group_charts(groups: dict[str, Any]) -> dict[str, str]:
+    """Concept rates per group with their 95% intervals, and theme share per group."""
+    import plotly.graph_objects as go
+
+    out: dict[str, str] = {}
+    names = [_esc(g["group"]) for g in groups["groups"]]
+    by = _esc(groups["by"])
+    if groups.get("rates"):
+        fig = go.Figure()
+        for item in groups["rates"]:
+            values = item["values"]
+            y = [v["per_1k"] for v in values]
+            trace = dict(
+                x=names, y=y, name=_esc(item["concept"]), customdata=[v["count"] for v in values],
+                error_y=dict(type="data", symmetric=False, array=[max(0.0, v["high"] - v["per_1k"]) for v in values],
+                             arrayminus=[max(0.0, v["per_1k"] - v["low"]) for v in values], thickness=1),
+                hovertemplate="%{fullData.name}<br>%{x}: %{y:.2f} per 1k words (%{customdata} mentions)<extra></extra>",
+            )
+            fig.add_trace(go.Scatter(mode="lines+markers", **trace) if groups["is_period"] else go.Bar(**trace))
+        fig.update_layout(title=f"Concept mentions per 1,000 words by {by} (bars: 95% interval)",
+                          yaxis_title="mentions per 1,000 words", barmode="group", height=440,
+                          xaxis=dict(type="category"))
+        out["group_rates"] = _fragment(fig, "chart-group-rates")
+    if groups.get("themes"):
+        fig = go.Figure()
+        for item in groups["themes"]:
+            values = item["values"]
+            fig.add_trace(go.Bar(
+                x=names, y=[v["share"] for v in values], name=_esc(f"{item['topic']}: {item['label']}"),
+                marker_color=theme_colour(item["topic"]), customdata=[[v["n"], v["of"]] for v in values],
+                hovertemplate="%{fullData.name}<br>%{x}: %{y:.0%} (%{customdata[0]} of %{customdata[1]} units)<extra></extra>",
+            ))
+        fig.update_layout(barmode="stack", title=f"Theme share by {by}", yaxis=dict(tickformat=".0%"), height=440,
+                          xaxis=dict(type="category"), legend=dict(font=dict(size=10)))
+        out["group_themes"] = _fragment(fig, "chart-group-themes")
+    return out

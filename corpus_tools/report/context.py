@@ -1,7 +1,9 @@
 """The view model both reports render: plain dicts and lists built from the stage results.
 
-Built defensively: a stage may be missing (it failed or was skipped) and its tables may carry
-more columns than the ones used here, so every lookup tolerates absence.
+The stage results are read through the contract of :mod:`corpus_tools.schemas`: a stage may be
+missing (it failed or was skipped: ``None``), but a stage that ran must carry every table and
+column listed there, or :func:`build_context` raises :class:`~corpus_tools.errors.SchemaError`.
+This module picks, orders and formats rows; the numbers come from the stages.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..schemas import ORIENTATION_SERIES, check_result, schema
 from .tables import safe_name
 
 #: Longest quote shown in a table cell before it is shortened (the full text is in tables/).
@@ -25,12 +28,18 @@ def anchor(kind: str, ident: Any) -> str:
 
 
 def frame(obj: Any, attr: str) -> pd.DataFrame | None:
-    value = getattr(obj, attr, None) if obj is not None else None
+    """A stage table, ``None`` when the stage did not run. Only tables of the contract are read."""
+    if obj is None:
+        return None
+    value = getattr(obj, attr, None)
     return value if isinstance(value, pd.DataFrame) else None
 
 
-def has(df: pd.DataFrame | None, *columns: str) -> bool:
-    return df is not None and all(c in df.columns for c in columns)
+def table(result: Any, stage: str, name: str) -> pd.DataFrame | None:
+    """``result.<stage>.<name>`` as the contract describes it (checked by :func:`check_result`),
+    ``None`` when the stage did not run."""
+    schema(stage, name)  # a table outside the contract is a bug here, not a missing section
+    return frame(getattr(result, stage, None), name)
 
 
 def text(value: Any) -> str:
@@ -88,6 +97,7 @@ def build_context(result: Any, *, max_rows: int | None = MAX_ROWS, max_essays: i
         max_essays: at most this many essays are reproduced in full (``None``: all): the ones
             the shown quotes link to, most cited first. Links into essays left out are dropped.
     """
+    check_result(result)
     corpus = result.corpus
     docs = _documents(corpus)
     label_of = {d["doc_id"]: d["label"] for d in docs}
@@ -112,10 +122,12 @@ def build_context(result: Any, *, max_rows: int | None = MAX_ROWS, max_essays: i
         "stage_status": dict(getattr(result, "stage_status", {}) or {}),
         "timings": dict(getattr(result, "timings", {}) or {}),
     }
+    ctx["run_params"] = _run_params(ctx["params"])
     ctx["concept_label"] = _concept_labels(getattr(result, "concepts", None))
     ctx["concepts"] = _concepts(result, docs, ctx["concept_label"])
     ctx["themes"] = _themes(result, docs)
     ctx["framing"] = _framing(result, docs, ctx["concept_label"], max_rows)
+    ctx["groups"] = _groups(getattr(result, "comparison", None), ctx["concept_label"], corpus)
     ctx["highlights"] = _highlights(ctx, result)
     shown = {d["doc_id"] for d in docs}
     if max_essays is not None and len(docs) > max_essays:
@@ -187,13 +199,13 @@ def _highlights(ctx: dict[str, Any], result: Any) -> list[str]:
     if themes and themes.get("themes"):
         real = [t for t in themes["themes"] if not t["is_outlier"]]
         if real:
-            listed = "; ".join(f"{t['label']} ({t['share']:.0%})" for t in real[:5])
+            listed = "; ".join(f"{t['label']} ({t['size']} units, {t['share']:.0%})" for t in real[:5])
             out.append(f"{len(real)} themes: {listed}.")
     framing = ctx.get("framing")
     if framing and framing.get("contrasts"):
         pairs: dict[tuple[str, str], int] = {}
         label = ctx.get("concept_label") or {}
-        everything = frame(result.framing, "contrasts")  # every frame, not only the rows shown
+        everything = table(result, "framing", "contrasts")  # every frame, not only the rows shown
         for speaker, old, new in zip(everything["speaker"].tolist(), everything["old_concept"].tolist(),
                                      everything["new_concept"].tolist()):
             if speaker == "others":
@@ -203,12 +215,47 @@ def _highlights(ctx: dict[str, Any], result: Any) -> list[str]:
                 for b in _labelled(new, label):
                     if a != b:
                         pairs[(a, b)] = pairs.get((a, b), 0) + 1
-        if pairs:
-            ranked = sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+        # "Commonest" needs a pair seen at least twice; pairs seen once are counted, not listed.
+        repeated = {k: n for k, n in pairs.items() if n >= 2}
+        once = len(pairs) - len(repeated)
+        rest = f"; {once} more pair{'' if once == 1 else 's'} seen once each" if once else ""
+        if repeated:
+            ranked = sorted(repeated.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
             listed = "; ".join(f"{a} → {b} ({n})" for (a, b), n in ranked)
-            out.append(f"Commonest reframings (old → new, in the authors' own voice): {listed}.")
+            out.append(f"Commonest reframings (old → new, in the authors' own voice): {listed}{rest}.")
+        elif pairs:
+            out.append(f"No reframing between two concepts recurs ({once} seen once each).")
         else:
-            out.append(f"{framing['n_contrasts']} contrast frames, none between two lexicon concepts.")
+            n = framing["n_contrasts"]
+            out.append(f"{n} contrast frame{'' if n == 1 else 's'}, none between two lexicon concepts.")
+    return out
+
+
+_PARAM_WORDS = {"input": "input folder", "out": "output folder", "lexicon": "lexicon", "seed": "random seed",
+                "unit": "theme unit", "n_topics": "number of themes", "guided": "themes guided by the lexicon",
+                "formats": "outputs", "cache_dir": "cache folder", "by": "groups compared by",
+                "order": "order of periods"}
+
+
+def _run_params(params: dict[str, Any]) -> list[dict[str, str]]:
+    """The run's parameters as words, not Python values (lists joined, None/False spelled out)."""
+    out = []
+    for key, value in params.items():
+        if key == "by" and value is None:
+            continue
+        if key == "order" and params.get("by") is None:
+            continue
+        if value is None or value == "":
+            shown = {"cache_dir": "default (~/.cache/corpus_tools)", "out": "none"}.get(key, "none")
+        elif isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif isinstance(value, (list, tuple)):
+            shown = ", ".join(text(v) for v in value)
+        elif key == "lexicon" and value == "builtin":
+            shown = "built-in retail lexicon"
+        else:
+            shown = text(value)
+        out.append({"name": _PARAM_WORDS.get(key, key.replace("_", " ")), "value": shown})
     return out
 
 
@@ -218,18 +265,24 @@ def _title(corpus: Any) -> str:
 
 
 def _documents(corpus: Any) -> list[dict]:
+    from .._plain import doc_titles
+
     out = []
     documents = corpus.documents
+    names = doc_titles(corpus)  # an untitled essay is named by its first words, not its hash
     for i, row in enumerate(documents.to_dict("records")):
         doc_id = str(row["doc_id"])
         title = text(row.get("title"))
         date = row.get("date")
         date_s = "" if date is None or pd.isna(date) else pd.Timestamp(date).strftime("%Y-%m-%d")
-        short = shorten(title or doc_id, 38)
+        display = title or names.get(doc_id, doc_id)
+        short = shorten(display, 38)
         out.append({
             "doc_id": doc_id,
             "order": i + 1,
             "title": title,
+            "display": display,
+            "untitled": not title,
             "date": date_s,
             "source": text(row.get("source")),
             "source_short": _short_source(text(row.get("source"))),
@@ -272,7 +325,7 @@ def _concept_labels(concepts: Any) -> dict[str, str]:
     if isinstance(lex_labels, dict):
         labels.update({str(k): text(v) for k, v in lex_labels.items() if text(v)})
     by_doc = frame(concepts, "by_document")
-    if has(by_doc, "concept", "label"):
+    if by_doc is not None:
         for cid, label in zip(by_doc["concept"], by_doc["label"]):
             if text(label):
                 labels.setdefault(str(cid), text(label))
@@ -283,31 +336,26 @@ def _concepts(result: Any, docs: list[dict], label_of: dict[str, str]) -> dict[s
     concepts = getattr(result, "concepts", None)
     if concepts is None:
         return None
-    by_doc = frame(concepts, "by_document")
-    mentions = frame(concepts, "mentions")
+    by_doc = table(result, "concepts", "by_document")
+    mentions = table(result, "concepts", "mentions")
     doc_ids = [d["doc_id"] for d in docs]
     words = {d["doc_id"]: d["words"] for d in docs}
-    if not has(by_doc, "doc_id", "concept", "count") and has(mentions, "doc_id", "concept"):
-        by_doc = mentions.groupby(["doc_id", "concept"]).size().rename("count").reset_index()
-    if not has(by_doc, "doc_id", "concept", "count"):
-        return {"rows": [], "matrix": [], "concept_names": [], "suggestions": []}
     by_doc = by_doc[by_doc["doc_id"].isin(doc_ids)].copy()
-    if "per_1k_words" not in by_doc.columns:
-        by_doc["per_1k_words"] = [1000 * c / max(words.get(d, 0), 1) for d, c in zip(by_doc["doc_id"], by_doc["count"])]
     totals = by_doc.groupby("concept")["count"].sum()
-    order = sorted(totals.index, key=lambda c: (-totals[c], str(c)))
+    n_lexicon = int(len(totals))
+    # Concepts no essay mentions are not listed anywhere (their zeros stay in tables/).
+    order = sorted([c for c in totals.index if totals[c] > 0], key=lambda c: (-totals[c], str(c)))
     total_words = max(sum(words.values()), 1)
     rows = []
     for concept in order:
         sub = by_doc[by_doc["concept"] == concept]
         top = sub.sort_values(["per_1k_words", "doc_id"], ascending=[False, True]).iloc[0]
         variants = ""
-        if has(mentions, "concept", "text"):
-            m = mentions[mentions["concept"] == concept]
-            if len(m):
-                # The commonest surface forms show what the concept matched in these texts.
-                counts = m["text"].astype(str).str.lower().value_counts()
-                variants = "; ".join(counts.index[:4])
+        m = mentions[mentions["concept"] == concept]
+        if len(m):
+            # The commonest surface forms show what the concept matched in these texts.
+            counts = m["text"].astype(str).str.lower().value_counts()
+            variants = "; ".join(counts.index[:4])
         rows.append({
             "concept": label_of.get(str(concept), text(concept)),
             "concept_id": text(concept),
@@ -317,6 +365,7 @@ def _concepts(result: Any, docs: list[dict], label_of: dict[str, str]) -> dict[s
             "peak_doc": text(top["doc_id"]),
             "peak_label": next((d["label"] for d in docs if d["doc_id"] == top["doc_id"]), text(top["doc_id"])),
             "peak_per_1k": number(top["per_1k_words"]),
+            "peak_count": int(number(top["count"])),
             "variants": variants,
         })
     pivot = by_doc.pivot_table(index="doc_id", columns="concept", values="per_1k_words", aggfunc="sum", fill_value=0.0)
@@ -327,16 +376,21 @@ def _concepts(result: Any, docs: list[dict], label_of: dict[str, str]) -> dict[s
     count_matrix = [[int(number(counts.at[d, c])) if d in counts.index and c in counts.columns else 0 for c in order]
                     for d in doc_ids]
     suggestions = []
-    sug = frame(concepts, "suggestions")
-    if has(sug, "term"):
+    sug = table(result, "concepts", "suggestions")
+    if len(sug):
         for r in sug.head(15).to_dict("records"):
             suggestions.append({
                 "term": text(r.get("term")), "score": number(r.get("score"), float("nan")),
                 "n_docs": text(r.get("n_docs")), "variants": shorten(r.get("variants"), 80),
                 "example": shorten(r.get("example"), 200),
             })
+    lexicon = getattr(concepts, "lexicon", None)
+    core = [label_of.get(str(c), text(c)) for c in (getattr(lexicon, "core", None) or []) if c in set(order)]
     return {
         "rows": rows,
+        "n_lexicon": n_lexicon,
+        "n_unmentioned": n_lexicon - len(order),
+        "core": core,
         "concept_names": [label_of.get(str(c), text(c)) for c in order],
         "matrix": matrix,
         "count_matrix": count_matrix,
@@ -365,8 +419,8 @@ def _themes(result: Any, docs: list[dict]) -> dict[str, Any] | None:
     if topics is None:
         return None
     corpus = result.corpus
-    table = frame(topics, "topics")
-    assignments = frame(topics, "assignments")
+    topic_table = table(result, "topics", "topics")
+    assignments = table(result, "topics", "assignments")
     metrics = getattr(topics, "metrics", None) or {}
     unit_text = _unit_text(corpus)
     unit_kind = {}
@@ -374,29 +428,29 @@ def _themes(result: Any, docs: list[dict]) -> dict[str, Any] | None:
         unit_kind[pid] = "p"
     for sid in corpus.sentences["sent_id"]:
         unit_kind[sid] = "s"
-    reps = frame(topics, "representatives")
+    reps = table(result, "topics", "representatives")
     themes = []
-    n_units = len(assignments) if assignments is not None else 0
-    if has(table, "topic"):
-        for r in table.to_dict("records"):
-            topic = r.get("topic")
-            size = int(number(r.get("size")))
-            share = number(r.get("share"), float("nan"))
-            quotes = _theme_quotes(topic, reps, assignments, unit_text, unit_kind, corpus)
-            themes.append({
-                "topic": text(topic),
-                "is_outlier": number(topic, 0) == -1,
-                "label": text(r.get("label")) or f"theme {text(topic)}",
-                "size": size,
-                "share": share if share == share else (size / n_units if n_units else 0.0),
-                "top_terms": shorten(r.get("top_terms"), 160),
-                "quotes": quotes,
-            })
+    n_units = len(assignments)
+    for r in topic_table.to_dict("records"):
+        topic = r.get("topic")
+        size = int(number(r.get("size")))
+        quotes = _theme_quotes(topic, reps, unit_text, unit_kind)
+        themes.append({
+            "topic": text(topic),
+            "is_outlier": number(topic, 0) == -1,
+            "label": text(r.get("label")) or f"theme {text(topic)}",
+            "size": size,
+            "share": number(r.get("share")),
+            "top_terms": shorten(r.get("top_terms"), 160),
+            "quotes": quotes,
+        })
     themes.sort(key=lambda t: (t["is_outlier"], -t["size"], t["topic"]))
-    share = _doc_theme_share(topics, assignments, docs, themes)
+    share = _doc_theme_share(table(result, "topics", "doc_topics"), docs, themes)
     return {
         "themes": themes,
         "metrics": {k: _metric(metrics[k]) for k in _SHOWN_METRICS if isinstance(metrics, dict) and k in metrics},
+        "measures": [{"name": _METRIC_WORDS[k], "value": _metric_plain(k, metrics[k])}
+                     for k in _SHOWN_METRICS if isinstance(metrics, dict) and k in metrics],
         "n_units": n_units,
         "share": share,
     }
@@ -404,6 +458,22 @@ def _themes(result: Any, docs: list[dict]) -> dict[str, Any] | None:
 
 #: Theme-model measures worth a reader's attention; all of them are in tables/topic_metrics.csv.
 _SHOWN_METRICS = ("n_topics", "outlier_share", "npmi", "diversity", "silhouette", "largest_share")
+
+
+#: The theme-model measures in plain words (the glossary at the end of the report explains them).
+_METRIC_WORDS = {
+    "n_topics": "themes", "outlier_share": "units in no theme", "npmi": "how often top terms occur together (NPMI)",
+    "diversity": "distinct top terms (diversity)", "silhouette": "separation of the themes (silhouette)",
+    "largest_share": "largest theme",
+}
+
+
+def _metric_plain(key: str, value: Any) -> str:
+    if key in ("outlier_share", "largest_share", "diversity"):
+        return f"{number(value):.0%}"
+    if key in ("npmi", "silhouette"):
+        return f"{number(value):+.2f}"
+    return _metric(value)
 
 
 def _metric(value: Any) -> str:
@@ -421,64 +491,40 @@ def _unit_text(corpus: Any) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _theme_quotes(topic, reps, assignments, unit_text, unit_kind, corpus, n: int = 2) -> list[dict]:
-    """Example quotes for a theme: the stage's representatives where given, else the first units
-    assigned to it (best first when a similarity or probability is given). Each links to the
+def _theme_quotes(topic, reps: pd.DataFrame, unit_text, unit_kind, n: int = 2) -> list[dict]:
+    """Example quotes for a theme: the stage's representatives, best first. Each links to the
     unit on the page, or to its essay when the unit is not one paragraph or sentence."""
     quotes: list[dict] = []
-    if has(reps, "topic"):
-        sub = reps[reps["topic"] == topic]
-        if "rank" in sub.columns:
-            sub = sub.sort_values("rank", kind="stable")
-        for r in sub.head(n).to_dict("records"):
-            uid = next((text(r.get(c)) for c in ("unit_id", "para_id", "sent_id") if text(r.get(c))), "")
-            doc_id = text(r.get("doc_id")) or (unit_text[uid][0] if uid in unit_text else "")
-            body = text(r.get("text")) or (unit_text[uid][1] if uid in unit_text else "")
-            if not body:
-                continue
-            href = ("#" + anchor(unit_kind.get(uid, "p"), uid) if uid in unit_text
-                    else "#" + anchor("doc", doc_id) if doc_id else "")
-            quotes.append({"doc_id": doc_id, "unit_id": uid, "text": shorten(body), "href": href})
-        if quotes:
-            return quotes
-    if has(assignments, "topic", "unit_id"):
-        sub = assignments[assignments["topic"] == topic]
-        for col in ("similarity", "probability", "prob", "score"):
-            if col in sub.columns:
-                sub = sub.sort_values(col, ascending=False, kind="stable")
-                break
-        for uid in [str(u) for u in sub["unit_id"].tolist() if str(u) in unit_text][:n]:
-            doc_id, body = unit_text[uid]
-            quotes.append({"doc_id": doc_id, "unit_id": uid, "text": shorten(body),
-                           "href": "#" + anchor(unit_kind.get(uid, "p"), uid)})
+    sub = reps[reps["topic"] == topic].sort_values("rank", kind="stable")
+    for r in sub.head(n).to_dict("records"):
+        uid = text(r["unit_id"])
+        doc_id = text(r["doc_id"])
+        body = text(r["text"])
+        if not body:
+            continue
+        href = ("#" + anchor(unit_kind.get(uid, "p"), uid) if uid in unit_text
+                else "#" + anchor("doc", doc_id) if doc_id else "")
+        quotes.append({"doc_id": doc_id, "unit_id": uid, "text": shorten(body), "href": href})
     return quotes
 
 
-def _doc_theme_share(topics, assignments, docs, themes) -> dict[str, Any]:
-    """Share of each essay's units in each theme (rows: essays in corpus order)."""
+def _doc_theme_share(doc_topics: pd.DataFrame, docs, themes) -> dict[str, Any]:
+    """Share of each essay's units in each theme (rows: essays in corpus order), from ``doc_topics``."""
     doc_ids = [d["doc_id"] for d in docs]
     labels = [t["label"] for t in themes]
     keys = [t["topic"] for t in themes]
-    dt = frame(topics, "doc_topics")
+    row_of = {d: i for i, d in enumerate(doc_ids)}
+    col_of = {k: j for j, k in enumerate(keys)}
     values = [[0.0] * len(keys) for _ in doc_ids]
-    if has(dt, "doc_id", "topic", "share"):
-        for r in dt.itertuples(index=False):
-            d, t, s = str(getattr(r, "doc_id")), text(getattr(r, "topic")), number(getattr(r, "share"))
-            if d in doc_ids and t in keys:
-                values[doc_ids.index(d)][keys.index(t)] = s
-    elif has(assignments, "doc_id", "topic"):
-        counts = assignments.groupby(["doc_id", "topic"]).size()
-        per_doc = assignments.groupby("doc_id").size()
-        for (d, t), c in counts.items():
-            if d in doc_ids and text(t) in keys:
-                values[doc_ids.index(d)][keys.index(text(t))] = c / per_doc[d]
+    for d, t, s in zip(doc_topics["doc_id"].astype(str), doc_topics["topic"], doc_topics["share"]):
+        if d in row_of and text(t) in col_of:
+            values[row_of[d]][col_of[text(t)]] = number(s)
     return {"labels": labels, "topics": keys, "values": values}
 
 
 # --- framing ------------------------------------------------------------------------------
 
 _CONTRAST_SHOWN = ["old", "new", "cue", "old_concept", "new_concept", "speaker"]
-_DOC_SCOPES = ("doc", "text", "essay")  # summary scopes that describe one essay
 
 
 def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
@@ -489,20 +535,22 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
     label_of = {d["doc_id"]: d["label"] for d in docs}
     order = {d["doc_id"]: i for i, d in enumerate(docs)}
     sent_text = {}
+    sent_start = {}
     corpus = result.corpus
-    for r in corpus.sentences[["sent_id", "text"]].itertuples(index=False):
+    for r in corpus.sentences[["sent_id", "text", "start"]].itertuples(index=False):
         sent_text[r.sent_id] = r.text
+        sent_start[r.sent_id] = int(r.start)
     contrasts = []
-    cdf = frame(framing, "contrasts")
-    n_contrasts = len(cdf) if cdf is not None else 0
-    if cdf is not None and max_rows is not None and len(cdf) > max_rows:
+    cdf = table(result, "framing", "contrasts")
+    n_contrasts = len(cdf)
+    if max_rows is not None and len(cdf) > max_rows:
         # Reframings between two different concepts, in the authors' own voice, first.
         notable = (cdf["old_concept"].fillna("").astype(str) != "") & (cdf["new_concept"].fillna("").astype(str) != "") \
             & (cdf["old_concept"].astype(str) != cdf["new_concept"].astype(str)) & (cdf["speaker"].astype(str) != "others")
         rank = cdf["doc_id"].map(order).fillna(10**9)
         cdf = cdf.assign(_p=(~notable).astype(int), _r=rank).sort_values(["_p", "_r"], kind="stable") \
             .head(max_rows).drop(columns=["_p", "_r"])
-    if cdf is not None and len(cdf):
+    if len(cdf):
         records = cdf.to_dict("records")
         records.sort(key=lambda r: (order.get(r.get("doc_id"), 10**9), text(r.get("sent_id"))))
         for r in records:
@@ -512,34 +560,32 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
             for k in ("old_concept", "new_concept"):
                 # A side may name several concepts, "; "-joined.
                 row[k] = "; ".join(_labelled(row[k], concept_label))
+            row["concepts"] = f"{row['old_concept'] or '(no concept)'} → {row['new_concept'] or '(no concept)'}"
+            row["speaker"] = "the author" if row["speaker"] == "author" else "others (reported)" \
+                if row["speaker"] == "others" else row["speaker"]
             row.update({
                 "doc_id": text(r.get("doc_id")),
                 "doc_label": label_of.get(r.get("doc_id"), text(r.get("doc_id"))),
                 "sent_id": sid,
                 "sentence": shorten(quote, 400),
+                "segments": _marked(quote, sent_start.get(sid), r) if sid in sent_text else [],
                 "href": "#" + anchor("s", sid) if sid in sent_text else "",
             })
             contrasts.append(row)
     shifts = []
-    sdf = frame(framing, "shifts")
-    n_shifts = len(sdf) if sdf is not None else 0
-    if sdf is not None and max_rows is not None and len(sdf) > max_rows and "drift" in sdf:
-        # Shifts the describer found notable (a non-empty "change"), largest context drift first;
+    sdf = table(result, "framing", "shifts")
+    n_shifts = len(sdf)
+    if max_rows is not None and len(sdf) > max_rows:
+        # Shifts the describer found notable (a non-empty "change"), largest context change first;
         # shown in the table's own order.
-        noted = sdf["change"].fillna("").astype(str).str.len().gt(0) if "change" in sdf else False
-        keep = sdf.assign(_n=(~noted).astype(int) if "change" in sdf else 0, _d=-sdf["drift"].fillna(0.0)) \
+        noted = sdf["change"].fillna("").astype(str).str.len().gt(0)
+        keep = sdf.assign(_n=(~noted).astype(int), _d=-sdf["drift"].fillna(0.0)) \
             .sort_values(["_n", "_d"], kind="stable").head(max_rows).index
         sdf = sdf.loc[sorted(keep)]
-    elif sdf is not None and max_rows is not None:
-        sdf = sdf.head(max_rows)
-    if sdf is not None and len(sdf):
-        skip = {"concept", "label", "from_doc", "to_doc", "evidence", "evidence_text", "change"}
+    if len(sdf):
         for r in sdf.to_dict("records"):
             concept = text(r.get("concept"))
             details = text(r.get("change"))
-            if not details:
-                extras = [(k, text(v)) for k, v in r.items() if k not in skip and not k.endswith("_id") and text(v)]
-                details = "; ".join(f"{k}: {shorten(v, 120)}" for k, v in extras[:6])
             shifts.append({
                 "concept": text(r.get("label")) or concept_label.get(concept, concept),
                 "from_doc": text(r.get("from_doc")),
@@ -550,27 +596,33 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
                 "evidence": evidence_quotes(r, sent_text),
             })
     summaries = {"concept": [], "document": [], "other": []}
-    sm = frame(framing, "summaries")
+    sm = table(result, "framing", "summaries")
     n_document_summaries = 0
-    if sm is not None and len(sm):
-        is_doc = sm["scope"].astype(str).str.lower().str.startswith(_DOC_SCOPES)
+    if len(sm):
+        is_doc = sm["scope"].astype(str) == "document"
         n_document_summaries = int(is_doc.sum())
         if max_rows is not None:
             sm = pd.concat([sm[~is_doc], sm[is_doc].head(max_rows)])
-    if sm is not None and len(sm):
+    if len(sm):
         for r in sm.to_dict("records"):
-            scope = text(r.get("scope")).lower()
+            scope = text(r.get("scope"))
             key = text(r.get("key"))
-            bucket = "concept" if scope.startswith("concept") else "document" if scope.startswith(_DOC_SCOPES) else "other"
+            bucket = scope if scope in ("concept", "document") else "other"
+            key_label = label_of.get(key, key) if bucket == "document" else concept_label.get(key, key)
+            body = text(r.get("text"))
+            # Concept summaries open with their own label ("Traffic: mentioned in ..."): say it once.
+            if bucket == "concept" and body.lower().startswith(key_label.lower() + ":"):
+                body = body[len(key_label) + 1:].strip()
+                body = body[:1].upper() + body[1:]
             summaries[bucket].append({
                 "scope": scope, "key": key,
-                "key_label": label_of.get(key, key) if bucket == "document" else concept_label.get(key, key),
+                "key_label": key_label,
                 "href": "#" + anchor("doc", key) if bucket == "document" else "",
-                "text": text(r.get("text")),
+                "text": body,
                 "evidence": evidence_quotes(r, sent_text),
             })
         summaries["document"].sort(key=lambda s: order.get(s["key"], 10**9))
-    profiles = frame(framing, "profiles")
+    profiles = table(result, "framing", "profiles")
     orientation = _orientation_series(profiles, docs, concept_label)
     return {
         "contrasts": contrasts,
@@ -586,6 +638,33 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
 _ID_SPLIT = re.compile(r"\s*[;,|]\s*")
 
 
+def _marked(sentence: str, sent_start: int | None, row: dict) -> list[dict]:
+    """The sentence as segments, the old and new sides of the frame marked (``side`` "old"/"new"),
+    from the frame's offsets into the document; one plain segment when they do not fit."""
+    if sent_start is None:
+        return [{"text": sentence, "side": ""}]
+    spans = []
+    for side in ("old", "new"):
+        a, b = row.get(f"{side}_start"), row.get(f"{side}_end")
+        if a is None or b is None or pd.isna(a) or pd.isna(b):
+            continue
+        a, b = int(a) - sent_start, int(b) - sent_start
+        if 0 <= a < b <= len(sentence):
+            spans.append((a, b, side))
+    spans.sort()
+    out, cursor = [], 0
+    for a, b, side in spans:
+        if a < cursor:  # overlapping sides: keep the first
+            continue
+        if a > cursor:
+            out.append({"text": sentence[cursor:a], "side": ""})
+        out.append({"text": sentence[a:b], "side": side})
+        cursor = b
+    if cursor < len(sentence):
+        out.append({"text": sentence[cursor:], "side": ""})
+    return out
+
+
 def _labelled(names: Any, concept_label: dict[str, str]) -> list[str]:
     """The concept ids of a "; "-joined side (or evidence list) as display labels."""
     return [concept_label.get(c, c) for c in _ID_SPLIT.split(text(names)) if c]
@@ -594,10 +673,10 @@ def _labelled(names: Any, concept_label: dict[str, str]) -> list[str]:
 def evidence_quotes(row: dict, sent_text: dict[str, str], limit: int = 3) -> list[dict]:
     """The evidence of a row as quotes, each linked to its sentence where it names one.
 
-    Stages give evidence either as sentence ids (``"a-p001-s02; a-p003-s01"``, in ``evidence``
-    or ``evidence_sent_id(s)``) with the quoted text beside them, or as plain text.
+    Stages give evidence as sentence ids (``"a-p001-s02; a-p003-s01"``, in ``evidence``) with
+    the quoted text beside them (``evidence_text``, ``" | "``-joined), or as plain text.
     """
-    for key in ("evidence_sent_ids", "evidence_sent_id", "evidence", "sent_id"):
+    for key in ("evidence",):
         raw = text(row.get(key))
         if not raw:
             continue
@@ -615,13 +694,9 @@ def evidence_quotes(row: dict, sent_text: dict[str, str], limit: int = 3) -> lis
 def _orientation_series(profiles: pd.DataFrame | None, docs: list[dict], concept_label: dict[str, str]) -> list[dict]:
     """Per concept, the share of its mentions framed as past vs present/future in each essay,
     when the framing profiles carry such shares."""
-    if not has(profiles, "doc_id", "concept"):
+    if not len(profiles):
         return []
-    share_cols = [c for c in profiles.columns if c.endswith("_share") or c.startswith("share_")]
-    # Paragraph coverage is prominence, already charted as the trajectory.
-    share_cols = [c for c in share_cols if "paragraph" not in c]
-    if not share_cols:
-        return []
+    share_cols = list(ORIENTATION_SERIES)
     out = []
     doc_ids = [d["doc_id"] for d in docs]
     for concept, sub in profiles.groupby("concept", sort=True):
@@ -632,6 +707,97 @@ def _orientation_series(profiles: pd.DataFrame | None, docs: list[dict], concept
             series[col] = [number(by_doc[d][col], float("nan")) if d in by_doc else float("nan") for d in doc_ids]
         out.append({"concept": text(concept), "series": series})
     return out
+
+
+# --- groups (ct.compare) -------------------------------------------------------------------
+
+#: Keyness rows shown per group and kind in the report (all are in tables/compare_keyness.csv).
+GROUP_KEYNESS_SHOWN = 6
+#: Concepts drawn in the group charts: the most mentioned ones.
+GROUP_CHART_CONCEPTS = 8
+
+
+def _groups(cmp: Any, concept_label: dict[str, str], corpus: Any) -> dict[str, Any] | None:
+    """The "Groups" section from a :class:`~corpus_tools.comparison.ComparisonResult`: rows picked
+    and formatted from its tables; every number comes from them."""
+    if cmp is None:
+        return None
+    groups = [{"group": text(r["group"]), "n_docs": int(r["n_docs"]), "n_words": int(r["n_words"]),
+               "n_mentions": int(r["n_mentions"]), "n_contrasts": int(r["n_contrasts"]), "n_units": int(r["n_units"]),
+               "first_date": _day(r["first_date"]), "last_date": _day(r["last_date"])}
+              for r in cmp.groups.to_dict("records")]
+    names = [g["group"] for g in groups]
+    marks: dict[str, dict[str, list]] = {g: {"concept": [], "term": []} for g in names}
+    held_back = 0
+    k = cmp.keyness
+    significant = k[(k["direction"] == "over") & (k["p"] < 0.05)]
+    held_back = int((~significant["enough"].astype(bool)).sum())
+    for r in significant[significant["enough"].astype(bool)].to_dict("records"):
+        bucket = marks[text(r["group"])][r["kind"]]
+        if len(bucket) < GROUP_KEYNESS_SHOWN:
+            bucket.append({"item": concept_label.get(text(r["item"]), text(r["label"])) if r["kind"] == "concept"
+                           else text(r["item"]), "count": int(r["count"]), "count_rest": int(r["count_rest"]),
+                           "per_1k": number(r["per_1k"]), "per_1k_rest": number(r["per_1k_rest"]),
+                           "g2": number(r["g2"]), "p": _p(r["p"])})
+    frames: dict[str, list] = {g: [] for g in names}
+    f = cmp.frames
+    for r in f.to_dict("records"):
+        bucket = frames[text(r["group"])]
+        if len(bucket) < 8:
+            bucket.append({"level": text(r["level"]), "old": _side_names(r["old"], r["level"], concept_label),
+                           "new": _side_names(r["new"], r["level"], concept_label), "count": int(r["count"]),
+                           "n_docs": int(r["n_docs"]), "share": number(r["share"]), "enough": bool(r["enough"])})
+    concept_totals = cmp.concepts.groupby("concept")["count"].sum().sort_values(ascending=False, kind="stable")
+    chart_concepts = [c for c in concept_totals.index[:GROUP_CHART_CONCEPTS] if concept_totals[c] > 0]
+    rates = []
+    for c in chart_concepts:
+        sub = cmp.concepts[cmp.concepts["concept"] == c].set_index("group")
+        rates.append({"concept": concept_label.get(c, c), "values": [
+            {"group": g, "per_1k": number(sub.at[g, "per_1k"]), "low": number(sub.at[g, "per_1k_low"]),
+             "high": number(sub.at[g, "per_1k_high"]), "count": int(sub.at[g, "count"])} for g in names]})
+    themes = []
+    t = cmp.themes
+    for topic in dict.fromkeys(t["topic"].tolist()):
+        sub = t[t["topic"] == topic].set_index("group")
+        if int(sub["n_units"].sum()) == 0:
+            continue
+        themes.append({"topic": text(topic), "label": text(sub["label"].iloc[0]),
+                       "values": [{"group": g, "share": number(sub.at[g, "share"]), "n": int(sub.at[g, "n_units"]),
+                                   "of": int(sub.at[g, "group_units"])} for g in names]})
+    shifts = []
+    sh = cmp.shifts
+    noted = sh[sh["change"].fillna("").astype(str) != ""] if len(sh) else sh
+    cited = {i for e in noted["evidence"].fillna("").astype(str) for i in e.split("; ") if i} if len(noted) else set()
+    sentences = corpus.sentences
+    sent_text = dict(zip(sentences["sent_id"], sentences["text"])) if cited else {}
+    for r in noted.to_dict("records"):
+        shifts.append({"concept": concept_label.get(text(r["concept"]), text(r["label"])),
+                       "from_group": text(r["from_group"]), "to_group": text(r["to_group"]),
+                       "change": text(r["change"]), "evidence": evidence_quotes(r, sent_text, limit=2)})
+    return {
+        "by": cmp.by, "is_period": bool(cmp.is_period), "sequential": bool(cmp.sequential), "order": cmp.order,
+        "n_docs": int(len(cmp.documents)), "n_left_out": int(cmp.n_left_out), "min_count": int(cmp.min_count),
+        "groups": groups, "marks": marks, "held_back": held_back, "frames": frames, "rates": rates,
+        "themes": themes, "shifts": shifts, "n_shifts_noted": len(shifts), "n_shifts": int(len(sh)),
+    }
+
+
+def _day(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _p(value: Any) -> str:
+    p = number(value, 1.0)
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _side_names(ids: Any, level: Any, concept_label: dict[str, str]) -> str:
+    """A side of a reframing in words: concept labels, or the head word; "(nothing named)" when empty."""
+    raw = text(ids)
+    if level == "concept":
+        names = _labelled(raw, concept_label)
+        return " + ".join(names) if names else "(no concept)"
+    return raw or "(nothing named)"
 
 
 # --- essay text ---------------------------------------------------------------------------

@@ -25,5 +25,6 @@ def render_html(ctx: dict[str, Any], charts: dict[str, str] | None = None, *, pl
         charts = build_charts(ctx)
     if plotly_js is None:
         plotly_js = plotly_bundle() if charts else ""
-    charts = {k: charts.get(k, "") for k in ("heatmap", "trajectories", "theme_sizes", "theme_share", "orientation")}
+    charts = {k: charts.get(k, "") for k in ("heatmap", "trajectories", "theme_sizes", "theme_share", "orientation",
+                                       "group_rates", "group_themes")}
     return _env().get_template("report.html.j2").render(**ctx, charts=charts, plotly_js=plotly_js)

@@ -17,6 +17,16 @@ def md_escape(value: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", one_line)
 
 
+def md_span(value: Any) -> str:
+    """Like :func:`md_escape` for a piece of a sentence: a space at either edge is kept, so
+    pieces joined around **bold** sides still read as one sentence."""
+    raw = text(value)
+    body = md_escape(raw)
+    if not body:
+        return " " if raw[:1].isspace() else ""
+    return (" " if raw[:1].isspace() else "") + body + (" " if raw[-1:].isspace() else "")
+
+
 def md_code(value: Any) -> str:
     """Text for inside a backtick code span (no backticks, no line breaks, table-safe pipes)."""
     return " ".join(text(value).split()).replace("`", "'").replace("|", "\\|")
@@ -29,6 +39,7 @@ def _env():
                       undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False,
                       keep_trailing_newline=True)
     env.filters["md"] = md_escape
+    env.filters["mdspan"] = md_span
     env.filters["code"] = md_code
     return env
 

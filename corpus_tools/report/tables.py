@@ -42,8 +42,11 @@ TABLE_NAMES: dict[tuple[str, str], str] = {
     ("framing", "shifts"): "framing_shifts",
     ("framing", "summaries"): "framing_summaries",
     ("framing", "context"): "framing_context",
+    # issue 13: ct.compare / analyze --by
+    **{("comparison", name): f"compare_{name}"
+       for name in ("groups", "documents", "concepts", "keyness", "frames", "themes", "shifts")},
 }
-STAGES = ("corpus", "concepts", "topics", "framing")
+STAGES = ("corpus", "concepts", "topics", "framing", "comparison")
 #: Every name this package may write: the only files it will ever remove as stale.
 KNOWN_TABLES = set(TABLE_NAMES.values()) | {"topic_metrics", "stage_status"}
 

@@ -76,6 +76,11 @@ class TopicResult:
                 f"outliers {m.get('outlier_share', 0):.0%}, npmi {m.get('npmi', math.nan):.3f}, "
                 f"diversity {m.get('diversity', math.nan):.2f})")
 
+    def _repr_html_(self) -> str:
+        from .._notebook import html_summary
+
+        return html_summary(repr(self), [], [("topics", self.topics[["topic", "label", "size", "share"]])], rows=10)
+
     def save(self, out: str | os.PathLike, *, input_root: str | os.PathLike | None = None,
              save_model: bool = True) -> list[Path]:
         """Write the tables as CSV, the measures as ``topic_metrics.json`` and the fitted model

@@ -189,7 +189,7 @@ class TopicModel(_Params):
     def _check_input(self, n: int) -> None:
         if n < MIN_UNITS:
             raise TopicModelError(
-                f"{n} unit(s) is too few to find themes (at least {MIN_UNITS} are needed); add essays, "
+                f"{n} {'unit is' if n == 1 else 'units are'} too few to find themes (at least {MIN_UNITS} are needed); add essays, "
                 "or model sentences instead of paragraphs (--unit sentence)")
         if self.n_topics != "auto":
             try:
@@ -416,9 +416,15 @@ class TopicModel(_Params):
 
     # -- using a fitted model ---------------------------------------------------------------
 
-    def transform(self, documents: Sequence[str], embeddings: "np.ndarray | None" = None) -> "np.ndarray":
-        """Topics of new documents (nearest topic for k-means models, HDBSCAN prediction otherwise)."""
+    def transform(self, documents: Sequence[str], embeddings: "np.ndarray | None" = None, *,
+                  ids_only: bool = False) -> "pd.DataFrame | np.ndarray":
+        """Themes of new documents (nearest theme for k-means models, HDBSCAN prediction otherwise).
+
+        Returns one labelled row per document: ``text, topic, label`` (topic -1 = outlier), in
+        input order; ``ids_only=True`` returns the bare topic ids as an array, as before.
+        """
         import numpy as np
+        import pandas as pd
 
         from ..embeddings import Embedder
 
@@ -429,7 +435,10 @@ class TopicModel(_Params):
             embeddings = Embedder(model, cache_dir=self.cache_dir, use_cache=self.use_cache).fit().embed(docs)
         with quiet_bertopic():
             topics, _ = self.bertopic_.transform(docs, embeddings=np.asarray(embeddings, dtype=np.float32))
-        return np.asarray(topics, dtype=int)
+        ids = np.asarray(topics, dtype=int)
+        if ids_only:
+            return ids
+        return pd.DataFrame({"text": docs, "topic": ids, "label": [self.labels_.get(int(t), str(t)) for t in ids]})
 
     def topic_table(self) -> "pd.DataFrame":
         """topic, label, size, share, top_terms ("; "-joined c-TF-IDF terms), one row per topic."""
