@@ -7,8 +7,9 @@ corpus text (embeddings) separately.
 
 A stage that cannot run on this input (for example, too few paragraphs to cluster) is
 reported in ``warnings`` and in the report instead of killing the run. Nothing is written
-until every stage has finished, and each file is replaced atomically, so an interrupted run
-leaves the previous report intact.
+until every stage has finished, and then the whole report is written into a fresh folder that
+one rename switches in (:class:`~corpus_tools._fileio.ReportFolder`), so a run killed at any
+point leaves the previous report, or the new one, complete.
 """
 from __future__ import annotations
 
@@ -149,7 +150,9 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     Args:
         path_or_corpus: a corpus folder, or a loaded :class:`~corpus_tools.load.Corpus`.
         out: output folder for ``report.md``, ``report.html``, ``tables/`` and ``run.json``;
-            ``None`` writes nothing. It may not be inside the input folder.
+            ``None`` writes nothing. It may not overlap the input folder (either inside the
+            other, or reached by a link in it). It becomes a link to the latest complete version
+            in the hidden sibling ``.OUT.corpus-tools/``, which also holds the run's lock.
         lexicon: a :class:`~corpus_tools.lexicon.Lexicon`, a TOML path, or ``None`` for the
             built-in retail lexicon.
         seed: random seed for the theme model (results are reproducible for a seed).
@@ -172,10 +175,11 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         CorpusError: the path is not a readable corpus.
         LexiconError: the lexicon file is invalid.
         ModelNotFoundError: the spaCy model is not installed.
-        OutputPathError: ``out`` is inside the input folder or cannot be created.
+        OutputPathError: ``out`` overlaps the input folder or cannot be created.
+        OutputBusyError: another run is writing ``out`` now.
         ValueError: an unknown format or unit.
     """
-    from ._fileio import prepare_output_dir
+    from ._fileio import ReportFolder, check_output_location
     from .report import check_formats
 
     formats = check_formats(formats)
@@ -193,7 +197,9 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     if len(corpus) == 0:
         raise CorpusError(f"{path_or_corpus}: no document to analyse")
 
-    out_dir = prepare_output_dir(out, corpus.root) if out is not None else None
+    out_dir = Path(out) if out is not None else None
+    if out_dir is not None:
+        check_output_location(out_dir, corpus.root)
 
     result = AnalysisResult(corpus=corpus, timings=timings, out=out_dir)
     result.warnings.extend(_corpus_warnings(corpus))
@@ -215,26 +221,37 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
 
     from ._memory import release_free_memory
 
-    nlp_used = _run_text_stages(corpus, lex, result, prog, nlp=nlp, model=model, cache_dir=cache_dir)
-    release_free_memory()  # the text stages' temporaries, before the theme model loads
-    _run_topics(corpus, lex, result, prog, seed=seed, unit=unit, n_topics=n_topics, guided=guided,
-                cache_dir=cache_dir)
-    release_free_memory()
+    # Locked for the whole run: a second run on the same folder stops here, before any work.
+    folder = ReportFolder(out_dir).open() if out_dir is not None else None
+    try:
+        if folder is not None:
+            result.warnings.extend(folder.warnings)
+        nlp_used = _run_text_stages(corpus, lex, result, prog, nlp=nlp, model=model, cache_dir=cache_dir)
+        release_free_memory()  # the text stages' temporaries, before the theme model loads
+        _run_topics(corpus, lex, result, prog, seed=seed, unit=unit, n_topics=n_topics, guided=guided,
+                    cache_dir=cache_dir)
+        release_free_memory()
 
-    result.versions = collect_versions(result, nlp=nlp_used)
-    if out_dir is not None:
-        from .report import write_reports
+        result.versions = collect_versions(result, nlp=nlp_used)
+        if folder is not None:
+            from .report import write_reports
 
-        prog.stage(f"writing {', '.join(formats)} to {out_dir}")
-        t0 = time.perf_counter()
+            prog.stage(f"writing {', '.join(formats)} to {out_dir}")
+            t0 = time.perf_counter()
 
-        def run_info() -> dict[str, Any]:
-            # Called by write_reports just before run.json, the last file, so the report time is complete.
+            def run_info() -> dict[str, Any]:
+                # Called by write_reports just before run.json, the last file, so the report time is complete.
+                timings["report"] = time.perf_counter() - t0
+                return _run_info(result, lexicon, started)
+
+            # The whole report goes into a fresh folder that one rename then shows at out_dir.
+            written = write_reports(result, folder.begin(), formats, run_info=run_info)
+            folder.commit()
+            result.files = {name: out_dir / name for name in written}
             timings["report"] = time.perf_counter() - t0
-            return _run_info(result, lexicon, started)
-
-        result.files = write_reports(result, out_dir, formats, run_info=run_info)
-        timings["report"] = time.perf_counter() - t0
+    finally:
+        if folder is not None:
+            folder.close()
     return result
 
 
