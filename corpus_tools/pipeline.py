@@ -323,7 +323,7 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
 
     A document whose rows are in the row cache (same text, segmentation, lexicon, model and code)
     is neither parsed nor read from the parse cache: its cached rows are used as they are."""
-    from ._cache import PickleStore
+    from ._cache import SafeStore
     from ._rows import RowChunks
     from .concepts import MENTION_COLUMNS, ConceptExtractor, build_result
     from .discovery import ConceptSuggester
@@ -341,10 +341,15 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     store, keys = _row_keys(corpus, lex, parser)
     # Same documents, rows and lexicon as an earlier run: its two results are reused whole.
     results_key = _results_key(corpus, lex, keys) if store is not None else None
-    results_store = PickleStore(parser.cache_dir_ / "results") if store is not None else None
+    results_store = SafeStore(parser.cache_dir_ / "results") if store is not None else None
     both = results_store.get(results_key) if results_store is not None else None
     if both is not None:
-        result.concepts, result.framing = both["concepts"], both["framing"]
+        from .concepts import ConceptResult
+        from .framing import FramingResult
+
+        # The key holds the lexicon's fingerprint, so the lexicon in use is the one they were made with.
+        result.concepts = ConceptResult(**both["concepts"], lexicon=lex)
+        result.framing = FramingResult(**both["framing"])
         result.timings["parse"] = parse_seconds
         result.stage_status["parse"] = {"status": "ok", "reason": ""}
         for stage in (concepts, framing):
@@ -446,7 +451,8 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     framing.finish()
     if store is not None and concepts.alive and framing.alive and result.concepts is not None \
             and result.framing is not None:
-        results_store.put(results_key, {"concepts": result.concepts, "framing": result.framing})
+        results_store.put(results_key, {"concepts": _fields(result.concepts, drop=("lexicon",)),
+                                        "framing": _fields(result.framing)})
 
     found = []
     if result.concepts is not None:
@@ -460,13 +466,20 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
 
 def _compact(rows: list, columns: list[str]) -> list[tuple]:
     """Rows as tuples in ``columns`` order, short strings interned, as the row cache stores them:
-    no column name per value, and a repeated id or term is one object, which pickle writes once.
+    no column name per value, and a repeated id or term is one object.
     ``pd.DataFrame(rows, columns=columns)`` and :class:`~corpus_tools._rows.RowChunks` build the
     same table from either form."""
     intern = sys.intern
     return [r if isinstance(r, tuple) else
             tuple(intern(v) if type(v) is str and len(v) <= 40 else v for v in (r[c] for c in columns))
             for r in rows]
+
+
+def _fields(obj: Any, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A result dataclass's fields as a dict (what the safe result cache stores)."""
+    import dataclasses
+
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.name not in drop}
 
 
 def _compact_framing(doc_rows: dict[str, list]) -> dict[str, list]:
@@ -484,7 +497,7 @@ def _add_framing(tables: dict[str, Any], doc_rows: dict[str, list]) -> None:
 
 def _row_keys(corpus: "Corpus", lex: Any, parser: Any) -> tuple[Any, dict[str, str]]:
     """The row cache (``None`` without caching) and each document's key in it, in corpus order."""
-    from ._cache import PickleStore, document_row_key, lexicon_fingerprint
+    from ._cache import SafeStore, document_row_key, lexicon_fingerprint
 
     if not parser.use_cache:
         return None, {}
@@ -499,7 +512,7 @@ def _row_keys(corpus: "Corpus", lex: Any, parser: Any) -> tuple[Any, dict[str, s
         keys[doc_id] = document_row_key(doc_id=doc_id, text=corpus.text(doc_id),
                                         sentences=sents.itertuples(index=False, name=None),
                                         model=parser.fingerprint_, lexicon=lexicon)
-    return PickleStore(parser.cache_dir_ / "rows"), keys
+    return SafeStore(parser.cache_dir_ / "rows"), keys
 
 
 def _results_key(corpus: "Corpus", lex: Any, keys: dict[str, str]) -> str:
@@ -535,19 +548,18 @@ def _find_topics_cached(corpus: "Corpus", lex: Any, result: AnalysisResult, prog
     """:func:`~corpus_tools.topics.find_topics`, or its result from an earlier run on the same units.
 
     The fit is deterministic for the same unit texts, embedding model, parameters, seed, library
-    versions and code, so all of these make the key. The fitted model is kept in a second entry
-    and only unpickled when someone reads ``topics.model``."""
-    import dataclasses
-
-    from ._cache import (TOPIC_LIBRARIES, TOPIC_SOURCES, PickleStore, digest, library_versions,
+    versions and code, so all of these make the key. The tables and measures are one
+    :class:`~corpus_tools._cache.SafeStore` entry; the fitted model is saved beside it in
+    BERTopic's safetensors form (no pickle) and only loaded when someone reads ``topics.model``."""
+    from ._cache import (TOPIC_LIBRARIES, TOPIC_SOURCES, SafeStore, digest, library_versions,
                          lexicon_fingerprint, source_fingerprint)
     from .embeddings import model_fingerprint as embedding_fingerprint
     from .embeddings import resolve_model_path
     from .parse import default_cache_dir
-    from .topics import build_units, find_topics
+    from .topics import TopicResult, build_units, find_topics
 
     units, _ = build_units(corpus, unit, None)
-    store = PickleStore(Path(cache_dir if cache_dir is not None else default_cache_dir()) / "topics")
+    store = SafeStore(Path(cache_dir if cache_dir is not None else default_cache_dir()) / "topics")
     docs = corpus.documents
     key = digest(
         "topics", source_fingerprint(TOPIC_SOURCES), library_versions(TOPIC_LIBRARIES),
@@ -555,17 +567,34 @@ def _find_topics_cached(corpus: "Corpus", lex: Any, result: AnalysisResult, prog
         lexicon_fingerprint(lex) if guided else "unguided",
         _frame_digest(units), _frame_digest(docs[["doc_id", "title", "date", "sha256", "n_words"]]),
     )
+    model_dir = store.path(key).with_suffix(".model")
     cached = store.get(key)
     if cached is not None:
         prog.stage("themes from the cache (same units, model, parameters and seed)")
         result.parse_cache["topics_cached"] = 1
-        return dataclasses.replace(cached, model=_LazyPickle(store, key + "-model"))
+        return TopicResult(**cached, model=_LazyModel(model_dir) if model_dir.is_dir() else None)
     topics = find_topics(corpus, unit=unit, seed=seed, n_topics=n_topics, guided=lex if guided else False,
                          cache_dir=cache_dir, progress=prog.wrapper("themes: embedding"))
     result.parse_cache["topics_cached"] = 0
-    store.put(key + "-model", topics.model)
-    store.put(key, dataclasses.replace(topics, model=None))
+    if topics.model is not None:
+        _save_model(topics.model, model_dir)
+    store.put(key, _fields(topics, drop=("model",)))
     return topics
+
+
+def _save_model(model: Any, folder: Path) -> None:
+    """Save a fitted topic model into ``folder`` through a temp folder and a rename."""
+    import secrets
+    import shutil
+
+    tmp = folder.with_name(f".{folder.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        model.save(tmp, serialization="safetensors")
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+    except Exception as exc:  # a cache that cannot be written only costs a refit next time
+        logger.warning("could not cache the topic model in %s: %s", folder, exc)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _frame_digest(frame: Any) -> str:
@@ -578,24 +607,25 @@ def _frame_digest(frame: Any) -> str:
     return digest(",".join(map(str, frame.columns)), hashed)
 
 
-class _LazyPickle:
-    """Stands in for an object kept in a :class:`~corpus_tools._cache.PickleStore`: the first
-    attribute access loads it (so a warm run that never touches the topic model never pays for
-    importing BERTopic)."""
+class _LazyModel:
+    """Stands in for a fitted :class:`~corpus_tools.topics.TopicModel` saved in the cache: the
+    first attribute access loads it (so a warm run that never touches the topic model never
+    pays for importing BERTopic)."""
 
-    def __init__(self, store: Any, key: str) -> None:
-        self._store = store
-        self._key = key
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
         self._obj: Any = None
 
     def _load(self) -> Any:
         if self._obj is None:
-            self._obj = self._store.get(self._key)
-            if self._obj is None:
-                from .errors import TopicModelError
+            from .errors import TopicModelError
+            from .topics import TopicModel
 
-                raise TopicModelError("the cached topic model is missing or damaged; run again with a fresh "
-                                      "--cache-dir (or delete its topics/ folder) to refit it")
+            try:
+                self._obj = TopicModel.load(self._folder)
+            except (OSError, ValueError, KeyError, TopicModelError) as exc:
+                raise TopicModelError(f"the cached topic model is missing or damaged ({exc}); run again with a "
+                                      "fresh --cache-dir (or delete its topics/ folder) to refit it") from None
         return self._obj
 
     def __getattr__(self, name: str) -> Any:
@@ -604,7 +634,7 @@ class _LazyPickle:
         return getattr(self._load(), name)
 
     def __repr__(self) -> str:
-        return f"<cached topic model; loaded on first use: {self._key[:12]}>"
+        return f"<cached topic model; loaded on first use: {self._folder.name[:12]}>"
 
 
 # --- provenance ---------------------------------------------------------------------------
