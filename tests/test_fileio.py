@@ -242,9 +242,11 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised_parquet_exact(tmp_
                                     "\tTab", "\rCR", "+1", "a=b"],
                           "n": [-1, 2, 3, 4, 5, 6, 7, 8]})
     write_table(frame, tmp_path / "t.csv")
-    back = pd.read_csv(tmp_path / "t.csv", keep_default_na=False)
+    raw = (tmp_path / "t.csv").read_bytes()
+    back = pd.read_csv(tmp_path / "t.csv", keep_default_na=False, lineterminator="\n")
     assert back["title"].tolist() == ["'=HYPERLINK(\"http://x\",\"click\")", "plain", "'-2+3", "'@SUM(A1)",
                                       "'\tTab", "'\rCR", "'+1", "a=b"]
+    assert b"\n'\rCR," in raw
     assert back["n"].tolist() == frame["n"].tolist()  # numbers stay numbers
     files = write_tables({"documents": frame}, tmp_path / "tables", parquet=True)
     assert pd.read_parquet(files["tables/documents.parquet"])["title"].tolist() == frame["title"].tolist()
