@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 import pandas as pd
 
@@ -143,7 +143,29 @@ class Corpus:
         return builder.build()
 
 
-def load_corpus(path: str | Path, *, metadata: str | Path | None = None) -> Corpus:
+#: Files larger than this many MB are skipped (with the reason) unless the limit is raised.
+DEFAULT_MAX_FILE_MB = 10.0
+_MAX_FILE_ENV = "CORPUS_TOOLS_MAX_FILE_MB"
+
+
+def resolve_max_file_mb(value: float | None = None) -> float:
+    """The per-file size limit in MB: ``value``, else ``$CORPUS_TOOLS_MAX_FILE_MB``, else
+    :data:`DEFAULT_MAX_FILE_MB`. ``0`` means no limit."""
+    import os
+
+    if value is None:
+        raw = os.environ.get(_MAX_FILE_ENV, "").strip()
+        try:
+            value = float(raw) if raw else DEFAULT_MAX_FILE_MB
+        except ValueError:
+            raise CorpusError(f"{_MAX_FILE_ENV}={raw!r}: not a number of megabytes") from None
+    if value < 0:
+        raise CorpusError(f"the file size limit must be 0 (no limit) or a positive number of MB, not {value}")
+    return float(value)
+
+
+def load_corpus(path: str | Path, *, metadata: str | Path | None = None, max_file_mb: float | None = None,
+                progress: Callable[[Iterable], Iterable] | None = None) -> Corpus:
     """Load a folder of ``.txt``/``.md`` essays, recursively, into a :class:`Corpus`.
 
     Args:
@@ -151,6 +173,13 @@ def load_corpus(path: str | Path, *, metadata: str | Path | None = None) -> Corp
         metadata: a CSV sidecar; defaults to ``metadata.csv`` in the folder if present. It has a
             ``file`` column (path relative to the folder) and any of ``title``, ``date``,
             ``source``, ``url``/``source_url``, ``author``; other columns are kept.
+        max_file_mb: a file larger than this (in MB of 1,000,000 bytes) is not read; it is listed
+            in ``skipped`` with its size. Default ``$CORPUS_TOOLS_MAX_FILE_MB`` or
+            :data:`DEFAULT_MAX_FILE_MB` (10); ``0`` for no limit. Loading holds every text in
+            memory (several times its size while segmenting), so one huge dump is refused rather
+            than allowed to take the machine's memory; split it into essays to analyse it.
+        progress: optional wrapper around the file iterator (e.g. ``tqdm``), called with
+            ``desc`` and ``total`` when it accepts them.
 
     Raises:
         CorpusError: the path is missing, is a file, or holds no readable text file.
@@ -160,6 +189,7 @@ def load_corpus(path: str | Path, *, metadata: str | Path | None = None) -> Corp
         raise CorpusError(f"{root}: no such folder")
     if not root.is_dir():
         raise CorpusError(f"{root}: is a file, not a folder; pass the folder that holds your essays")
+    limit_mb = resolve_max_file_mb(max_file_mb)
     found = find_text_files(root)
     sidecar = Path(metadata) if metadata else next((root / n for n in METADATA_NAMES if (root / n).is_file()), None)
     meta_by_file, meta_warnings = _read_metadata(sidecar) if sidecar else ({}, [])
@@ -168,8 +198,22 @@ def load_corpus(path: str | Path, *, metadata: str | Path | None = None) -> Corp
         builder.warn(str(sidecar), None, message)
     for file_path, reason in found.skipped:
         builder.skip(file_path, reason)
-    for file_path in found.texts:
+    files: Iterable[Path] = found.texts
+    if progress is not None:
+        try:
+            files = progress(found.texts, desc="loading", total=len(found.texts))
+        except TypeError:  # a plain one-argument wrapper
+            files = progress(found.texts)
+    for file_path in files:
         rel = file_path.relative_to(root).as_posix()
+        try:
+            size = file_path.stat().st_size
+        except OSError:
+            size = 0
+        if limit_mb and size > limit_mb * 1_000_000:
+            builder.skip(file_path, f"file is {size / 1_000_000:,.1f} MB, above the {limit_mb:g} MB limit per file; "
+                                    f"split it into essays, or raise the limit (--max-file-mb, {_MAX_FILE_ENV})")
+            continue
         try:
             decoded = read_text_file(file_path)
         except SkipFile as exc:

@@ -144,7 +144,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             formats: Iterable[str] | str = ("md", "html", "csv", "json"),
             n_topics: int | str = "auto", guided: bool = False,
             cache_dir: str | Path | None = None, progress: Any = None,
-            nlp: Any = None, model: str | None = None) -> AnalysisResult:
+            nlp: Any = None, model: str | None = None, max_file_mb: float | None = None) -> AnalysisResult:
     """Run every stage on a corpus and (when ``out`` is given) write the reports.
 
     Args:
@@ -167,6 +167,9 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             method), or ``None`` for silence.
         nlp: an already loaded spaCy pipeline (default: :func:`corpus_tools.parse.load_spacy_model`).
         model: a spaCy model name to load instead of the default.
+        max_file_mb: files larger than this are skipped with the reason (default
+            ``$CORPUS_TOOLS_MAX_FILE_MB`` or 10; ``0`` for no limit); see
+            :func:`~corpus_tools.load.load_corpus`.
 
     Returns:
         an :class:`AnalysisResult`.
@@ -190,7 +193,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     started = _dt.datetime.now(_dt.timezone.utc)
 
     t0 = time.perf_counter()
-    corpus = _load(path_or_corpus)
+    prog.stage(f"loading {path_or_corpus}" if isinstance(path_or_corpus, (str, Path)) else "using the given corpus")
+    corpus = _load(path_or_corpus, max_file_mb=max_file_mb, progress=prog.wrapper("loading"))
     timings["load"] = time.perf_counter() - t0
     prog.stage(f"loaded {len(corpus)} documents ({int(corpus.documents['n_words'].sum()):,} words, "
                f"{len(corpus.paragraphs)} paragraphs, {len(corpus.skipped)} files skipped)")
@@ -255,13 +259,13 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     return result
 
 
-def _load(path_or_corpus: Any) -> "Corpus":
+def _load(path_or_corpus: Any, *, max_file_mb: float | None = None, progress: Any = None) -> "Corpus":
     from .load import Corpus, load_corpus
 
     if isinstance(path_or_corpus, Corpus):
         return path_or_corpus
     if isinstance(path_or_corpus, (str, Path)):
-        return load_corpus(path_or_corpus)
+        return load_corpus(path_or_corpus, max_file_mb=max_file_mb, progress=progress)
     raise TypeError(f"analyze() needs a folder path or a Corpus, not {type(path_or_corpus).__name__}")
 
 

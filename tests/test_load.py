@@ -371,3 +371,33 @@ def test_a_paragraph_without_sentence_ends_is_split_at_spaces(tmp_path):
     assert " ".join(huge["text"].iloc[1:]) == words  # nothing lost, cut only at spaces
     assert "is analysed in pieces of at most" in _warnings(corpus)
     assert "e0" in corpus.doc_ids
+
+
+def test_files_above_the_size_limit_are_skipped_with_their_size(tmp_path, monkeypatch):
+    _essays(tmp_path, 1)
+    (tmp_path / "dump.txt").write_text("Retail commentary without end. " * 200, encoding="utf-8")  # 6,200 bytes
+    corpus = load_corpus(tmp_path, max_file_mb=0.005)
+    assert corpus.doc_ids == ["e0"]
+    reason = _skipped_reason(corpus, "dump.txt")
+    assert reason.startswith("file is 0.0 MB, above the 0.005 MB limit per file") and "--max-file-mb" in reason
+    assert "dump" in load_corpus(tmp_path, max_file_mb=0).doc_ids  # 0: no limit
+    monkeypatch.setenv("CORPUS_TOOLS_MAX_FILE_MB", "0.005")
+    assert load_corpus(tmp_path).doc_ids == ["e0"]
+    monkeypatch.setenv("CORPUS_TOOLS_MAX_FILE_MB", "lots")
+    with pytest.raises(CorpusError, match="not a number of megabytes"):
+        load_corpus(tmp_path)
+
+
+def test_cli_size_limit_and_progress_callable(tmp_path):
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import main
+
+    _essays(tmp_path, 1)
+    (tmp_path / "dump.txt").write_text("Retail commentary without end. " * 200, encoding="utf-8")
+    result = CliRunner().invoke(main, ["corpus", str(tmp_path), "--max-file-mb", "0.005"])
+    assert result.exit_code == 0, result.output
+    assert "dump.txt: file is 0.0 MB, above the 0.005 MB limit per file" in result.output
+    seen = []
+    load_corpus(tmp_path, progress=lambda files, desc=None, total=None: seen.append((desc, total)) or files)
+    assert seen == [("loading", 2)]
