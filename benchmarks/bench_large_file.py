@@ -5,7 +5,7 @@ memory of ``analyze`` (default size limit) and of loading the corpus with the li
     python benchmarks/bench_large_file.py                  # a 200 MB file, both cases
     python benchmarks/bench_large_file.py --mb 50 --skip-unlimited
 
-The huge file is made of the starter corpus's text repeated, one paragraph per line, into
+The huge file is made of paragraphs of random sentences of the starter corpus, one per line, into
 ``benchmarks/_work/large_file/`` (git-ignored) beside three essays of ``corpus/``. Each case runs
 in a fresh process (peak RSS is per process): ``analyze`` with the default per-file limit (the
 file is refused and listed in ``skipped``), then, unless ``--skip-unlimited``, ``load_corpus``
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import shutil
 import subprocess
 import sys
@@ -57,13 +58,20 @@ def make_folder(folder: Path, mb: float) -> Path:
         shutil.copy(path, folder / path.name)
     huge = folder / "huge_dump.txt"
     target = int(mb * 1_000_000)
-    if not huge.exists() or huge.stat().st_size < target:
-        text = "\n".join(p.read_text(encoding="utf-8") for p in essays).encode("utf-8") + b"\n"
+    if not huge.exists() or abs(huge.stat().st_size - target) > 100_000:
+        # Paragraphs of random real sentences, one per line: no two alike, so none is dropped as a
+        # repeat and the whole file reaches segmentation (as a scraped dump would).
+        sys.path.insert(0, str(HERE))
+        from make_corpus import sentences_of
+
+        pool = sentences_of(REPO / "corpus")
+        rng = random.Random(0)
         with open(huge, "wb") as handle:
             written = 0
             while written < target:
-                handle.write(text)
-                written += len(text)
+                line = (" ".join(rng.choice(pool) for _ in range(rng.randint(2, 6))) + "\n").encode("utf-8")
+                handle.write(line)
+                written += len(line)
     return folder
 
 

@@ -290,11 +290,12 @@ class ReportFolder:
         handle.write(f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
         handle.flush()
         self._lock = handle
-        self._clean_leftovers()
-        self.in_place = not self._can_switch()
-        if not self.in_place:
-            return self
-        self.out.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._clean_leftovers()
+            self.in_place = not self._can_switch()
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def close(self) -> None:
@@ -387,13 +388,12 @@ class ReportFolder:
         """Versions and links of runs killed before they finished (safe: we hold the lock)."""
         current = self._current_version()
         for path in self.store.iterdir():
-            if path.name == "lock" or (current is not None and path.resolve() == current):
+            if not path.name.startswith(("v-", "old-", "link-")):
                 continue
-            if path.name.startswith(("v-", "old-", "link-")):
-                if path.is_symlink() or path.is_file():
-                    path.unlink(missing_ok=True)
-                else:
-                    shutil.rmtree(path, ignore_errors=True)
+            if path.is_symlink() or path.is_file():
+                path.unlink(missing_ok=True)
+            elif current is None or path.resolve() != current:
+                shutil.rmtree(path, ignore_errors=True)
 
 
 def _foreign_files(folder: Path) -> list[str]:

@@ -251,3 +251,16 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised_parquet_exact(tmp_
     files = write_tables({"documents": frame}, tmp_path / "tables", parquet=True)
     assert pd.read_parquet(files["tables/documents.parquet"])["title"].tolist() == frame["title"].tolist()
     assert csv_safe(frame[["n"]]) is not None and frame["title"][0].startswith("=")  # caller's frame untouched
+
+
+def test_scraped_formulas_reach_the_csv_tables_neutralised(tmp_path):
+    essays = _folder(tmp_path / "essays", {
+        "a.txt": "=HYPERLINK(\"http://evil\",\"x\")\n\nDigital retail is not a platform, but an infrastructure.\n",
+        "b.txt": ESSAYS["b.txt"]})
+    (essays / "metadata.csv").write_text("file,author\na.txt,=1+2\nb.txt,@SUM(A1)\n", encoding="utf-8")
+    analyze(essays, out=tmp_path / "out", cache_dir=tmp_path / "cache", formats=("csv",))
+    docs = pd.read_csv(tmp_path / "out" / "tables" / "documents.csv").set_index("doc_id")
+    assert docs.loc["a", "author"] == "'=1+2" and docs.loc["b", "author"] == "'@SUM(A1)"
+    assert docs.loc["a", "title"] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    exact = pd.read_parquet(tmp_path / "out" / "tables" / "documents.parquet").set_index("doc_id")
+    assert exact.loc["a", "author"] == "=1+2" and exact.loc["a", "title"].startswith("=HYPERLINK")
