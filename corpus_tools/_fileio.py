@@ -251,7 +251,9 @@ class ReportFolder:
     new. An existing real folder is taken over only when it is empty or holds nothing but a
     report this package wrote (its ``run.json`` lists the files); a folder with anything else
     in it is written file by file as before (each file atomic, the user's files untouched), with
-    a warning in :attr:`warnings`. The same is done where links cannot be made.
+    a warning in :attr:`warnings`. The same is done where links cannot be made. A replaced
+    version that holds files this package did not write (saved there after the run) is kept
+    whole as ``.OUT.corpus-tools/kept-...``, with a warning, instead of being removed.
     """
 
     def __init__(self, out: str | Path, *, wait: float = 0.0) -> None:
@@ -338,6 +340,11 @@ class ReportFolder:
         if self.in_place or self._staging is None:
             return
         staging, self._staging = self._staging, None
+        # What this run wrote, so that a later run can tell its files from anyone else's.
+        written = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*")
+                         if p.is_file() and p.name != MANIFEST_NAME)
+        atomic_write_text(staging / MANIFEST_NAME,
+                          json.dumps({"tool": "corpus_tools", "files": written}, indent=1) + "\n")
         previous = self._current_version()
         link = self.store / f"link-{secrets.token_hex(4)}"
         os.symlink(os.path.relpath(staging, self.out.absolute().parent), link, target_is_directory=True)
@@ -353,7 +360,20 @@ class ReportFolder:
                 self.out.rmdir()
         os.replace(link, self.out)
         for old in (previous, displaced):
-            if old is not None and old != staging:
+            if old is None or old == staging:
+                continue
+            foreign = _foreign_files(old)
+            if foreign:
+                # Something other than this tool wrote into the shown folder (say, saved themes):
+                # never removed; kept beside the versions, and the user is told where.
+                kept = self.store / f"kept-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
+                os.rename(old, kept)
+                shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
+                message = (f"{self.out} held files this tool did not write ({shown}); the previous report "
+                           f"folder with them is kept at {kept}")
+                logger.warning(message)
+                self.warnings.append(message)
+            else:
                 shutil.rmtree(old, ignore_errors=True)
 
     # internals -----------------------------------------------------------------------------
@@ -400,12 +420,13 @@ def _foreign_files(folder: Path) -> list[str]:
     """Paths (relative) under ``folder`` that no manifest or ``run.json`` of this package lists,
     temp files of its killed writes excepted."""
     ours: set[str] = set()
-    try:
-        run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-        if isinstance(run, dict) and run.get("tool") == "corpus_tools":
-            ours |= {str(name) for name in run.get("files", []) if isinstance(name, str)}
-    except (OSError, ValueError):
-        pass
+    for record in ("run.json", MANIFEST_NAME):
+        try:
+            run = json.loads((folder / record).read_text(encoding="utf-8"))
+            if isinstance(run, dict) and run.get("tool") == "corpus_tools":
+                ours |= {str(name) for name in run.get("files", []) if isinstance(name, str)}
+        except (OSError, ValueError):
+            pass
     foreign = []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()

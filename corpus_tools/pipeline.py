@@ -250,7 +250,9 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
 
             # The whole report goes into a fresh folder that one rename then shows at out_dir.
             written = write_reports(result, folder.begin(), formats, run_info=run_info)
+            shown = len(folder.warnings)
             folder.commit()
+            result.warnings.extend(folder.warnings[shown:])  # after run.json: in the result and the log
             result.files = {name: out_dir / name for name in written}
             timings["report"] = time.perf_counter() - t0
     finally:

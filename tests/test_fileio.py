@@ -264,3 +264,17 @@ def test_scraped_formulas_reach_the_csv_tables_neutralised(tmp_path):
     assert docs.loc["a", "title"] == "'=HYPERLINK(\"http://evil\",\"x\")"
     exact = pd.read_parquet(tmp_path / "out" / "tables" / "documents.parquet").set_index("doc_id")
     assert exact.loc["a", "author"] == "=1+2" and exact.loc["a", "title"].startswith("=HYPERLINK")
+
+
+def test_files_others_put_into_the_shown_folder_are_never_removed(tmp_path):
+    essays = _folder(tmp_path / "essays", ESSAYS)
+    out = tmp_path / "out"
+    analyze(essays, out=out, cache_dir=tmp_path / "cache", formats=("md",))
+    _folder(out / "themes", {"topics.csv": "saved by topics.save\n"})  # e.g. topics.save("out/themes")
+    again = analyze(essays, out=out, cache_dir=tmp_path / "cache", formats=("md",))
+    assert not (out / "themes").exists()  # the new report is this run's alone ...
+    (kept,) = (tmp_path / ".out.corpus-tools").glob("kept-*")  # ... and the old folder is kept whole
+    assert (kept / "themes" / "topics.csv").read_text() == "saved by topics.save\n"
+    assert any("did not write (themes/topics.csv)" in w and str(kept) in w for w in again.warnings)
+    analyze(essays, out=out, cache_dir=tmp_path / "cache", formats=("md",))
+    assert kept.is_dir()  # never cleaned up as a leftover
