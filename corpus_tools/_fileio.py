@@ -85,7 +85,8 @@ def check_output_location(out: str | Path, input_root: str | Path | None) -> Non
 
 
 def _links_in(root: Path) -> Iterable[Path]:
-    """Every symbolic link under ``root`` (links followed, each real folder visited once)."""
+    """Every symbolic link under ``root`` that the loader would follow (links followed, each real
+    folder visited once, hidden ones skipped as the loader skips them)."""
     seen: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         real = os.path.realpath(dirpath)
@@ -93,7 +94,8 @@ def _links_in(root: Path) -> Iterable[Path]:
             dirnames[:] = []
             continue
         seen.add(real)
-        for name in [*dirnames, *filenames]:
+        dirnames[:] = [d for d in dirnames if not d.startswith((".", "__"))]
+        for name in [*dirnames, *(f for f in filenames if not f.startswith("."))]:
             path = Path(dirpath) / name
             if path.is_symlink():
                 yield path
