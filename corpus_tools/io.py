@@ -72,7 +72,10 @@ def decode_bytes(data: bytes) -> DecodedText:
         if data.startswith(magic):
             raise SkipFile(f"binary file ({kind}), not text")
     if b"\x00" in data[:8192]:
-        raise SkipFile("binary file (contains NUL bytes), not text")
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return utf16
+        raise SkipFile("binary file (contains NUL bytes and is not UTF-16 text), not text")
     try:
         return _check_decoded(DecodedText(data.decode("utf-8"), "utf-8"))
     except UnicodeDecodeError:
@@ -85,6 +88,31 @@ def decode_bytes(data: bytes) -> DecodedText:
             DecodedText(lossy, "utf-8", [f"invalid UTF-8: {damaged} undecodable byte sequence(s) replaced with U+FFFD"])
         )
     return _check_decoded(_decode_legacy(data))
+
+
+def _utf16_without_bom(data: bytes) -> DecodedText | None:
+    """UTF-16 text saved without a byte-order mark (some Windows tools do), recognised by the
+    zero high bytes of its ASCII characters: in LE every odd byte, in BE every even one."""
+    sample = data[:8192 - (len(data[:8192]) % 2)]
+    if len(data) % 2 or len(sample) < 4:
+        return None
+    half = len(sample) // 2
+    for encoding, zeros in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        if zeros.count(0) < 0.3 * half:
+            continue
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        try:
+            decoded = _check_decoded(DecodedText(text, encoding,
+                                                 [f"no byte-order mark; decoded as {encoding.upper()} (detected)"]))
+        except SkipFile:
+            continue
+        letters = sum(ch.isalpha() for ch in text[:4096])
+        if letters >= 0.5 * len(text[:4096].replace(" ", "").replace("\n", "") or "x"):
+            return decoded
+    return None
 
 
 def _decode_legacy(data: bytes) -> DecodedText:
@@ -150,7 +178,12 @@ def find_text_files(root: Path) -> FoundFiles:
     texts: list[Path] = []
     skipped: list[tuple[Path, str]] = []
     seen_dirs: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=None):
+    def unreadable(exc: OSError) -> None:
+        # os.walk would otherwise leave out a folder it cannot list without a word.
+        reason = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
+        skipped.append((Path(exc.filename or root), f"folder cannot be read ({reason}); its files were not loaded"))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=unreadable):
         real = os.path.realpath(dirpath)
         if real in seen_dirs:
             dirnames[:] = []

@@ -303,6 +303,10 @@ def parse_lexicon(text: str, source: str | Path = "<string>") -> Lexicon:
             fail(f"concept {concept_id!r}: 'token_patterns' must be a list of spaCy Matcher patterns, "
                  "each a non-empty list of token tables like [{LOWER = \"flow\", POS = \"NOUN\"}]",
                  "token_patterns")
+        for number, pattern in enumerate(token_patterns, start=1):
+            problem = token_pattern_problem(pattern)
+            if problem:
+                fail(f"concept {concept_id!r}: token pattern {number}: {problem}", "token_patterns")
         entries.append(ConceptEntry(
             id=concept_id, label=table.get("label", ""), description=table.get("description", ""),
             patterns=_dedupe(patterns), exclude=_dedupe(exclude), token_patterns=token_patterns, line=line,
@@ -340,12 +344,121 @@ def _validate_entries(entries: list[ConceptEntry], source: str) -> None:
         first[entry.id] = entry
         if not entry.patterns:
             raise LexiconError(f"{where}: concept {entry.id!r}: empty pattern list")
+        for number, pattern in enumerate(entry.token_patterns, start=1):
+            problem = token_pattern_problem(pattern)
+            if problem:
+                raise LexiconError(f"{where}: concept {entry.id!r}: token pattern {number}: {problem}")
         for pattern in entry.patterns:
             key = " ".join(pattern.lower().split())
             if key in owner and owner[key] != entry.id:
                 raise LexiconError(f"{where}: pattern {pattern!r} of concept {entry.id!r} is already a "
                                    f"pattern of {owner[key]!r}; a wording can mean one concept only")
             owner[key] = entry.id
+
+
+#: Bounds on what one ``token_patterns`` entry may ask of the matcher. A pattern made only of
+#: optional or repeated tokens matches almost every span of every sentence (twelve ``{OP = "*"}``
+#: patterns grew past 14 GB on three small essays), and a regular expression with a repeat inside
+#: a repeat (``^(a+)+$``) takes exponential time on some tokens.
+MAX_PATTERN_TOKENS = 12
+MAX_REPEATED_TOKENS = 2
+MAX_REGEX_LENGTH = 200
+_REPEAT_OPS = {"*", "+"}
+_OPTIONAL_OPS = {"*", "?"}
+
+
+def token_pattern_problem(pattern: Any) -> str | None:
+    """Why a spaCy ``Matcher`` pattern is refused, or ``None`` if it is fine.
+
+    A pattern must be valid for spaCy, have at most :data:`MAX_PATTERN_TOKENS` tokens, at most
+    :data:`MAX_REPEATED_TOKENS` of them repeated (``OP`` ``*``, ``+`` or ``{n,}``), and at least
+    one token that must be there and says something about it (so it cannot match every span);
+    every ``REGEX`` must compile, be at most :data:`MAX_REGEX_LENGTH` characters, and not nest a
+    repeat inside a repeat.
+    """
+    if not isinstance(pattern, list) or not pattern or not all(isinstance(t, dict) for t in pattern):
+        return "must be a non-empty list of token tables like [{LOWER = \"flow\", POS = \"NOUN\"}]"
+    if len(pattern) > MAX_PATTERN_TOKENS:
+        return f"{len(pattern)} tokens; at most {MAX_PATTERN_TOKENS} are allowed"
+    for regex in _regexes(pattern):
+        problem = regex_problem(regex)
+        if problem:
+            return f"REGEX {regex!r}: {problem}"
+    from spacy.schemas import validate_token_pattern
+
+    errors = validate_token_pattern(pattern)
+    if errors:
+        return "not a valid spaCy Matcher pattern: " + "; ".join(str(e) for e in errors[:3])
+    ops = [str(token.get("OP", "")).strip() for token in pattern]
+    repeated = [op for op in ops if op in _REPEAT_OPS or re.fullmatch(r"\{\d*,\}", op)]
+    if len(repeated) > MAX_REPEATED_TOKENS:
+        return (f"{len(repeated)} repeated tokens (OP {', '.join(repeated)}); at most {MAX_REPEATED_TOKENS} are "
+                "allowed, since each multiplies the spans the matcher must follow")
+    required = [token for token, op in zip(pattern, ops)
+                if op not in _OPTIONAL_OPS and not re.fullmatch(r"\{0?,\d*\}", op) and set(token) - {"OP"}]
+    if not required:
+        return ("every token is optional or matches any token; at least one token must be required and "
+                "say what it matches (for example LOWER or LEMMA)")
+    return None
+
+
+def _regexes(value: Any) -> Iterator[Any]:
+    """Every value given under a ``REGEX`` key, at any depth of a token pattern."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if str(key).upper() == "REGEX":
+                yield item
+            else:
+                yield from _regexes(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _regexes(item)
+
+
+def regex_problem(regex: Any) -> str | None:
+    """Why a ``REGEX`` of a token pattern is refused (does not compile, too long, or nests a
+    repeat inside a repeat, which can take exponential time), or ``None``."""
+    if not isinstance(regex, str):
+        return "must be a string"
+    if len(regex) > MAX_REGEX_LENGTH:
+        return f"{len(regex)} characters; at most {MAX_REGEX_LENGTH} are allowed"
+    try:
+        re.compile(regex)
+    except re.error as exc:
+        return f"not a valid regular expression: {exc}"
+    try:
+        from re import _parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover
+        import sre_parse  # type: ignore[no-redef]
+    if _nested_repeat(sre_parse.parse(regex), sre_parse, inside=False):
+        return ("a repeat inside a repeat (like (a+)+) can take exponential time; "
+                "rewrite it without the nesting")
+    return None
+
+
+def _nested_repeat(parsed: Any, sre_parse: Any, inside: bool) -> bool:
+    constants = sre_parse
+    repeats = {getattr(constants, "MAX_REPEAT", None), getattr(constants, "MIN_REPEAT", None),
+               getattr(constants, "POSSESSIVE_REPEAT", None)}
+    repeats.discard(None)
+    for op, arg in parsed:
+        if op in repeats:
+            low, high, sub = arg
+            unbounded_or_many = high == constants.MAXREPEAT or high > 1
+            if unbounded_or_many and inside:
+                return True
+            if _nested_repeat(sub, constants, inside or unbounded_or_many):
+                return True
+        elif op == constants.SUBPATTERN:
+            if _nested_repeat(arg[-1], constants, inside):
+                return True
+        elif op == constants.BRANCH:
+            if any(_nested_repeat(branch, constants, inside) for branch in arg[1]):
+                return True
+        elif op in (constants.ASSERT, constants.ASSERT_NOT):
+            if _nested_repeat(arg[1], constants, inside):
+                return True
+    return False
 
 
 class _Locator:

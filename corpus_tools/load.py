@@ -10,11 +10,12 @@ import csv
 import functools
 import hashlib
 import logging
+import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 import pandas as pd
 
@@ -142,7 +143,29 @@ class Corpus:
         return builder.build()
 
 
-def load_corpus(path: str | Path, *, metadata: str | Path | None = None) -> Corpus:
+#: Files larger than this many MB are skipped (with the reason) unless the limit is raised.
+DEFAULT_MAX_FILE_MB = 10.0
+_MAX_FILE_ENV = "CORPUS_TOOLS_MAX_FILE_MB"
+
+
+def resolve_max_file_mb(value: float | None = None) -> float:
+    """The per-file size limit in MB: ``value``, else ``$CORPUS_TOOLS_MAX_FILE_MB``, else
+    :data:`DEFAULT_MAX_FILE_MB`. ``0`` means no limit."""
+    import os
+
+    if value is None:
+        raw = os.environ.get(_MAX_FILE_ENV, "").strip()
+        try:
+            value = float(raw) if raw else DEFAULT_MAX_FILE_MB
+        except ValueError:
+            raise CorpusError(f"{_MAX_FILE_ENV}={raw!r}: not a number of megabytes") from None
+    if value < 0:
+        raise CorpusError(f"the file size limit must be 0 (no limit) or a positive number of MB, not {value}")
+    return float(value)
+
+
+def load_corpus(path: str | Path, *, metadata: str | Path | None = None, max_file_mb: float | None = None,
+                progress: Callable[[Iterable], Iterable] | None = None) -> Corpus:
     """Load a folder of ``.txt``/``.md`` essays, recursively, into a :class:`Corpus`.
 
     Args:
@@ -150,6 +173,13 @@ def load_corpus(path: str | Path, *, metadata: str | Path | None = None) -> Corp
         metadata: a CSV sidecar; defaults to ``metadata.csv`` in the folder if present. It has a
             ``file`` column (path relative to the folder) and any of ``title``, ``date``,
             ``source``, ``url``/``source_url``, ``author``; other columns are kept.
+        max_file_mb: a file larger than this (in MB of 1,000,000 bytes) is not read; it is listed
+            in ``skipped`` with its size. Default ``$CORPUS_TOOLS_MAX_FILE_MB`` or
+            :data:`DEFAULT_MAX_FILE_MB` (10); ``0`` for no limit. Loading holds every text in
+            memory (several times its size while segmenting), so one huge dump is refused rather
+            than allowed to take the machine's memory; split it into essays to analyse it.
+        progress: optional wrapper around the file iterator (e.g. ``tqdm``), called with
+            ``desc`` and ``total`` when it accepts them.
 
     Raises:
         CorpusError: the path is missing, is a file, or holds no readable text file.
@@ -159,6 +189,7 @@ def load_corpus(path: str | Path, *, metadata: str | Path | None = None) -> Corp
         raise CorpusError(f"{root}: no such folder")
     if not root.is_dir():
         raise CorpusError(f"{root}: is a file, not a folder; pass the folder that holds your essays")
+    limit_mb = resolve_max_file_mb(max_file_mb)
     found = find_text_files(root)
     sidecar = Path(metadata) if metadata else next((root / n for n in METADATA_NAMES if (root / n).is_file()), None)
     meta_by_file, meta_warnings = _read_metadata(sidecar) if sidecar else ({}, [])
@@ -167,8 +198,22 @@ def load_corpus(path: str | Path, *, metadata: str | Path | None = None) -> Corp
         builder.warn(str(sidecar), None, message)
     for file_path, reason in found.skipped:
         builder.skip(file_path, reason)
-    for file_path in found.texts:
+    files: Iterable[Path] = found.texts
+    if progress is not None:
+        try:
+            files = progress(found.texts, desc="loading", total=len(found.texts))
+        except TypeError:  # a plain one-argument wrapper
+            files = progress(found.texts)
+    for file_path in files:
         rel = file_path.relative_to(root).as_posix()
+        try:
+            size = file_path.stat().st_size
+        except OSError:
+            size = 0
+        if limit_mb and size > limit_mb * 1_000_000:
+            builder.skip(file_path, f"file is {size / 1_000_000:,.1f} MB, above the {limit_mb:g} MB limit per file; "
+                                    f"split it into essays, or raise the limit (--max-file-mb, {_MAX_FILE_ENV})")
+            continue
         try:
             decoded = read_text_file(file_path)
         except SkipFile as exc:
@@ -210,20 +255,83 @@ def _doc_id_for(rel_path: str) -> str:
     return slug or "doc"
 
 
+#: Largest metadata cell read (Python's csv module stops at 128 KiB by default).
+MAX_METADATA_CELL = 16 * 1024 * 1024
+
+
 def _read_metadata(path: Path) -> tuple[dict[str, dict], list[str]]:
+    """Rows of the sidecar keyed by ``file``, and warnings.
+
+    Anything that could attach one file's metadata to another is refused with a warning rather
+    than guessed: a cell spanning lines (an unclosed quote swallows the next records), a row
+    with more cells than the header, a file listed twice with different values. Blank lines
+    before the header are skipped; a repeated column name keeps its first column.
+    """
+    import io
+
     warnings: list[str] = []
     try:
         text = decode_bytes(path.read_bytes()).text
     except (OSError, SkipFile) as exc:
         return {}, [f"metadata sidecar not read: {exc}"]
-    rows = list(csv.DictReader(text.splitlines()))
-    if rows and "file" not in rows[0]:
-        return {}, [f"metadata sidecar has no 'file' column (columns: {', '.join(rows[0])}); ignored"]
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, MAX_METADATA_CELL))
+    records: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for cells in reader:
+            records.append((reader.line_num, cells))
+    except csv.Error as exc:
+        line = reader.line_num
+        warnings.append(f"line {line}: {exc} (an unclosed quote?); the rows from line {line} on are ignored")
+        if records and records[-1][0] >= line:
+            records.pop()
+    finally:
+        csv.field_size_limit(limit)
+    records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
+    if not records:
+        return {}, warnings
+    header_line, header = records[0]
+    names = [h.strip() for h in header]
+    if "file" not in names:
+        shown = ", ".join(repr(n) for n in names if n) or "none"
+        return {}, warnings + [f"metadata sidecar has no 'file' column (columns: {shown}); ignored"]
+    keep: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if not name:
+            continue
+        if name.lower() in {k.lower() for k in keep}:
+            warnings.append(f"line {header_line}: column {name!r} appears more than once; only the first is used")
+            continue
+        keep[name] = index
     by_file: dict[str, dict] = {}
-    for row in rows:
-        name = (row.pop("file", "") or "").strip().replace("\\", "/")
-        if name:
-            by_file[name] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+    lines: dict[str, int] = {}
+    conflicting: set[str] = set()
+    for line, cells in records[1:]:
+        if len(cells) > len(header):
+            warnings.append(f"line {line}: {len(cells)} cells but the header has {len(header)}; row ignored")
+            continue
+        if any("\n" in c or "\r" in c for c in cells):
+            warnings.append(f"line {line}: a cell spans several lines (an unclosed quote?); row ignored, "
+                            "so that no file gets another file's metadata")
+            continue
+        cells = cells + [""] * (len(header) - len(cells))
+        row = {name: cells[index].strip() for name, index in keep.items()}
+        name = posixpath.normpath(row.pop("file").replace("\\", "/")) if row.get("file") else ""
+        if not name or name == ".":
+            continue
+        if name in by_file or name in conflicting:
+            if name in by_file and by_file[name] == row:
+                warnings.append(f"line {line}: {name!r} is listed again with the same values (first at line "
+                                f"{lines[name]}); the repeat is ignored")
+            else:
+                warnings.append(f"line {line}: {name!r} is listed more than once with different values; "
+                                "its metadata is ignored")
+                by_file.pop(name, None)
+                conflicting.add(name)
+            continue
+        by_file[name] = row
+        lines[name] = line
     return by_file, warnings
 
 
@@ -316,6 +424,7 @@ class _CorpusBuilder:
         self.texts: dict[str, str] = {}
         self.maps: dict[str, OffsetMap] = {}
         self.by_hash: dict[str, str] = {}
+        self.paths: dict[str, str] = {}
 
     def warn(self, path: str | None, doc_id: str | None, message: str) -> None:
         logger.warning("%s: %s", path or doc_id, message)
@@ -340,6 +449,7 @@ class _CorpusBuilder:
             doc_id, n = f"{base_id}_{n}", n + 1
         self.by_hash[digest] = doc_id
         self.texts[doc_id] = text
+        self.paths[doc_id] = shown
 
         kept: list[dict] = []
         seen: dict[str, str] = {}
@@ -433,6 +543,12 @@ class _CorpusBuilder:
         rows = RowChunks(SENTENCE_COLUMNS)
         texts = paragraphs["clean_text"].tolist()
         for para, spans in zip(paragraphs.itertuples(index=False), _sentence_spans_batch(texts)):
+            longest = max((ce - cs for cs, ce in spans), default=0)
+            if longest > MAX_SENTENCE_CHARS:
+                spans = _bounded_spans(para.clean_text, spans, MAX_SENTENCE_CHARS)
+                self.warn(self.paths.get(para.doc_id), para.doc_id,
+                          f"{para.para_id}: a sentence of {longest:,} characters (no sentence end) is analysed "
+                          f"in pieces of at most {MAX_SENTENCE_CHARS:,} characters, split at spaces")
             offsets = self.maps[para.para_id]
             original = self.texts[para.doc_id]
             sentences = []
@@ -442,6 +558,34 @@ class _CorpusBuilder:
                                   start, end, para.clean_text[cs:ce], cs, ce))
             rows.extend(sentences)
         return rows.frame()
+
+
+#: Longest sentence handed to spaCy. Text without sentence ends (a scraped table, a run-on
+#: paste) would otherwise become one "sentence" past spaCy's limit (error E088 at 1,000,000
+#: characters) or take minutes to parse; longer ones are split at spaces, with a warning.
+MAX_SENTENCE_CHARS = 2_000
+
+
+def _bounded_spans(text: str, spans: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """``spans`` with every span longer than ``limit`` cut into pieces of at most ``limit``
+    characters, at the last whitespace of each piece where there is one."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        while end - start > limit:
+            cut = start + limit
+            space = max(text.rfind(" ", start + 1, cut + 1), text.rfind("\n", start + 1, cut + 1))
+            if space > start + limit // 2:
+                cut = space
+            piece_end = cut
+            while piece_end > start and text[piece_end - 1].isspace():
+                piece_end -= 1
+            out.append((start, piece_end))
+            start = cut
+            while start < end and text[start].isspace():
+                start += 1
+        if end > start:
+            out.append((start, end))
+    return out
 
 
 def _sentence_spans_batch(texts: list[str]) -> Iterator[list[tuple[int, int]]]:

@@ -7,8 +7,9 @@ corpus text (embeddings) separately.
 
 A stage that cannot run on this input (for example, too few paragraphs to cluster) is
 reported in ``warnings`` and in the report instead of killing the run. Nothing is written
-until every stage has finished, and each file is replaced atomically, so an interrupted run
-leaves the previous report intact.
+until every stage has finished, and then the whole report is written into a fresh folder that
+one rename switches in (:class:`~corpus_tools._fileio.ReportFolder`), so a run killed at any
+point leaves the previous report, or the new one, complete.
 """
 from __future__ import annotations
 
@@ -157,13 +158,15 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             n_topics: int | str = "auto", guided: bool = False,
             cache_dir: str | Path | None = None, progress: Any = None,
             nlp: Any = None, model: str | None = None, by: str | None = None,
-            order: str = "date") -> AnalysisResult:
+            order: str = "date", max_file_mb: float | None = None) -> AnalysisResult:
     """Run every stage on a corpus and (when ``out`` is given) write the reports.
 
     Args:
         path_or_corpus: a corpus folder, or a loaded :class:`~corpus_tools.load.Corpus`.
         out: output folder for ``report.md``, ``report.html``, ``tables/`` and ``run.json``;
-            ``None`` writes nothing. It may not be inside the input folder.
+            ``None`` writes nothing. It may not overlap the input folder (either inside the
+            other, or reached by a link in it). It becomes a link to the latest complete version
+            in the hidden sibling ``.OUT.corpus-tools/``, which also holds the run's lock.
         lexicon: a :class:`~corpus_tools.lexicon.Lexicon`, a TOML path, or ``None`` for the
             built-in retail lexicon.
         seed: random seed for the theme model (results are reproducible for a seed).
@@ -183,6 +186,9 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             :func:`corpus_tools.comparison.compare`. The result is in ``result.comparison``, the
             tables in ``tables/compare_*.csv`` and a "Groups" section in the reports.
         order: ``"date"`` or ``"file"``, passed to :func:`~corpus_tools.comparison.compare`.
+        max_file_mb: files larger than this are skipped with the reason (default
+            ``$CORPUS_TOOLS_MAX_FILE_MB`` or 10; ``0`` for no limit); see
+            :func:`~corpus_tools.load.load_corpus`.
 
     Returns:
         an :class:`AnalysisResult`.
@@ -191,12 +197,13 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         CorpusError: the path is not a readable corpus.
         LexiconError: the lexicon file is invalid.
         ModelNotFoundError: the spaCy model is not installed.
-        OutputPathError: ``out`` is inside the input folder or cannot be created.
+        OutputPathError: ``out`` overlaps the input folder or cannot be created.
+        OutputBusyError: another run is writing ``out`` now.
         GroupingError: ``by`` names no column, or every essay falls in one group (checked before
             any heavy work).
         ValueError: an unknown format or unit.
     """
-    from ._fileio import prepare_output_dir
+    from ._fileio import ReportFolder, check_output_location
     from .report import check_formats
 
     formats = check_formats(formats)
@@ -207,7 +214,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     started = _dt.datetime.now(_dt.timezone.utc)
 
     t0 = time.perf_counter()
-    corpus = _load(path_or_corpus)
+    prog.stage(f"loading {path_or_corpus}" if isinstance(path_or_corpus, (str, Path)) else "using the given corpus")
+    corpus = _load(path_or_corpus, max_file_mb=max_file_mb, progress=prog.wrapper("loading"))
     timings["load"] = time.perf_counter() - t0
     prog.stage(f"loaded {len(corpus)} documents ({int(corpus.documents['n_words'].sum()):,} words, "
                f"{len(corpus.paragraphs)} paragraphs, {len(corpus.skipped)} files skipped)")
@@ -218,7 +226,9 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         from .comparison import group_documents
 
         group_documents(corpus.documents, by, order=order)  # a bad grouping stops the run before any work
-    out_dir = prepare_output_dir(out, corpus.root) if out is not None else None
+    out_dir = Path(out) if out is not None else None
+    if out_dir is not None:
+        check_output_location(out_dir, corpus.root)
 
     result = AnalysisResult(corpus=corpus, timings=timings, out=out_dir)
     result.warnings.extend(_corpus_warnings(corpus))
@@ -242,44 +252,57 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
 
     from ._memory import release_free_memory
 
-    nlp_used = _run_text_stages(corpus, lex, result, prog, nlp=nlp, model=model, cache_dir=cache_dir)
-    release_free_memory()  # the text stages' temporaries, before the theme model loads
-    _run_topics(corpus, lex, result, prog, seed=seed, unit=unit, n_topics=n_topics, guided=guided,
-                cache_dir=cache_dir)
-    release_free_memory()
-    if by is not None:
-        from .comparison import compare
+    # Locked for the whole run: a second run on the same folder stops here, before any work.
+    folder = ReportFolder(out_dir).open() if out_dir is not None else None
+    try:
+        if folder is not None:
+            result.warnings.extend(folder.warnings)
+        nlp_used = _run_text_stages(corpus, lex, result, prog, nlp=nlp, model=model, cache_dir=cache_dir)
+        release_free_memory()  # the text stages' temporaries, before the theme model loads
+        _run_topics(corpus, lex, result, prog, seed=seed, unit=unit, n_topics=n_topics, guided=guided,
+                    cache_dir=cache_dir)
+        release_free_memory()
+        if by is not None:
+            from .comparison import compare
 
-        t0 = time.perf_counter()
-        prog.stage(f"comparing groups by {by}")
-        result.comparison = compare(result, by, order=order)
-        result.stage_status["compare"] = {"status": "ok", "reason": ""}
-        timings["compare"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            prog.stage(f"comparing groups by {by}")
+            result.comparison = compare(result, by, order=order)
+            result.stage_status["compare"] = {"status": "ok", "reason": ""}
+            timings["compare"] = time.perf_counter() - t0
 
-    result.versions = collect_versions(result, nlp=nlp_used)
-    if out_dir is not None:
-        from .report import write_reports
+        result.versions = collect_versions(result, nlp=nlp_used)
+        if folder is not None:
+            from .report import write_reports
 
-        prog.stage(f"writing {', '.join(formats)} to {out_dir}")
-        t0 = time.perf_counter()
+            prog.stage(f"writing {', '.join(formats)} to {out_dir}")
+            t0 = time.perf_counter()
 
-        def run_info() -> dict[str, Any]:
-            # Called by write_reports just before run.json, the last file, so the report time is complete.
+            def run_info() -> dict[str, Any]:
+                # Called by write_reports just before run.json, the last file, so the report time is complete.
+                timings["report"] = time.perf_counter() - t0
+                return _run_info(result, lexicon, started)
+
+            # The whole report goes into a fresh folder that one rename then shows at out_dir.
+            written = write_reports(result, folder.begin(), formats, run_info=run_info)
+            shown = len(folder.warnings)
+            folder.commit()
+            result.warnings.extend(folder.warnings[shown:])  # after run.json: in the result and the log
+            result.files = {name: out_dir / name for name in written}
             timings["report"] = time.perf_counter() - t0
-            return _run_info(result, lexicon, started)
-
-        result.files = write_reports(result, out_dir, formats, run_info=run_info)
-        timings["report"] = time.perf_counter() - t0
+    finally:
+        if folder is not None:
+            folder.close()
     return result
 
 
-def _load(path_or_corpus: Any) -> "Corpus":
+def _load(path_or_corpus: Any, *, max_file_mb: float | None = None, progress: Any = None) -> "Corpus":
     from .load import Corpus, load_corpus
 
     if isinstance(path_or_corpus, Corpus):
         return path_or_corpus
     if isinstance(path_or_corpus, (str, Path)):
-        return load_corpus(path_or_corpus)
+        return load_corpus(path_or_corpus, max_file_mb=max_file_mb, progress=progress)
     raise TypeError(f"analyze() needs a folder path or a Corpus, not {type(path_or_corpus).__name__}")
 
 
@@ -341,7 +364,7 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
 
     A document whose rows are in the row cache (same text, segmentation, lexicon, model and code)
     is neither parsed nor read from the parse cache: its cached rows are used as they are."""
-    from ._cache import PickleStore
+    from ._cache import SafeStore
     from ._rows import RowChunks
     from .concepts import MENTION_COLUMNS, ConceptExtractor, build_result
     from .discovery import ConceptSuggester
@@ -359,10 +382,15 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     store, keys = _row_keys(corpus, lex, parser)
     # Same documents, rows and lexicon as an earlier run: its two results are reused whole.
     results_key = _results_key(corpus, lex, keys) if store is not None else None
-    results_store = PickleStore(parser.cache_dir_ / "results") if store is not None else None
+    results_store = SafeStore(parser.cache_dir_ / "results") if store is not None else None
     both = results_store.get(results_key) if results_store is not None else None
     if both is not None:
-        result.concepts, result.framing = both["concepts"], both["framing"]
+        from .concepts import ConceptResult
+        from .framing import FramingResult
+
+        # The key holds the lexicon's fingerprint, so the lexicon in use is the one they were made with.
+        result.concepts = ConceptResult(**both["concepts"], lexicon=lex)
+        result.framing = FramingResult(**both["framing"])
         result.timings["parse"] = parse_seconds
         result.stage_status["parse"] = {"status": "ok", "reason": ""}
         for stage in (concepts, framing):
@@ -464,7 +492,8 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     framing.finish()
     if store is not None and concepts.alive and framing.alive and result.concepts is not None \
             and result.framing is not None:
-        results_store.put(results_key, {"concepts": result.concepts, "framing": result.framing})
+        results_store.put(results_key, {"concepts": _fields(result.concepts, drop=("lexicon",)),
+                                        "framing": _fields(result.framing)})
 
     found = []
     if result.concepts is not None:
@@ -480,13 +509,20 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
 
 def _compact(rows: list, columns: list[str]) -> list[tuple]:
     """Rows as tuples in ``columns`` order, short strings interned, as the row cache stores them:
-    no column name per value, and a repeated id or term is one object, which pickle writes once.
+    no column name per value, and a repeated id or term is one object.
     ``pd.DataFrame(rows, columns=columns)`` and :class:`~corpus_tools._rows.RowChunks` build the
     same table from either form."""
     intern = sys.intern
     return [r if isinstance(r, tuple) else
             tuple(intern(v) if type(v) is str and len(v) <= 40 else v for v in (r[c] for c in columns))
             for r in rows]
+
+
+def _fields(obj: Any, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A result dataclass's fields as a dict (what the safe result cache stores)."""
+    import dataclasses
+
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.name not in drop}
 
 
 def _compact_framing(doc_rows: dict[str, list]) -> dict[str, list]:
@@ -504,7 +540,7 @@ def _add_framing(tables: dict[str, Any], doc_rows: dict[str, list]) -> None:
 
 def _row_keys(corpus: "Corpus", lex: Any, parser: Any) -> tuple[Any, dict[str, str]]:
     """The row cache (``None`` without caching) and each document's key in it, in corpus order."""
-    from ._cache import PickleStore, document_row_key, lexicon_fingerprint
+    from ._cache import SafeStore, document_row_key, lexicon_fingerprint
 
     if not parser.use_cache:
         return None, {}
@@ -519,7 +555,7 @@ def _row_keys(corpus: "Corpus", lex: Any, parser: Any) -> tuple[Any, dict[str, s
         keys[doc_id] = document_row_key(doc_id=doc_id, text=corpus.text(doc_id),
                                         sentences=sents.itertuples(index=False, name=None),
                                         model=parser.fingerprint_, lexicon=lexicon)
-    return PickleStore(parser.cache_dir_ / "rows"), keys
+    return SafeStore(parser.cache_dir_ / "rows"), keys
 
 
 def _results_key(corpus: "Corpus", lex: Any, keys: dict[str, str]) -> str:
@@ -555,19 +591,18 @@ def _find_topics_cached(corpus: "Corpus", lex: Any, result: AnalysisResult, prog
     """:func:`~corpus_tools.topics.find_topics`, or its result from an earlier run on the same units.
 
     The fit is deterministic for the same unit texts, embedding model, parameters, seed, library
-    versions and code, so all of these make the key. The fitted model is kept in a second entry
-    and only unpickled when someone reads ``topics.model``."""
-    import dataclasses
-
-    from ._cache import (TOPIC_LIBRARIES, TOPIC_SOURCES, PickleStore, digest, library_versions,
+    versions and code, so all of these make the key. The tables and measures are one
+    :class:`~corpus_tools._cache.SafeStore` entry; the fitted model is saved beside it in
+    BERTopic's safetensors form (no pickle) and only loaded when someone reads ``topics.model``."""
+    from ._cache import (TOPIC_LIBRARIES, TOPIC_SOURCES, SafeStore, digest, library_versions,
                          lexicon_fingerprint, source_fingerprint)
     from .embeddings import model_fingerprint as embedding_fingerprint
     from .embeddings import resolve_model_path
     from .parse import default_cache_dir
-    from .topics import build_units, find_topics
+    from .topics import TopicResult, build_units, find_topics
 
     units, _ = build_units(corpus, unit, None)
-    store = PickleStore(Path(cache_dir if cache_dir is not None else default_cache_dir()) / "topics")
+    store = SafeStore(Path(cache_dir if cache_dir is not None else default_cache_dir()) / "topics")
     docs = corpus.documents
     key = digest(
         "topics", source_fingerprint(TOPIC_SOURCES), library_versions(TOPIC_LIBRARIES),
@@ -575,17 +610,34 @@ def _find_topics_cached(corpus: "Corpus", lex: Any, result: AnalysisResult, prog
         lexicon_fingerprint(lex) if guided else "unguided",
         _frame_digest(units), _frame_digest(docs[["doc_id", "title", "date", "sha256", "n_words"]]),
     )
+    model_dir = store.path(key).with_suffix(".model")
     cached = store.get(key)
     if cached is not None:
         prog.stage("themes from the cache (same units, model, parameters and seed)")
         result.parse_cache["topics_cached"] = 1
-        return dataclasses.replace(cached, model=_LazyPickle(store, key + "-model"))
+        return TopicResult(**cached, model=_LazyModel(model_dir) if model_dir.is_dir() else None)
     topics = find_topics(corpus, unit=unit, seed=seed, n_topics=n_topics, guided=lex if guided else False,
                          cache_dir=cache_dir, progress=prog.wrapper("themes: embedding"))
     result.parse_cache["topics_cached"] = 0
-    store.put(key + "-model", topics.model)
-    store.put(key, dataclasses.replace(topics, model=None))
+    if topics.model is not None:
+        _save_model(topics.model, model_dir)
+    store.put(key, _fields(topics, drop=("model",)))
     return topics
+
+
+def _save_model(model: Any, folder: Path) -> None:
+    """Save a fitted topic model into ``folder`` through a temp folder and a rename."""
+    import secrets
+    import shutil
+
+    tmp = folder.with_name(f".{folder.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        model.save(tmp, serialization="safetensors")
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+    except Exception as exc:  # a cache that cannot be written only costs a refit next time
+        logger.warning("could not cache the topic model in %s: %s", folder, exc)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _frame_digest(frame: Any) -> str:
@@ -598,24 +650,25 @@ def _frame_digest(frame: Any) -> str:
     return digest(",".join(map(str, frame.columns)), hashed)
 
 
-class _LazyPickle:
-    """Stands in for an object kept in a :class:`~corpus_tools._cache.PickleStore`: the first
-    attribute access loads it (so a warm run that never touches the topic model never pays for
-    importing BERTopic)."""
+class _LazyModel:
+    """Stands in for a fitted :class:`~corpus_tools.topics.TopicModel` saved in the cache: the
+    first attribute access loads it (so a warm run that never touches the topic model never
+    pays for importing BERTopic)."""
 
-    def __init__(self, store: Any, key: str) -> None:
-        self._store = store
-        self._key = key
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
         self._obj: Any = None
 
     def _load(self) -> Any:
         if self._obj is None:
-            self._obj = self._store.get(self._key)
-            if self._obj is None:
-                from .errors import TopicModelError
+            from .errors import TopicModelError
+            from .topics import TopicModel
 
-                raise TopicModelError("the cached topic model is missing or damaged; run again with a fresh "
-                                      "--cache-dir (or delete its topics/ folder) to refit it")
+            try:
+                self._obj = TopicModel.load(self._folder)
+            except (OSError, ValueError, KeyError, TopicModelError) as exc:
+                raise TopicModelError(f"the cached topic model is missing or damaged ({exc}); run again with a "
+                                      "fresh --cache-dir (or delete its topics/ folder) to refit it") from None
         return self._obj
 
     def __getattr__(self, name: str) -> Any:
@@ -624,7 +677,7 @@ class _LazyPickle:
         return getattr(self._load(), name)
 
     def __repr__(self) -> str:
-        return f"<cached topic model; loaded on first use: {self._key[:12]}>"
+        return f"<cached topic model; loaded on first use: {self._folder.name[:12]}>"
 
 
 # --- provenance ---------------------------------------------------------------------------

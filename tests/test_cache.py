@@ -143,7 +143,7 @@ def test_corrupt_results_entry_falls_back_to_rows(small_corpus, nlp, tmp_path, c
     warm = _text_stages(small_corpus, nlp, tmp_path)
     assert warm.parse_cache["results_cached"] == 1
     _assert_same(cold, warm)
-    (entry,) = (tmp_path / "results").rglob("*.pkl")
+    (entry,) = (tmp_path / "results").rglob("*.zip")
     entry.write_bytes(entry.read_bytes()[:-50])
     with caplog.at_level(logging.WARNING, logger="corpus_tools._cache"):
         again = _text_stages(small_corpus, nlp, tmp_path)
@@ -155,7 +155,7 @@ def test_corrupt_results_entry_falls_back_to_rows(small_corpus, nlp, tmp_path, c
 def test_corrupt_row_entry_is_rebuilt_with_a_warning(small_corpus, nlp, tmp_path, caplog):
     cold = _text_stages(small_corpus, nlp, tmp_path)
     shutil.rmtree(tmp_path / "results")  # so that the per-document entries are read
-    entries = sorted((tmp_path / "rows").rglob("*.pkl"))
+    entries = sorted((tmp_path / "rows").rglob("*.zip"))
     assert len(entries) == 3
     entries[0].write_bytes(b"not a pickle")
     with caplog.at_level(logging.WARNING, logger="corpus_tools._cache"):
@@ -168,7 +168,7 @@ def test_corrupt_row_entry_is_rebuilt_with_a_warning(small_corpus, nlp, tmp_path
 
 
 def test_store_rejects_an_entry_under_the_wrong_key(tmp_path, caplog):
-    store = _cache.PickleStore(tmp_path)
+    store = _cache.SafeStore(tmp_path)
     store.put("aa" + "1" * 62, {"x": 1})
     assert store.get("aa" + "1" * 62) == {"x": 1}
     # An entry copied to another key's place is not trusted.
@@ -214,7 +214,7 @@ def test_topics_hit_equals_fit_and_misses_on_change(starter_corpus, tmp_path):
 
 def test_damaged_topic_entry_is_refitted(starter_corpus, tmp_path, caplog):
     cold, _ = _topics(starter_corpus, tmp_path)
-    for entry in (tmp_path / "topics").rglob("*.pkl"):
+    for entry in (tmp_path / "topics").rglob("*.zip"):
         entry.write_bytes(entry.read_bytes()[:20])
     with caplog.at_level(logging.WARNING, logger="corpus_tools._cache"):
         again, hit = _topics(starter_corpus, tmp_path)
@@ -230,3 +230,59 @@ def test_changed_metadata_rebuilds_results_from_cached_rows(small_corpus, nlp, t
     assert warm.parse_cache["results_cached"] == 0 and warm.parse_cache["rows_cached"] == 3
     assert warm.framing.doc_ids == ["c", "b", "a"]
     _assert_same(warm, _text_stages(dated, nlp, tmp_path / "fresh"))
+
+
+# --- no code runs from a cache file -------------------------------------------------------
+
+
+class _Planted:
+    """Unpickling this runs code: it creates a file."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_a_planted_pickle_is_never_run(small_corpus, nlp, tmp_path, caplog):
+    import pickle
+
+    cold = _text_stages(small_corpus, nlp, tmp_path / "cache")
+    marker = tmp_path / "code_ran"
+    evil = pickle.dumps({"key": "x", "value": _Planted(marker)})
+    pickle.loads(evil)  # the payload does run when unpickled ...
+    assert marker.exists()
+    marker.unlink()
+    # ... so put it at every entry's place, and where the older layout kept its pickles.
+    entries = sorted((tmp_path / "cache").rglob("*.zip"))
+    assert {p.relative_to(tmp_path / "cache").parts[0] for p in entries} == {"rows", "results"}
+    for entry in entries:
+        entry.write_bytes(evil)
+        entry.with_suffix(".pkl").write_bytes(evil)
+    with caplog.at_level(logging.WARNING, logger="corpus_tools._cache"):
+        warm = _text_stages(small_corpus, nlp, tmp_path / "cache")
+    assert not marker.exists()
+    assert any("corrupt" in r.getMessage() for r in caplog.records)
+    _assert_same(cold, warm)  # rebuilt from scratch, same results
+
+
+def test_safe_store_round_trips_exactly_and_refuses_other_objects(tmp_path):
+    import numpy as np
+
+    store = _cache.SafeStore(tmp_path)
+    frame = pd.DataFrame({"id": ["a", "b"], "n": [1, 2], "x": [0.5, float("nan")],
+                          "terms": [["p", "q"], []], "mixed": [1, "two"], "none": [None, "s"],
+                          "cat": pd.Categorical(["u", "v"]), "when": pd.to_datetime(["2020-01-01", None])})
+    value = {"rows": [("a", 1, None, 0.5, True), ("b", 2, "x", 1.5, False)], "frame": frame,
+             "array": np.arange(6, dtype=np.float32).reshape(2, 3), "metrics": {"npmi": np.float64(0.25), 3: (1, "x")},
+             "set": {"k"}, "nested": [[("t",)], {"a": None}]}
+    key = "ab" + "3" * 62
+    store.put(key, value)
+    back = store.get(key)
+    pd.testing.assert_frame_equal(back.pop("frame"), frame)
+    np.testing.assert_array_equal(back.pop("array"), value["array"])
+    assert back == {k: v for k, v in value.items() if k not in ("frame", "array")}
+    assert type(back["metrics"]["npmi"]) is np.float64 and back["rows"][0] == ("a", 1, None, 0.5, True)
+    store.put("cd" + "4" * 62, {"object": _Planted(tmp_path / "x")})
+    assert not store.path("cd" + "4" * 62).exists()

@@ -83,9 +83,9 @@ def test_match_on_span_uses_doc_offsets(blank_nlp):
 def test_not_fitted_and_bad_token_patterns(blank_nlp):
     with pytest.raises(NotFittedError):
         ConceptExtractor().match(blank_nlp("x"))
-    bad = small(ConceptEntry("a", patterns=["x"], token_patterns=[[{"NOT_AN_ATTR": "x"}]], line=7))
-    with pytest.raises(LexiconError, match="line 7: concept 'a': invalid token_patterns"):
-        ConceptExtractor(bad).fit(blank_nlp)
+    # Refused when the lexicon is built, before any extractor is fitted.
+    with pytest.raises(LexiconError, match="line 7: concept 'a': token pattern 1: not a valid spaCy Matcher pattern"):
+        small(ConceptEntry("a", patterns=["x"], token_patterns=[[{"NOT_AN_ATTR": "x"}]], line=7))
 
 
 # ---------------------------------------------------------------- lemma quirks (trained pipeline)

@@ -172,3 +172,15 @@ def test_sparse_drifts_are_cosine_distances_of_term_count_vectors(framing):
     assert checked >= 5
     shown = framing.shifts.dropna(subset=["drift"])
     assert len(shown) and shown["drift"].between(0, 1).all()
+
+
+def test_headline_length_essays_do_not_crash(nlp, tmp_path):
+    """Essays of one word or one heading leave no context terms at all: no shift has a drift,
+    and nothing raises (this once failed in the context vectors with 0 samples)."""
+    from corpus_tools import analyze_framing
+    from corpus_tools.load import Corpus
+
+    corpus = Corpus.from_texts({"a": "traffic", "b": "Platform.", "c": "Retention"})
+    framing = analyze_framing(corpus, nlp=nlp, cache_dir=tmp_path)
+    assert framing.contrasts.empty
+    assert framing.shifts.empty or framing.shifts["drift"].isna().all()

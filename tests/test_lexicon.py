@@ -124,3 +124,51 @@ def test_lexicon_built_in_code_is_validated():
     lex = Lexicon([ConceptEntry("deep_water", patterns=["deep water"])])
     assert lex.get("deep_water").label == "deep water"
     assert lex.resolve("Deep Water").id == "deep_water"
+
+
+# --- what a lexicon may ask of the matcher is bounded ------------------------------------------
+
+_TOKEN_PATTERN_LEXICON = """\
+[[concept]]
+id = "traffic"
+patterns = ["traffic"]
+token_patterns = [
+  [{{LOWER = "flow"}}],
+  {pattern},
+]
+"""
+
+
+@pytest.mark.parametrize("pattern, words", [
+    ('[{TEXT = {REGEX = "(unclosed"}}]', ["REGEX '(unclosed'", "not a valid regular expression"]),
+    ('[{TEXT = {REGEX = "^(a+)+$"}}]', ["REGEX '^(a+)+$'", "repeat inside a repeat"]),
+    ('[{OP = "*"}]', ["token pattern 2", "every token is optional"]),
+    ('[{LOWER = "a", OP = "*"}]', ["every token is optional"]),
+    ('[{LOWER = "a"}, {OP = "*"}, {OP = "*"}, {OP = "+"}]', ["3 repeated tokens"]),
+    ('[' + ", ".join(['{LOWER = "a"}'] * 13) + ']', ["13 tokens"]),
+    ('[{LOWERX = "a"}]', ["not a valid spaCy Matcher pattern", "LOWERX"]),
+])
+def test_unbounded_or_broken_token_patterns_are_refused_with_file_and_line(tmp_path, pattern, words):
+    path = tmp_path / "lex.toml"
+    path.write_text(_TOKEN_PATTERN_LEXICON.format(pattern=pattern), encoding="utf-8")
+    with pytest.raises(LexiconError) as info:
+        load_lexicon(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: line 4: concept 'traffic': token pattern 2: "), message
+    for word in words:
+        assert word in message
+
+
+def test_twelve_wildcard_patterns_are_refused_before_any_matching():
+    entry = ConceptEntry(id="x", patterns=["x"], token_patterns=[[{"OP": "*"}]] * 12)
+    with pytest.raises(LexiconError, match="token pattern 1: every token is optional"):
+        Lexicon([entry])
+
+
+def test_bounded_patterns_still_load():
+    from corpus_tools.lexicon import regex_problem, token_pattern_problem
+
+    assert token_pattern_problem([{"LOWER": "from"}, {"OP": "*"}, {"LOWER": "to"}]) is None
+    assert token_pattern_problem([{"TEXT": {"REGEX": "^plat+form(s)?$"}}]) is None
+    assert regex_problem("(ab)+c*") is None and regex_problem("(?:x{2,3})+") is not None
+    load_lexicon(None)  # the built-in lexicon's own token patterns pass

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import os
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -238,3 +239,165 @@ def test_from_texts_builds_a_corpus():
     assert corpus.doc_ids == ["x"]
     assert corpus.documents.loc[0, "title"] == "Digital retail is changing"
     assert len(corpus.sentences) == 4
+
+
+# --- hostile and odd input: never a traceback, never the wrong metadata ------------------------
+
+
+def _warnings(corpus: Corpus) -> str:
+    return "\n".join(corpus.warnings["message"])
+
+
+def _essays(tmp_path, n: int = 3):
+    for i in range(n):
+        (tmp_path / f"e{i}.txt").write_text(f"{ESSAY} Essay number {i}.", encoding="utf-8")
+    return tmp_path
+
+
+def test_metadata_with_a_blank_first_line(tmp_path):
+    _essays(tmp_path)
+    (tmp_path / "metadata.csv").write_text("\nfile,title\ne1.txt,One\n", encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert corpus.documents.set_index("doc_id").loc["e1", "title"] == "One"
+
+
+def test_metadata_cell_over_128_kib(tmp_path):
+    _essays(tmp_path)
+    big = "x" * (200 * 1024)
+    (tmp_path / "metadata.csv").write_text(f"file,title,notes\ne1.txt,One,{big}\n", encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert corpus.documents.set_index("doc_id").loc["e1", "notes"] == big
+
+
+def test_metadata_without_a_file_column_names_its_columns(tmp_path):
+    _essays(tmp_path)
+    (tmp_path / "metadata.csv").write_text("\n\nname,title,,extra\ne1.txt,One,x,y,z\n", encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert "no 'file' column (columns: 'name', 'title', 'extra')" in _warnings(corpus)
+
+
+def test_metadata_unclosed_quote_never_moves_metadata_to_another_file(tmp_path):
+    _essays(tmp_path)
+    (tmp_path / "metadata.csv").write_text(
+        'file,title\ne0.txt,Zero\ne1.txt,"One, unclosed\ne2.txt,Two\n', encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    titles = corpus.documents.set_index("doc_id")["title"]
+    assert titles["e0"] == "Zero"
+    assert titles["e1"] != "One, unclosed" and "e2.txt" not in str(titles["e1"])
+    assert titles["e2"] != "Two" or "e2.txt" not in str(titles["e1"])
+    assert "unclosed quote" in _warnings(corpus)
+    # A quote closed much later swallows the records between: that row is refused, not applied.
+    (tmp_path / "metadata.csv").write_text(
+        'file,title\ne0.txt,"Zero\ne1.txt,One\ne2.txt,Two"\n', encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    titles = corpus.documents.set_index("doc_id")["title"]
+    assert not any("e1.txt" in str(t) for t in titles)
+    assert "spans several lines" in _warnings(corpus)
+
+
+def test_metadata_duplicate_rows_and_columns_warn_and_never_guess(tmp_path):
+    _essays(tmp_path)
+    (tmp_path / "metadata.csv").write_text(
+        "file,title,Title,author\n"
+        "e0.txt,Zero,Other zero,Ann\n"
+        "e1.txt,One,,Bob\n"
+        "e1.txt,One again,,Cy\n"
+        "e2.txt,Two,,Di\n"
+        "e2.txt,Two,,Di\n", encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    docs = corpus.documents.set_index("doc_id")
+    assert docs.loc["e0", "title"] == "Zero"  # the first of two 'title' columns
+    assert pd.isna(docs.loc["e1", "author"]) and docs.loc["e1", "title"] != "One again"
+    assert docs.loc["e2", "author"] == "Di"  # an exact repeat is harmless
+    text = _warnings(corpus)
+    assert "column 'Title' appears more than once" in text
+    assert "'e1.txt' is listed more than once with different values; its metadata is ignored" in text
+    assert "'e2.txt' is listed again with the same values" in text
+
+
+def test_unreadable_subfolder_is_reported_in_skipped(tmp_path, monkeypatch):
+    _essays(tmp_path, 1)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "hidden_essay.txt").write_text(ESSAY + " in a locked folder.")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path) == os.fspath(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)  # root reads any folder, whatever its mode
+    corpus = load_corpus(tmp_path)
+    assert corpus.doc_ids == ["e0"]
+    assert _skipped_reason(corpus, "locked").startswith("folder cannot be read (permission denied)")
+
+
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path):
+    text = "Digital retail is not a platform, but an infrastructure. Café culture."
+    (tmp_path / "le.txt").write_bytes(text.encode("utf-16-le"))
+    (tmp_path / "be.txt").write_bytes(("Big endian: " + text).encode("utf-16-be"))
+    corpus = load_corpus(tmp_path)
+    assert corpus.text("le") == text and corpus.text("be") == "Big endian: " + text
+    docs = corpus.documents.set_index("doc_id")
+    assert docs.loc["le", "encoding"] == "utf-16-le" and docs.loc["be", "encoding"] == "utf-16-be"
+    assert "no byte-order mark; decoded as UTF-16-LE (detected)" in _warnings(corpus)
+
+
+def test_invalid_utf8_handling_matches_the_readme(tmp_path):
+    # Otherwise-UTF-8 text with a damaged byte: replaced with U+FFFD, with a warning.
+    (tmp_path / "utf8.txt").write_bytes("Café culture is retail culture, naïve or not. ".encode() * 20 + b"bad \xff byte")
+    # Plain ASCII with a lone high byte is a legacy file: decoded as cp1252, with a warning.
+    (tmp_path / "legacy.txt").write_bytes(b"Caf\xe9 culture is retail culture.")
+    corpus = load_corpus(tmp_path)
+    assert "\ufffd" in corpus.text("utf8") and corpus.text("legacy") == "Café culture is retail culture."
+    text = _warnings(corpus)
+    assert "undecodable byte sequence(s) replaced with U+FFFD" in text and "decoded as detected encoding cp1252" in text
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "replaced with U+FFFD" in readme and "cp1252" in readme
+
+
+def test_a_paragraph_without_sentence_ends_is_split_at_spaces(tmp_path):
+    from corpus_tools.load import MAX_SENTENCE_CHARS
+
+    words = " ".join(f"word{i % 97}" for i in range(300_000))  # about 2 MB, no punctuation
+    (tmp_path / "huge.txt").write_text("A title\n\n" + words + "\n", encoding="utf-8")
+    _essays(tmp_path, 1)
+    corpus = load_corpus(tmp_path)
+    huge = corpus.sentences[corpus.sentences["doc_id"] == "huge"]
+    assert huge["text"].str.len().max() <= MAX_SENTENCE_CHARS < 1_000_000  # spaCy's limit (E088)
+    text = corpus.text("huge")
+    assert all(text[s:e] == t for s, e, t in zip(huge["start"], huge["end"], huge["text"]))
+    assert " ".join(huge["text"].iloc[1:]) == words  # nothing lost, cut only at spaces
+    assert "is analysed in pieces of at most" in _warnings(corpus)
+    assert "e0" in corpus.doc_ids
+
+
+def test_files_above_the_size_limit_are_skipped_with_their_size(tmp_path, monkeypatch):
+    _essays(tmp_path, 1)
+    (tmp_path / "dump.txt").write_text("Retail commentary without end. " * 200, encoding="utf-8")  # 6,200 bytes
+    corpus = load_corpus(tmp_path, max_file_mb=0.005)
+    assert corpus.doc_ids == ["e0"]
+    reason = _skipped_reason(corpus, "dump.txt")
+    assert reason.startswith("file is 0.0 MB, above the 0.005 MB limit per file") and "--max-file-mb" in reason
+    assert "dump" in load_corpus(tmp_path, max_file_mb=0).doc_ids  # 0: no limit
+    monkeypatch.setenv("CORPUS_TOOLS_MAX_FILE_MB", "0.005")
+    assert load_corpus(tmp_path).doc_ids == ["e0"]
+    monkeypatch.setenv("CORPUS_TOOLS_MAX_FILE_MB", "lots")
+    with pytest.raises(CorpusError, match="not a number of megabytes"):
+        load_corpus(tmp_path)
+
+
+def test_cli_size_limit_and_progress_callable(tmp_path):
+    from click.testing import CliRunner
+
+    from corpus_tools.cli import main
+
+    _essays(tmp_path, 1)
+    (tmp_path / "dump.txt").write_text("Retail commentary without end. " * 200, encoding="utf-8")
+    result = CliRunner().invoke(main, ["corpus", str(tmp_path), "--max-file-mb", "0.005"])
+    assert result.exit_code == 0, result.output
+    assert "dump.txt: file is 0.0 MB, above the 0.005 MB limit per file" in result.output
+    seen = []
+    load_corpus(tmp_path, progress=lambda files, desc=None, total=None: seen.append((desc, total)) or files)
+    assert seen == [("loading", 2)]

@@ -425,3 +425,20 @@ def test_charts_group_essays_when_there_are_too_many_to_draw(starter_analysis, m
     assert charts._series([s["per_1k"] for s in first], [[0, 1, 2], [3, 4]])[0] == pytest.approx(mean)
     assert charts._series([1.0, float("nan"), None], [[0, 1, 2]]) == [1.0]
     assert charts._series([2, 3, 4], [[0, 1], [2]], "sum") == [5, 4]
+
+
+def test_one_essay_without_sentence_ends_never_stops_the_others(nlp, tmp_path, monkeypatch):
+    """A paragraph longer than spaCy's max_length with no sentence end raised E088 and killed the
+    whole run; it is now cut into pieces at spaces (here against a lowered limit, to stay fast)."""
+    from corpus_tools.load import MAX_SENTENCE_CHARS
+
+    run_on = " ".join(["the platform grows"] * 600)  # about 11,000 characters, no punctuation
+    corpus = Corpus.from_texts({"run_on": run_on, "ok": XSS_TEXTS["second"]})
+    monkeypatch.setattr(nlp, "max_length", MAX_SENTENCE_CHARS + 500)
+    with pytest.raises(ValueError, match="E088"):
+        nlp(run_on)  # the limit does bite
+    result = analyze(corpus, nlp=nlp, cache_dir=tmp_path)
+    assert result.stage_status["concepts"]["status"] == "ok"
+    mentions = result.concepts.mentions
+    assert set(mentions["doc_id"]) == {"run_on", "ok"}
+    assert (mentions["doc_id"] == "run_on").sum() >= 590  # pieces cut at spaces lose at most a few

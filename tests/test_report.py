@@ -269,10 +269,14 @@ def test_tidy_for_output_flattens_lists_and_dicts():
 def test_write_tables_csv_parquet_and_stale(tmp_path):
     folder = tmp_path / "tables"
     folder.mkdir()
-    (folder / "topics.csv").write_text("stale\n")           # a known table from an older run
     (folder / "my_notes.csv").write_text("keep me\n")       # a user's own file
+    (folder / "topics.csv").write_text("mine too\n")        # a user's file named like a table
+    write_tables({"documents": pd.DataFrame({"doc_id": ["a"]}), "topic_terms": pd.DataFrame({"t": [1]})},
+                 folder, parquet=True)
     files = write_tables({"documents": pd.DataFrame({"doc_id": ["a"], "terms": [["x", "y"]]})}, folder, parquet=True)
-    assert not (folder / "topics.csv").exists()
+    # Only what the first call wrote (its manifest) is removed as stale; nothing else.
+    assert not (folder / "topic_terms.csv").exists() and not (folder / "topic_terms.parquet").exists()
+    assert (folder / "topics.csv").read_text() == "mine too\n"
     assert (folder / "my_notes.csv").read_text() == "keep me\n"
     assert set(files) == {"tables/documents.csv", "tables/documents.parquet"}
     back = pd.read_parquet(folder / "documents.parquet")

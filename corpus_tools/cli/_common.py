@@ -50,6 +50,13 @@ def cache_option(func):
                         help="Cache for parses and embeddings [default: ~/.cache/corpus_tools].")(func)
 
 
+def max_file_option(func):
+    return click.option(
+        "--max-file-mb", type=click.FloatRange(min=0), default=None, envvar="CORPUS_TOOLS_MAX_FILE_MB",
+        help="Skip (and list in skipped) any file larger than this many MB; 0 for no limit [default: 10].",
+    )(func)
+
+
 def show_progress(quiet: bool = False) -> bool:
     """Progress bars only for a person watching a terminal."""
     return not quiet and sys.stderr.isatty()

@@ -7,7 +7,8 @@ import click
 
 from .compare_cmd import order_option
 from ._common import (
-    NTopics, cache_option, corpus_path_argument, echo_json, json_option, library_errors, show_progress,
+    NTopics, cache_option, corpus_path_argument, echo_json, json_option, library_errors, max_file_option,
+    show_progress,
 )
 
 _FORMATS = ("md", "html", "csv", "json")
@@ -25,7 +26,8 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
 @click.command()
 @corpus_path_argument
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
-              help="Folder for report.md, report.html, tables/ and run.json (never inside PATH).")
+              help="Folder for report.md, report.html, tables/ and run.json (never inside PATH, nor holding "
+                   "it); replaced whole when the run ends, one run at a time.")
 @click.option("--lexicon", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Concept lexicon (TOML) instead of the built-in retail lexicon.")
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed: same input and seed, same results.")
@@ -42,9 +44,11 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
 @order_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or stage messages.")
 @cache_option
+@max_file_option
 @json_option
 def analyze(path: Path, out: Path, lexicon: Path | None, seed: int, unit: str, n_topics, guided: bool,
             formats: tuple[str, ...], by: str | None, order: str, quiet: bool, cache_dir: Path | None,
+            max_file_mb: float | None,
             as_json: bool) -> None:
     """Run every stage on the essays in PATH and write the reports to --out.
 
@@ -58,7 +62,7 @@ def analyze(path: Path, out: Path, lexicon: Path | None, seed: int, unit: str, n
     with library_errors():
         result = run_analysis(path, out, lexicon=lexicon, seed=seed, unit=unit, formats=formats,
                               n_topics=n_topics, guided=guided, cache_dir=cache_dir, progress=progress,
-                              by=by, order=order)
+                              by=by, order=order, max_file_mb=max_file_mb)
     if as_json:
         echo_json({
             "out": str(result.out),

@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 
 from ._common import (
-    corpus_path_argument, echo_json, frame_records, json_option, library_errors, out_option,
+    corpus_path_argument, echo_json, frame_records, json_option, library_errors, max_file_option, out_option,
+    show_progress,
 )
 
 
@@ -14,14 +15,20 @@ from ._common import (
 @corpus_path_argument
 @json_option
 @out_option
-def corpus(path: Path, as_json: bool, out: Path | None) -> None:
+@max_file_option
+def corpus(path: Path, as_json: bool, out: Path | None, max_file_mb: float | None) -> None:
     """Inventory of the essays in PATH: dates, words, paragraphs, sentences,
     repeated paragraphs removed, and files skipped with the reason."""
     from ..inventory import inventory_table, write_corpus_tables
     from ..load import load_corpus
 
     with library_errors():
-        loaded = load_corpus(path)
+        progress = None
+        if show_progress() and not as_json:
+            from ..pipeline import TqdmProgress
+
+            progress = TqdmProgress(leave=False)
+        loaded = load_corpus(path, max_file_mb=max_file_mb, progress=progress)
         table = inventory_table(loaded)
         if out is not None:
             written = write_corpus_tables(loaded, out)

@@ -44,8 +44,9 @@ class _ContextVectors:
         term_codes, vocabulary = pd.factorize(terms["term"], sort=True)
         self.row_ = {pair: i for i, pair in enumerate(pairs)}
         counts = terms["count"].to_numpy(dtype=np.float64)
-        self.matrix_ = normalize(csr_matrix((counts, (pair_codes, term_codes)),
-                                            shape=(len(pairs), len(vocabulary))))
+        matrix = csr_matrix((counts, (pair_codes, term_codes)), shape=(len(pairs), len(vocabulary)))
+        # No context terms at all (say, essays of one heading each): nothing to normalise.
+        self.matrix_ = normalize(matrix) if matrix.shape[0] and matrix.shape[1] else matrix
 
     def consecutive_drifts(self, concept: str, doc_ids: list[str]) -> list[float]:
         """Cosine distances between the concept's vectors in consecutive ``doc_ids`` (NaN where one

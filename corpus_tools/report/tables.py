@@ -5,7 +5,7 @@ import dataclasses
 import json
 import logging
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -42,12 +42,12 @@ TABLE_NAMES: dict[tuple[str, str], str] = {
     ("framing", "shifts"): "framing_shifts",
     ("framing", "summaries"): "framing_summaries",
     ("framing", "context"): "framing_context",
-    # issue 13: ct.compare / analyze --by
+    # ct.compare / analyze --by
     **{("comparison", name): f"compare_{name}"
        for name in ("groups", "documents", "concepts", "keyness", "frames", "themes", "shifts")},
 }
 STAGES = ("corpus", "concepts", "topics", "framing", "comparison")
-#: Every name this package may write: the only files it will ever remove as stale.
+#: Every table name this package may write.
 KNOWN_TABLES = set(TABLE_NAMES.values()) | {"topic_metrics", "stage_status"}
 
 
@@ -157,8 +157,12 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path, *, parquet: bool | None = None,
                  warnings: list[str] | None = None) -> dict[str, Path]:
     """Write each table as ``folder/<name>.csv`` (and ``.parquet`` when pyarrow is importable),
-    each atomically. Known tables left over from an earlier run and not produced now are removed
-    so the folder never mixes two runs."""
+    each atomically. Tables an earlier call wrote here (listed in the folder's manifest) and not
+    produced now are removed so the folder never mixes two runs; a file the manifest does not list
+    (a user's own, even one named like a table) is never removed.
+
+    CSV cells that a spreadsheet would run as a formula are neutralised (see
+    :func:`corpus_tools._fileio.csv_safe`); Parquet keeps the exact values."""
     folder.mkdir(parents=True, exist_ok=True)
     parquet = _parquet_available() if parquet is None else parquet
     written: dict[str, Path] = {}
@@ -174,7 +178,8 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path, *, parquet: bool
             else:
                 written[f"tables/{stem}.parquet"] = path
         del tidy
-    _remove_stale(folder, {p.name for p in written.values()})
+    _fileio.remove_stale(folder, {p.name for p in written.values()})
+    _fileio.write_manifest(folder, {p.name for p in written.values()})
     return written
 
 
@@ -196,15 +201,3 @@ def _stringify_objects(frame: pd.DataFrame) -> pd.DataFrame:
         if out[column].dtype == object:
             out[column] = out[column].map(lambda v: v if v is None or isinstance(v, str) else str(v))
     return out
-
-
-def _remove_stale(folder: Path, keep: Iterable[str]) -> None:
-    keep = set(keep)
-    for path in folder.iterdir():
-        if path.name in keep or path.suffix not in (".csv", ".parquet"):
-            continue
-        if path.stem in KNOWN_TABLES:
-            try:
-                path.unlink()
-            except OSError as exc:
-                logger.warning("could not remove stale table %s: %s", path, exc)
