@@ -84,6 +84,21 @@ def check_output_location(out: str | Path, input_root: str | Path | None) -> Non
                     "remove the link or choose another output folder (a run would read its own report)")
 
 
+def check_output_file(path: str | Path, input_root: str | Path | None) -> None:
+    """Refuse a single output file inside the input folder (links followed). Unlike a report
+    folder, one named file beside the essays overwrites none of them, so a parent folder is fine.
+
+    Raises:
+        OutputPathError: the file would be inside the input folder.
+    """
+    if input_root is None:
+        return
+    target = Path(path).resolve()
+    if _inside(target, Path(input_root).resolve()):
+        raise OutputPathError(f"{path}: is inside the input folder {input_root}; write it elsewhere "
+                              "(the input folder is never written)")
+
+
 def _links_in(root: Path) -> Iterable[Path]:
     """Every symbolic link under ``root`` that the loader would follow (links followed, each real
     folder visited once, hidden ones skipped as the loader skips them)."""

@@ -111,3 +111,15 @@ def test_help_lists_commands(runner):
     assert "concepts" in res.output and "kwic" in res.output
     res = run(runner, "concepts", "--help")
     assert "suggest" in res.output
+
+
+def test_suggest_never_writes_a_draft_into_the_input(runner, tmp_path):
+    import shutil
+
+    from tests.conftest import CORPUS_DIR
+
+    essays = tmp_path / "essays"
+    shutil.copytree(CORPUS_DIR, essays)
+    res = run(runner, "concepts", "suggest", essays, "--top", 3, "--write", essays / "draft.toml")
+    assert res.exit_code == 2 and "inside the input folder" in res.output, res.output
+    assert not (essays / "draft.toml").exists()

@@ -9,11 +9,13 @@ from typing import Any, Iterator
 
 import click
 
+from .._fileio import OutputPathError
 from ..errors import CorpusError, CorpusToolsError, GroupingError, LexiconError
 
 
 class InputError(click.ClickException):
-    """Bad input the user must fix (missing folder, bad lexicon): exit code 2."""
+    """Bad input the user must fix (missing folder, bad lexicon, an output path that overlaps the
+    input): exit code 2."""
 
     exit_code = 2
 
@@ -23,7 +25,7 @@ def library_errors() -> Iterator[None]:
     """Turn library errors into clean CLI messages, never a traceback."""
     try:
         yield
-    except (CorpusError, LexiconError, GroupingError) as exc:
+    except (CorpusError, LexiconError, GroupingError, OutputPathError) as exc:
         raise InputError(str(exc)) from None
     except CorpusToolsError as exc:
         raise click.ClickException(str(exc)) from None

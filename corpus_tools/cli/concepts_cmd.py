@@ -124,9 +124,9 @@ def suggest_cmd(path: Path, lexicon: Path | None, as_json: bool, out: Path | Non
                               suggester=ConceptSuggester(top_n=max(top, 50)))
         suggestions = result.suggestions.head(top)
         if write_path is not None:
-            from .._fileio import prepare_output_dir
+            from .._fileio import check_output_file
 
-            prepare_output_dir(write_path.parent if str(write_path.parent) else Path("."), loaded.root)
+            check_output_file(write_path, loaded.root)
             write_draft_lexicon(suggestions, write_path)
         written = []
         if out is not None:
