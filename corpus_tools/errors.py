@@ -29,3 +29,7 @@ class TopicModelError(CorpusToolsError):
 
 class NotFittedError(CorpusToolsError, AttributeError):
     """A component was used before ``fit``."""
+
+
+class FrameGrammarError(CorpusToolsError):
+    """A frame grammar file is malformed; the message names file, line and problem."""

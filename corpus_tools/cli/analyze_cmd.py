@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 
 from ._common import (
-    NTopics, cache_option, corpus_path_argument, echo_json, json_option, library_errors, show_progress,
+    NTopics, cache_option, corpus_path_argument, echo_json, frames_option, json_option, library_errors,
+    show_progress,
 )
 
 _FORMATS = ("md", "html", "csv", "json")
@@ -27,6 +28,7 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
               help="Folder for report.md, report.html, tables/ and run.json (never inside PATH).")
 @click.option("--lexicon", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Concept lexicon (TOML) instead of the built-in retail lexicon.")
+@frames_option
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed: same input and seed, same results.")
 @click.option("--unit", type=click.Choice(["paragraph", "sentence"]), default="paragraph", show_default=True,
               help="What the themes cluster.")
@@ -38,7 +40,7 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or stage messages.")
 @cache_option
 @json_option
-def analyze(path: Path, out: Path, lexicon: Path | None, seed: int, unit: str, n_topics, guided: bool,
+def analyze(path: Path, out: Path, lexicon: Path | None, frames: Path | None, seed: int, unit: str, n_topics, guided: bool,
             formats: tuple[str, ...], quiet: bool, cache_dir: Path | None, as_json: bool) -> None:
     """Run every stage on the essays in PATH and write the reports to --out.
 
@@ -51,7 +53,8 @@ def analyze(path: Path, out: Path, lexicon: Path | None, seed: int, unit: str, n
     progress = TqdmProgress() if show_progress(quiet) and not as_json else None
     with library_errors():
         result = run_analysis(path, out, lexicon=lexicon, seed=seed, unit=unit, formats=formats,
-                              n_topics=n_topics, guided=guided, cache_dir=cache_dir, progress=progress)
+                              n_topics=n_topics, guided=guided, cache_dir=cache_dir, progress=progress,
+                              frames=frames)
     if as_json:
         echo_json({
             "out": str(result.out),

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CONTRAST_COLUMNS = ["doc_id", "para_id", "sent_id", "old", "new", "cue", "old_concept", "new_concept", "speaker",
-                    "sentence", "old_start", "old_end", "new_start", "new_end", "family"]
+                    "sentence", "old_start", "old_end", "new_start", "new_end", "family", "old_head", "new_head"]
 ORIENTATION_COLUMNS = ["doc_id", "para_id", "sent_id", "concept", "text", "start", "end", "temporal",
                        "temporal_cues", "evaluation", "evaluation_cues", "contrast_side", "speaker"]
 CONTEXT_COLUMNS = ["doc_id", "sent_id", "concept", "term", "count"]
@@ -46,6 +46,8 @@ class FramingExtractor:
         contrast_extractor: a :class:`ContrastExtractor` (default: all cue families).
         orientation_tagger: an :class:`OrientationTagger` (default: the built-in cue lexicons).
         attribution: detect views attributed to others (``speaker``); otherwise all ``author``.
+        frames: the frame grammar for the default contrast extractor (a TOML path or a
+            :class:`~corpus_tools.framing.grammar.FrameGrammar`; ``None``: the built-in one).
 
     Example::
 
@@ -56,12 +58,14 @@ class FramingExtractor:
 
     def __init__(self, lexicon: "Lexicon | str | None" = None, *, concept_extractor: Any = None,
                  contrast_extractor: ContrastExtractor | None = None,
-                 orientation_tagger: OrientationTagger | None = None, attribution: bool = True):
+                 orientation_tagger: OrientationTagger | None = None, attribution: bool = True,
+                 frames: Any = None):
         self.lexicon = lexicon
         self.concept_extractor = concept_extractor
         self.contrast_extractor = contrast_extractor
         self.orientation_tagger = orientation_tagger
         self.attribution = attribution
+        self.frames = frames
 
     def fit(self, nlp: "Language | None" = None) -> "FramingExtractor":
         """Build the matchers on ``nlp`` (default: :func:`corpus_tools.parse.load_spacy_model`)."""
@@ -76,7 +80,7 @@ class FramingExtractor:
             concepts = ConceptExtractor(self.lexicon)
         if not _is_fitted(concepts):
             concepts.fit(nlp)
-        contrasts = self.contrast_extractor or ContrastExtractor()
+        contrasts = self.contrast_extractor or ContrastExtractor(self.frames)
         if not hasattr(contrasts, "matcher_"):
             contrasts.fit(nlp)
         tagger = self.orientation_tagger or OrientationTagger()
@@ -148,6 +152,7 @@ class FramingExtractor:
                     "old_concept": old_concept, "new_concept": new_concept, "speaker": frame.speaker,
                     "sentence": sentence_text, "old_start": old_start, "old_end": old_end,
                     "new_start": new_start, "new_end": new_end, "family": frame.family,
+                    "old_head": frame.old_head, "new_head": frame.new_head,
                 })
             if not matches:
                 continue

@@ -161,7 +161,7 @@ def analyze_framing(corpus: "Corpus", concepts: "ConceptResult | None" = None, *
                     parsed: "Iterable[ParsedDocument] | None" = None, nlp: "Language | None" = None,
                     cache_dir: str | Path | None = None,
                     progress: Callable[[Iterable], Iterable] | None = None,
-                    extractor: Any = None) -> FramingResult:
+                    extractor: Any = None, frames: Any = None) -> FramingResult:
     """Contrast frames, mention orientation, per-essay profiles, shifts across essays, summaries.
 
     Args:
@@ -174,6 +174,9 @@ def analyze_framing(corpus: "Corpus", concepts: "ConceptResult | None" = None, *
         cache_dir: parse cache folder.
         progress: optional wrapper around the document iterator (e.g. ``tqdm``).
         extractor: a :class:`~corpus_tools.framing.FramingExtractor` to use instead of a new one.
+        frames: a frame grammar (TOML path or :class:`~corpus_tools.framing.grammar.FrameGrammar`;
+            default: the built-in ``data/frame_grammar.toml``). A broken file raises
+            :class:`~corpus_tools.errors.FrameGrammarError` naming file and line.
 
     Example::
 
@@ -182,14 +185,16 @@ def analyze_framing(corpus: "Corpus", concepts: "ConceptResult | None" = None, *
         print(framing.summary("traffic"))
     """
     from .extractor import FramingExtractor
+    from .grammar import load_grammar
 
+    grammar = load_grammar(frames) if frames is not None else None  # a bad grammar stops before parsing
     if lexicon is None and concepts is not None:
         lexicon = getattr(concepts, "lexicon", None)
     from ..parse import stream_parsed
 
     parsed, nlp = stream_parsed(corpus, parsed, nlp=nlp, cache_dir=cache_dir, progress=progress)
     if extractor is None:
-        extractor = FramingExtractor(lexicon)
+        extractor = FramingExtractor(lexicon, frames=grammar)
     if not hasattr(extractor, "contrasts_"):
         extractor.fit(nlp)
     rows = [extractor.transform_document(doc, corpus.text(doc.doc_id)) for doc in parsed]

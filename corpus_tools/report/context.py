@@ -209,7 +209,23 @@ def _highlights(ctx: dict[str, Any], result: Any) -> list[str]:
             out.append(f"Commonest reframings (old → new, in the authors' own voice): {listed}.")
         else:
             out.append(f"{framing['n_contrasts']} contrast frames, none between two lexicon concepts.")
+        # Frames naming no lexicon concept are counted by the head terms of their sides.
+        heads = _head_term_pairs(everything)
+        if heads:
+            listed = "; ".join(f"{a} → {b} ({n})" for (a, b), n in heads[:5])
+            out.append(f"Commonest reframings by head term (sides naming no lexicon concept): {listed}.")
     return out
+
+
+def _head_term_pairs(contrasts: Any) -> list[tuple[tuple[str, str], int]]:
+    """(old_head, new_head) pairs, commonest first, of the authors' frames whose sides name no
+    lexicon concept pair; bare rejections are left out."""
+    if contrasts is None or "old_head" not in getattr(contrasts, "columns", ()):
+        return []
+    from ..framing.summaries import _head_pairs
+
+    pairs, _ = _head_pairs(contrasts[contrasts["speaker"].astype(str) != "others"])
+    return sorted(((k, n) for k, n in pairs.items() if k[1]), key=lambda kv: (-kv[1], kv[0]))
 
 
 def _title(corpus: Any) -> str:
