@@ -371,7 +371,8 @@ class ContrastExtractor:
             if entries:
                 candidates.append((tok, [e for e in entries if _match_rest(doc, tok, e[2].rest) is not None]))
         # words that are themselves framing predicates ("comes to an end") cannot be an arrival
-        self._predicates = {tok.i for tok, entries in candidates if entries}
+        self._predicates = {tok.i for tok, entries in candidates
+                            if any(r.kind == "subject" for e in entries for form in e[0].forms.values() for r in form[0])}
         for tok, entries in candidates:
             for pred, key, wording in entries:
                 try:
@@ -422,8 +423,8 @@ class ContrastExtractor:
                 return None
             form = "passive" if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children) else "active"
         elif key == "nouns":
-            if pos not in {"NOUN", "PROPN", "X", "INTJ"}:
-                return None
+            if pos not in {"NOUN", "PROPN", "X", "INTJ"} or any(c.dep_ == "compound" for c in tok.children):
+                return None  # "the front end", "a back end" are not an ending
             form = "nominal"
         else:
             if pos not in {"ADJ", "ADV", "ADP", "VERB"} or tok.dep_ in {"amod", "compound", "prep"}:
@@ -451,7 +452,7 @@ class ContrastExtractor:
             new_head = None
         if pred.require_new and new_head is None:
             return None
-        if new_prep is not None and old_prep is not None and old_prep.lower_ == "from" and self._moved_object(head):
+        if new_prep is not None and old_prep is not None and old_prep.lower_ == "from" and self._moved_object(head, {old_head, new_head}):
             return None
         stops = used | {p.i for p in (old_prep, new_prep) if p is not None}
         old = self._side(old_head, *_bounds(old_head, head, old_prep), exclude=stops | ({new_head.i} if new_head else set()))
@@ -551,13 +552,13 @@ class ContrastExtractor:
                 return subj, None
         return None, None
 
-    def _moved_object(self, verb: "Token") -> bool:
+    def _moved_object(self, verb: "Token", sides: set) -> bool:
         """"moved goods from the warehouse to the store": with a direct object that is not an orientation
         ("shifted their focus from X to Y"), a from-to phrase is where the object goes."""
         if verb.pos_ not in {"VERB", "AUX"}:
             return False
         obj = _first_child(verb, ("dobj",))
-        if obj is None:
+        if obj is None or obj in sides:  # "shifting from X to Y" with Y mis-parsed as the object
             return False
         return _word_lemma(obj) not in self.checks_.get("reframing_objects", frozenset())
 
@@ -942,18 +943,21 @@ def _prep_object(pred: "Token", preps: tuple[str, ...], used: set[int]) -> tuple
                 continue
             to = _find_to(child, obj)
             if to is not None and to.lower_ in preps and to.i not in used:
-                target = _pobj(to) if to.dep_ != "aux" else to.head
+                target = _pobj(to) if to.dep_ != "aux" else _run_root(pred.doc, to.i + 1) or to.head
                 if target is None:
                     target = _run_root(pred.doc, to.i + 1)
                 if target is not None and target.i > to.i - (1 if to.dep_ == "aux" else 0):
                     return target, to
-    for child in pred.children:
-        if child.dep_ in {"prep", "agent", "dative"} and child.lower_ in preps and child.i not in used:
-            obj = _pobj(child)
-            if obj is None and child.lower_ in {"to", "into"}:
-                obj = _run_root(pred.doc, child.i + 1)
-            if obj is not None:
-                return obj, child
+    # on the verb, or hung on its object by the parser ("replace X | with Y")
+    hosts = [pred] + [c for c in pred.children if c.dep_ == "dobj"]
+    for host in hosts:
+        for child in host.children:
+            if child.dep_ in {"prep", "agent", "dative"} and child.lower_ in preps and child.i not in used:
+                obj = _pobj(child)
+                if obj is None and child.lower_ in {"to", "into"}:
+                    obj = _run_root(pred.doc, child.i + 1)
+                if obj is not None:
+                    return obj, child
     return None, None
 
 
@@ -1169,7 +1173,8 @@ def _find_to(frm: "Token", old_head: "Token") -> "Token | None":
     window = frm.doc[old_head.i + 1: min(len(frm.doc), old_head.right_edge.i + 6)]
     for tok in window:
         if tok.lower_ in {"to", "into", "towards", "toward"}:
-            if tok.head in (frm, frm.head, old_head) or tok.head.head == frm or tok.head in old_head.subtree:
+            up = [tok.head, tok.head.head, tok.head.head.head]  # "to" may hang on a mis-tagged Y ("to user retention")
+            if any(u in (frm, frm.head, old_head) for u in up) or tok.head in old_head.subtree:
                 return tok
         if tok.is_punct and tok.lower_ in {",", ";", "."} and tok.i > old_head.right_edge.i:
             break
