@@ -423,7 +423,7 @@ class ContrastExtractor:
                 return None
             form = "passive" if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children) else "active"
         elif key == "nouns":
-            if pos not in {"NOUN", "PROPN", "X", "INTJ"} or any(c.dep_ == "compound" for c in tok.children):
+            if pos not in {"NOUN", "PROPN", "X", "INTJ"} or any(c.dep_ in {"compound", "amod"} for c in tok.children):
                 return None  # "the front end", "a back end" are not an ending
             form = "nominal"
         else:
@@ -605,6 +605,11 @@ class ContrastExtractor:
         conj = _first_child(anchor, ("conj",), after=but.i)
         if conj is None:
             return None
+        only = restrictive and any(doc[j].lower_ == "only" for j in range(neg.i + 1, min(neg.i + 3, but.i)))
+        if only and not (conj.pos_ in {"VERB", "AUX"} and conj.lemma_ == anchor.lemma_):
+            # "not only X, but Y" corrects only when it restates the same act ("not only pay attention
+            # to X, but pay attention to Y"); otherwise two things add up
+            return None
         old_head, new_head = _negated_sides(anchor, neg, but, conj)
         if old_head is None or new_head is None:
             return None
@@ -652,6 +657,8 @@ class ContrastExtractor:
             return None
         neg = doc[start]
         restr = doc[start + 1].lower_ if start + 1 < len(doc) and doc[start + 1].lower_ in self.checks_["restrictive"] else ""
+        if restr == "only":
+            return None  # ", not only X, ... also Y" adds; "Y, not just X" corrects
         old_head = neg.head
         if old_head.i < neg.i and old_head.pos_ in _NOMINAL:
             # "a real business, not a side project": the negator hangs on Y, X is its appositive
