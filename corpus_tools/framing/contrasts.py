@@ -542,9 +542,15 @@ class ContrastExtractor:
         """The subject of a verb of arrival in the same sentence ("X fades away, Y is approaching")."""
         arrival = self.checks_["arrival_verbs"]
         for tok in pred.doc:
-            if tok.i in used or tok.pos_ not in {"VERB", "AUX"} or tok.lemma_.lower() not in arrival \
-                    or tok.i in self._predicates or _is_negated(tok):
+            if tok.pos_ in _NOMINAL and tok.lemma_.lower() in self.checks_["arrival_nouns"] and tok.i not in used:
+                obj = _pobj(next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), tok))
+                if obj is not None and obj != old and _content(obj) and (old is None or obj not in old.subtree):
+                    return obj, None  # "the emergence of Y announces the end of X"
                 continue
+            if tok.i in used or tok.pos_ not in {"VERB", "AUX"} or tok.lemma_.lower() not in arrival \
+                    or tok.i in self._predicates or _is_negated(tok) or pred.head == tok \
+                    or (pred.head.dep_ == "prep" and pred.head.head == tok):
+                continue  # "X has come to the end of ...": the verb of the ending itself
             if old is not None and tok in old.subtree:
                 continue
             subj = _subject(tok) if tok.dep_ != "conj" or any(c.dep_ in _SUBJ for c in tok.children) else None
@@ -789,6 +795,14 @@ class ContrastExtractor:
             head = pred
         elif pred.pos_ in {"VERB", "AUX"} and pred.lemma_.lower() in _COPULAS | {"be"}:
             head = _first_child(pred, ("attr", "oprd"), after=end - 1)  # "is no longer enough" is no framing
+            subj = _subject(pred)
+            if head is not None and _content(subj) and subj.i < start and not (
+                    _word_lemma(subj) == _word_lemma(head)
+                    or any(c.dep_ == "det" and c.lower_ in {"that", "this", "those", "these"} for c in head.children)):
+                # "traffic is no longer the key": what loses its place is the subject; "e-commerce is
+                # no longer that e-commerce" restates it, and the restatement is the old side
+                span = self._side(subj, 0, start)
+                return Frame("X is no longer Y", conn.name, span, None, start) if span is not None else None
         elif pred.pos_ in {"VERB"} and pred.i > last.i and not any(c.dep_ in _SUBJ for c in pred.children):
             head = pred  # "No longer blindly expanding its own platform": the practice given up
         else:
