@@ -181,7 +181,10 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     from ._fileio import prepare_output_dir
     from .report import check_formats
 
+    from .framing.grammar import load_grammar
+
     formats = check_formats(formats)
+    grammar = load_grammar(frames)  # a bad frame grammar stops the run before anything is written
     if unit not in ("paragraph", "sentence"):
         raise ValueError(f"unit must be 'paragraph' or 'sentence', not {unit!r}")
     prog = _Progress(progress)
@@ -216,9 +219,6 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     from .lexicon import load_lexicon
 
     lex = load_lexicon(lexicon)  # bad lexicon: stop before any heavy work
-    from .framing.grammar import load_grammar
-
-    grammar = load_grammar(frames)  # bad frame grammar: the same
 
     from ._memory import release_free_memory
 

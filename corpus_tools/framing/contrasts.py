@@ -382,7 +382,7 @@ class ContrastExtractor:
                 if frame is not None:
                     frames.append(frame)
         vocab_strings = doc.vocab.strings
-        for match_id, start, end in self.matcher_(doc):
+        for match_id, start, end in (self.matcher_(doc) if self.connectives_ else ()):
             conn = self.connectives_[vocab_strings[match_id]]
             reader = getattr(self, f"_read_{conn.reader}")
             try:
@@ -1069,10 +1069,17 @@ def _polish(doc: "Doc", span: tuple[int, int], head_i: int) -> tuple[int, int] |
     for _ in range(2):
         inside = [t for t in doc[start:end] if t.text in _QUOTES]
         if len(inside) % 2 == 1:
-            if doc[start].text in _QUOTES:
-                start += 1
-            elif doc[end - 1].text in _QUOTES:
-                end -= 1
+            # an unpaired quote mark: the side stops before it (after the head) or starts after it
+            stray = inside[-1] if inside[-1].i > head_i else inside[0]
+            if stray.i > head_i:
+                # a quotation the cap cut short: close it if the closing mark is near, else stop before it
+                close = next((t.i for t in doc[end:min(len(doc), end + 5)] if t.text in _QUOTES), None)
+                if close is not None and not any(t.is_punct and t.text not in _QUOTES for t in doc[end:close]):
+                    end = close + 1
+                else:
+                    end = stray.i
+            else:
+                start = stray.i + 1
         while start < end and doc[start].is_punct and doc[start].text not in _QUOTES:
             start += 1
         while end > start and doc[end - 1].is_punct and doc[end - 1].text not in _QUOTES:
