@@ -465,8 +465,8 @@ class ContrastExtractor:
                 new = None
             if new is None and pred.require_new:
                 return None
-        cue = pred.cue
-        return Frame(cue, pred.name, old, new, tok.i, extra={"predicate": wording.text})
+        return Frame(_cue(pred.cue, tok, wording, form, new is not None), pred.name, old, new, tok.i,
+                     extra={"predicate": wording.text})
 
     def _first_role(self, roles: Sequence[Role], pred: "Token", last: "Token | None", used: set[int], form: str,
                     other: "Token | None" = None) -> tuple["Token | None", "Token | None"]:
@@ -924,6 +924,17 @@ class ContrastExtractor:
 
 
 # ----------------------------------------------------------------------------- reader helpers
+
+def _cue(template: str, tok: "Token", wording: Wording, form: str, has_new: bool) -> str:
+    """A frame's cue from its class template and the wording found: "get rid of X", "Y replace X",
+    "X is replaced by Y"."""
+    if form == "passive":
+        return f"X is {' '.join([tok.lower_, *wording.rest])} by Y"
+    cue = template.replace("{word}", wording.text)
+    if has_new and "Y" not in cue:
+        cue += ", Y"  # a leaving that names what it makes way for
+    return cue
+
 
 def _capitalised(word: str) -> bool:
     return len(word) > 1 and word[0].isupper() and word[1:].islower()
