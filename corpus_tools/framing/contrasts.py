@@ -10,8 +10,8 @@ all of it:
   of a preposition, what a noun or adjective is said of, a coordinated verb of adoption, an
   arriving subject);
 - a ``[[connective]]`` class ("not X, but Y", "Y rather than X", "From X to Y", "no longer X",
-  "in the past X ... now Y") is found with a spaCy :class:`~spacy.matcher.Matcher` on its words
-  and read by a named structural reader.
+  "in the past X ... now Y") is found by its words (lower-case token sequences, matched on the
+  vocabulary's hashes) and read by a named structural reader.
 
 Each side is grown from its head word into a noun-phrase-sized span (:func:`grow_side`): the
 head's subtree minus circumstantial prepositional phrases and clauses, trimmed of leading
@@ -52,6 +52,8 @@ _LEAD_TRIM_WORDS = frozenset({"just", "only", "simply", "merely", "also", "even"
 _TRAIL_TRIM_POS = frozenset({"DET", "PUNCT", "CCONJ", "ADP", "PART", "SCONJ", "AUX"})
 _QUOTES = frozenset({'"', "'", "“", "”", "‘", "’", "«", "»", "„"})
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+#: Token attributes read in one array per sentence: lemma hash, is_title, is_alpha, length, lower-case hash.
+_FEATURES = ("LEMMA", "IS_TITLE", "IS_ALPHA", "LENGTH", "LOWER")
 
 
 @dataclass
@@ -296,9 +298,7 @@ class ContrastExtractor:
 
     # -- fitting
     def fit(self, nlp: "Language") -> "ContrastExtractor":
-        """Read the grammar and build the lemma index and the connective matcher on ``nlp``'s vocabulary."""
-        from spacy.matcher import Matcher
-
+        """Read the grammar and index its words (lemma and lower-case hashes of ``nlp``'s vocabulary)."""
         grammar = load_grammar(self.frames)
         names = grammar.class_names
         wanted = tuple(self.families) if self.families else tuple(names)
@@ -312,17 +312,29 @@ class ContrastExtractor:
             for key, wordings in pred.words.items():
                 for wording in wordings:
                     index.setdefault(wording.lemma, []).append((pred, key, wording))
-        matcher = Matcher(nlp.vocab)
+        strings = nlp.vocab.strings
         connectives = {}
+        connective_index: dict[int, list[tuple[tuple[int, ...], object]]] = {}
         for conn in grammar.connectives:
             if conn.name not in wanted:
                 continue
             connectives[conn.name] = conn
-            matcher.add(conn.name, [[{"LOWER": w} for w in words.split()] for words in conn.words])
+            for words in conn.words:
+                hashes = tuple(strings.add(w) for w in words.split())
+                connective_index.setdefault(hashes[0], []).append((hashes, conn))
+        lemmas = set(index) | {w.capitalize() for w in index}  # spaCy keeps a capital in some lemmas
+        self.lemma_hashes_ = frozenset(strings.add(w) for w in lemmas)
+        self.connective_index_ = connective_index
+        # inflected forms of the grammar's words: a headline is re-read only when it holds one
+        forms = {w for conn in connectives.values() for words in conn.words for w in words.split()}
+        for lemma in index:
+            stem = lemma[:-1] if lemma.endswith("e") else lemma
+            forms.update({lemma, lemma + "s", lemma + "es", lemma + "d", lemma + "ed", stem + "ing",
+                          stem + "ed", lemma + lemma[-1:] + "ed", lemma + lemma[-1:] + "ing"})
+        self.surface_hashes_ = frozenset(strings.add(w) for w in forms)
         self.grammar_ = grammar
         self.index_ = index
         self.connectives_ = connectives
-        self.matcher_ = matcher
         self.checks_ = grammar.checks
         self.families_ = wanted
         self.max_words_ = self.max_side_words or grammar.max_side_words
@@ -330,7 +342,7 @@ class ContrastExtractor:
         return self
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "matcher_"):
+        if not hasattr(self, "index_"):
             raise NotFittedError("ContrastExtractor is not fitted; call fit(nlp) first")
 
     # -- extraction
@@ -340,16 +352,32 @@ class ContrastExtractor:
         last = next((t for t in reversed(doc) if not t.is_space), None)
         if last is not None and last.text == "?":
             return []  # a question asks about a framing; it does not set one against another
-        if _title_cased(doc):
+        features = doc.to_array(_FEATURES).tolist()  # lemma, is_title, is_alpha, length per token
+        if _title_cased(features) and any(row[4] in self.surface_hashes_ for row in features):
             # Headlines ("The Stock Market Replaces the Incremental Market") are parsed as strings of
             # proper nouns; read them in sentence case, token for token.
             recased = self._recased(doc)
             if recased is not None:
                 doc = recased
-        frames = self._extract(doc)
+                features = doc.to_array(_FEATURES).tolist()
+        frames = self._extract(doc, features)
         for frame in frames:
             frame.old_head, frame.new_head = side_head(doc, frame.old), side_head(doc, frame.new)
         return frames
+
+    def _connective_matches(self, features: list) -> list[tuple]:
+        """``(connective class, start, end)`` for every occurrence of a connective's words, matched on
+        lower-case hashes (what a spaCy ``Matcher`` with ``LOWER`` patterns finds, without building
+        tokens for the words that start none)."""
+        out = []
+        lowers = [row[4] for row in features]
+        n = len(lowers)
+        for i, h in enumerate(lowers):
+            for words, conn in self.connective_index_.get(h, ()):
+                end = i + len(words)
+                if end <= n and tuple(lowers[i:end]) == words:
+                    out.append((conn, i, end))
+        return out
 
     def _recased(self, doc: "Doc") -> "Doc | None":
         nlp = getattr(self, "nlp_", None)
@@ -362,12 +390,17 @@ class ContrastExtractor:
             return None
         return other
 
-    def _extract(self, doc: "Doc") -> list[Frame]:
+    def _extract(self, doc: "Doc", features: list) -> list[Frame]:
         frames: list[Frame] = []
         index = self.index_
         candidates = []
-        for tok in doc:
-            entries = index.get(tok.lemma_.lower()) or index.get(tok.lower_)
+        # the grammar's words are looked up by lemma hash, without building a Token for every word
+        hashes = self.lemma_hashes_
+        for i, row in enumerate(features):
+            if row[0] not in hashes:
+                continue
+            tok = doc[i]
+            entries = index.get(tok.lemma_) or index.get(tok.lemma_.lower())
             if entries:
                 candidates.append((tok, [e for e in entries if _match_rest(doc, tok, e[2].rest) is not None]))
         # words that are themselves framing predicates ("comes to an end") cannot be an arrival
@@ -381,9 +414,7 @@ class ContrastExtractor:
                     frame = None
                 if frame is not None:
                     frames.append(frame)
-        vocab_strings = doc.vocab.strings
-        for match_id, start, end in (self.matcher_(doc) if self.connectives_ else ()):
-            conn = self.connectives_[vocab_strings[match_id]]
+        for conn, start, end in self._connective_matches(features):
             reader = getattr(self, f"_read_{conn.reader}")
             try:
                 found = reader(doc, start, end, conn)
@@ -897,14 +928,9 @@ class ContrastExtractor:
     def _read_temporal(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"In the past / used to / in the era of X ... now / today Y": each clause's main argument."""
         later_words = [w.split() for w in conn.later]
-        later = None
-        for i in range(end, len(doc)):
-            for words in later_words:
-                if [t.lower_ for t in doc[i:i + len(words)]] == words:
-                    later = doc[i]
-                    break
-            if later is not None:
-                break
+        lowers = [t.lower_ for t in doc[end:]]
+        later = next((doc[end + i] for i in range(len(lowers)) for words in later_words
+                      if lowers[i:i + len(words)] == words), None)
         if later is None:
             return None
         old_pred = _governing_predicate(doc[end - 1])
@@ -940,10 +966,10 @@ def _capitalised(word: str) -> bool:
     return len(word) > 1 and word[0].isupper() and word[1:].islower()
 
 
-def _title_cased(doc: "Doc") -> bool:
-    """Most longer words capitalised: a headline."""
-    words = [t.text for t in doc if t.is_alpha and len(t) > 3]
-    return len(words) >= 3 and sum(_capitalised(w) for w in words) >= 0.7 * len(words)
+def _title_cased(features: list) -> bool:
+    """Most longer words capitalised: a headline (``features``: rows of :data:`_FEATURES`)."""
+    long_words = [row for row in features if row[2] and row[3] > 3]
+    return len(long_words) >= 3 and sum(1 for row in long_words if row[1]) >= 0.7 * len(long_words)
 
 
 def _match_rest(doc: "Doc", tok: "Token", rest: tuple[str, ...]) -> list["Token"] | None:

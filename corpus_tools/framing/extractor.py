@@ -84,7 +84,7 @@ class FramingExtractor:
         if not _is_fitted(concepts):
             concepts.fit(nlp)
         contrasts = self.contrast_extractor or ContrastExtractor(self.frames)
-        if not hasattr(contrasts, "matcher_"):
+        if not hasattr(contrasts, "index_"):
             contrasts.fit(nlp)
         tagger = self.orientation_tagger or OrientationTagger()
         if not hasattr(tagger, "old_"):
