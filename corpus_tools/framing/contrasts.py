@@ -441,8 +441,14 @@ class ContrastExtractor:
 
     def _literal_frame(self, doc: "Doc", frame: Frame) -> bool:
         for span in (frame.old, frame.new):
-            if span is not None and self._literal(_span_head(doc, span)):
+            if span is None:
+                continue
+            if self._literal(_span_head(doc, span)):
                 return True
+            head = _span_head(doc, span)
+            if span is frame.old and span[1] - span[0] == 1 and any(
+                    c.dep_ == "poss" and c.pos_ == "PRON" for c in head.children):
+                return True  # "come to the end of its development": what is set aside is only referred to
         return False
 
     # -- predicate classes
