@@ -86,8 +86,8 @@ active = { old = ["object"], new = ["prep:to"] }
 verbs = ["hand over"]
 ''')
     extractor = ContrastExtractor(grammar).fit(nlp)
-    assert frames(nlp, extractor, "The chain handed over its logistics to a partner network.") == [
-        ("handover", "logistics", "partner network")]
+    assert frames(nlp, extractor, "The chain handed over the logistics business to a partner network.") == [
+        ("handover", "logistics business", "partner network")]
     assert frames(nlp, extractor, "Digital retail is not a platform, but an infrastructure.") == []
 
 

@@ -405,7 +405,7 @@ class ContrastExtractor:
                 candidates.append((tok, [e for e in entries if _match_rest(doc, tok, e[2].rest) is not None]))
         # words that are themselves framing predicates ("comes to an end") cannot be an arrival
         self._predicates = {tok.i for tok, entries in candidates
-                            if any(r.kind == "subject" for e in entries for form in e[0].forms.values() for r in form[0])}
+                            if any(r.kind == "subject" for e in entries for r in e[0].forms.get("active", ((),))[0])}
         for tok, entries in candidates:
             for pred, key, wording in entries:
                 try:
@@ -586,7 +586,9 @@ class ContrastExtractor:
                 continue
             if tok.i in used or tok.pos_ not in {"VERB", "AUX"} or tok.lemma_.lower() not in arrival \
                     or tok.i in self._predicates or _is_negated(tok) or pred.head == tok \
-                    or (pred.head.dep_ == "prep" and pred.head.head == tok):
+                    or (pred.head.dep_ == "prep" and pred.head.head == tok) \
+                    or any(c.dep_ in {"xcomp", "dobj"} for c in tok.children):
+                # (an aspectual "began to X" or "started a Y" is no arrival)
                 continue  # "X has come to the end of ...": the verb of the ending itself
             if old is not None and tok in old.subtree:
                 continue
@@ -961,7 +963,8 @@ def _cue(template: str, tok: "Token", wording: Wording, form: str, has_new: bool
     """A frame's cue from its class template and the wording found: "get rid of X", "Y replace X",
     "X is replaced by Y"."""
     if form == "passive":
-        return f"X is {' '.join([tok.lower_, *wording.rest])} by Y"
+        said = " ".join([tok.lower_, *wording.rest])
+        return template.replace("{word}", said) if "is {word}" in template else f"X is {said} by Y"
     cue = template.replace("{word}", wording.text)
     if has_new and "Y" not in cue:
         cue += ", Y"  # a leaving that names what it makes way for
