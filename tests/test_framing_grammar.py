@@ -43,6 +43,16 @@ def test_builtin_grammar_has_every_class_of_the_issue():
     ("So many players have shifted their focus from traditional e-commerce to digital retail.", "change",
      "traditional e-commerce", "digital retail"),
     ("New retail is struggling to get rid of e-commerce as a concept.", "leaving", "e-commerce", ""),
+    ("The old logic of traffic no longer works.", "negated_framing", "old logic of traffic", ""),
+    ("Brands are moving away from discounts toward membership.", "leaving", "discounts", "membership"),
+    ("Live streaming has become the new norm, replacing the shelf.", "replacement", "shelf", "Live streaming"),
+    ("Community group buying is no longer a fad but an infrastructure.", "negation", "fad", "infrastructure"),
+    ("Instead of chasing traffic, brands should cultivate loyalty.", "preference", "chasing traffic", "loyalty"),
+    ("The era of traffic is over, and the era of reserve has begun.", "ending", "era of traffic", "era of reserve"),
+    # an aspectual "began to" / "started a ..." is no arrival
+    ("The flow-led model also began to come to an end, and it started a new round.", "ending", "flow-led model", ""),
+    ("Operations will be transformed from the logic of the consumer Internet.", "change_away",
+     "logic of the consumer Internet", ""),
 ])
 def test_grammar_classes_on_invented_sentences(nlp, text, family, old, new):
     extractor = ContrastExtractor().fit(nlp)
@@ -61,6 +71,7 @@ def test_grammar_classes_on_invented_sentences(nlp, text, family, old, new):
     "It is not a problem.",
     "Retailers have not got rid of the old habits.",
     "The front end contacts consumers, and the back end serves the supply chain.",
+    "When the old logic no longer works, brands struggle.",
 ])
 def test_literal_uses_are_not_frames(nlp, text):
     assert frames(nlp, ContrastExtractor().fit(nlp), text) == []

@@ -635,6 +635,9 @@ class ContrastExtractor:
         if neg is None and anchor.pos_ in _NOMINAL and anchor.head != anchor:
             # "is not just clicks, but loyal members": the negator sits on the copula
             neg = next((c for c in anchor.head.children if c.dep_ == "neg" and c.i < anchor.i), None)
+            if neg is None:  # "is no longer a fad but an infrastructure"
+                longer = next((c for c in anchor.head.children if c.lower_ == "longer" and c.i < anchor.i), None)
+                neg = next((g for g in longer.children if g.lower_ == "no"), None) if longer is not None else None
         if neg is None:
             return None
         restrictive_words = checks["restrictive"]
@@ -767,6 +770,9 @@ class ContrastExtractor:
                         break
             if new_head is None:
                 new_head = _fronted_new(attach, old_end, self.checks_["praise_predicates"])
+                if old_head.pos_ == "VERB" and new_head is not None and new_head.dep_ in _SUBJ:
+                    # "Instead of chasing traffic, brands should cultivate loyalty": acts are compared
+                    new_head = _complement(attach, after=attach.i) or new_head
             lo, hi = old_end + 1, len(doc)
         else:
             # "Y rather than X": the attachment site is Y, or the phrase just before the connective
@@ -828,6 +834,9 @@ class ContrastExtractor:
         pred = last.head if last.head != last else last
         while pred.dep_ in {"advmod", "neg"} and pred.head != pred and pred.pos_ == "ADV":
             pred = pred.head
+        if any(c.dep_ in {"mark", "advmod"} and c.lower_ in {"when", "if", "once", "unless", "until"}
+               for c in pred.children):
+            return None  # "when X is no longer available, ...": a condition, not a claim
         if any(t.lower_ == "but" and t.i > end for t in doc):
             return None
         if pred.pos_ in _NOMINAL:
@@ -840,10 +849,16 @@ class ContrastExtractor:
                     or any(c.dep_ == "det" and c.lower_ in {"that", "this", "those", "these"} for c in head.children)):
                 # "traffic is no longer the key": what loses its place is the subject; "e-commerce is
                 # no longer that e-commerce" restates it, and the restatement is the old side
-                span = self._side(subj, 0, start)
+                lo = max([c.right_edge.i + 1 for c in pred.children if c.dep_ in _CLAUSAL and c.i < subj.i] + [0])
+                span = self._side(subj, lo, start)
                 return Frame("X is no longer Y", conn.name, span, None, start) if span is not None else None
         elif pred.pos_ in {"VERB"} and pred.i > last.i and not any(c.dep_ in _SUBJ for c in pred.children):
             head = pred  # "No longer blindly expanding its own platform": the practice given up
+        elif pred.pos_ in {"VERB"} and pred.lemma_.lower() in self.checks_["no_longer_ending"]:
+            # "the old logic of traffic no longer works": the subject has had its day
+            subj = _subject(pred)
+            span = self._side(subj, 0, start) if _content(subj) and subj.i < start else None
+            return Frame(f"X no longer {pred.lemma_.lower()}s", conn.name, span, None, start) if span else None
         else:
             return None
         if head is None or not _content(head):
@@ -1003,7 +1018,8 @@ def _match_rest(doc: "Doc", tok: "Token", rest: tuple[str, ...]) -> list["Token"
 def _prep_object(pred: "Token", preps: tuple[str, ...], used: set[int]) -> tuple["Token | None", "Token | None"]:
     """The object of a preposition in ``preps`` on ``pred``, or on a from-phrase of it ("from X to Y"
     with "to" attached to X)."""
-    for child in pred.children:
+    near = list(pred.children) + [g for c in pred.children if c.dep_ in {"advmod", "prt"} for g in c.children]
+    for child in near:  # "moving away | from X toward Y": the from-phrase may hang on the particle
         if child.dep_ == "prep" and child.lower_ == "from" and "from" not in preps:
             obj = _pobj(child)
             if obj is None:
@@ -1275,7 +1291,8 @@ def _subject(verb: "Token") -> "Token | None":
         subj = next((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
         if subj is not None:
             return subj
-        if tok.dep_ in {"xcomp", "conj"} and tok.head != tok:
+        if (tok.dep_ in {"xcomp", "conj"} or tok.dep_ == "advcl" and tok.tag_ == "VBG") and tok.head != tok:
+            # "began to X", "X and Y", "..., replacing the shelf": the governing verb's subject
             tok = tok.head
         else:
             break
