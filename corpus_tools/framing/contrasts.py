@@ -979,7 +979,10 @@ def _cue(template: str, tok: "Token", wording: Wording, form: str, has_new: bool
     "X is replaced by Y"."""
     if form == "passive":
         said = " ".join([tok.lower_, *wording.rest])
-        return template.replace("{word}", said) if "is {word}" in template else f"X is {said} by Y"
+        if "is {word}" in template:
+            return template.replace("{word}", said)
+        # "Y replace X" read in the passive; "transform from X to Y" as "be transformed from X to Y"
+        return f"X is {said} by Y" if template.startswith("Y ") else template.replace("{word}", f"be {said}")
     cue = template.replace("{word}", wording.text)
     if has_new and "Y" not in cue:
         cue += ", Y"  # a leaving that names what it makes way for
