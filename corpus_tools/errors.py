@@ -38,3 +38,7 @@ class GroupingError(CorpusToolsError):
 
 class SchemaError(CorpusToolsError):
     """A stage result lacks a table or a column the reports read (see ``corpus_tools.schemas``)."""
+
+
+class FrameGrammarError(CorpusToolsError):
+    """A frame grammar file is malformed; the message names file, line and problem."""

@@ -158,7 +158,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             n_topics: int | str = "auto", guided: bool = False,
             cache_dir: str | Path | None = None, progress: Any = None,
             nlp: Any = None, model: str | None = None, by: str | None = None,
-            order: str = "date", max_file_mb: float | None = None) -> AnalysisResult:
+            order: str = "date", max_file_mb: float | None = None, frames: Any = None) -> AnalysisResult:
     """Run every stage on a corpus and (when ``out`` is given) write the reports.
 
     Args:
@@ -189,6 +189,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         max_file_mb: files larger than this are skipped with the reason (default
             ``$CORPUS_TOOLS_MAX_FILE_MB`` or 10; ``0`` for no limit); see
             :func:`~corpus_tools.load.load_corpus`.
+        frames: a frame grammar for the contrast frames (a TOML path or a
+            :class:`~corpus_tools.framing.grammar.FrameGrammar`; ``None``: the built-in one).
 
     Returns:
         an :class:`AnalysisResult`.
@@ -196,6 +198,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     Raises:
         CorpusError: the path is not a readable corpus.
         LexiconError: the lexicon file is invalid.
+        FrameGrammarError: the frame grammar file is invalid.
         ModelNotFoundError: the spaCy model is not installed.
         OutputPathError: ``out`` overlaps the input folder or cannot be created.
         OutputBusyError: another run is writing ``out`` now.
@@ -206,7 +209,10 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     from ._fileio import ReportFolder, check_output_location
     from .report import check_formats
 
+    from .framing.grammar import load_grammar
+
     formats = check_formats(formats)
+    grammar = load_grammar(frames)  # a bad frame grammar stops the run before anything is written
     if unit not in ("paragraph", "sentence"):
         raise ValueError(f"unit must be 'paragraph' or 'sentence', not {unit!r}")
     prog = _Progress(progress)
@@ -244,6 +250,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         "cache_dir": str(cache_dir) if cache_dir is not None else None,
         "by": by,
         "order": order,
+        "frames": (str(frames) if isinstance(frames, (str, Path))
+                   else "builtin" if frames is None else "<FrameGrammar object>"),
     }
 
     from .lexicon import load_lexicon
@@ -257,7 +265,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     try:
         if folder is not None:
             result.warnings.extend(folder.warnings)
-        nlp_used = _run_text_stages(corpus, lex, result, prog, nlp=nlp, model=model, cache_dir=cache_dir)
+        nlp_used = _run_text_stages(corpus, lex, result, prog, nlp=nlp, model=model, cache_dir=cache_dir,
+                                    grammar=grammar)
         release_free_memory()  # the text stages' temporaries, before the theme model loads
         _run_topics(corpus, lex, result, prog, seed=seed, unit=unit, n_topics=n_topics, guided=guided,
                     cache_dir=cache_dir)
@@ -358,7 +367,7 @@ class _Stage:
 
 
 def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *,
-                     nlp: Any, model: str | None, cache_dir: Any) -> Any:
+                     nlp: Any, model: str | None, cache_dir: Any, grammar: Any = None) -> Any:
     """Parse each document once and hand it to the concept and framing extractors, keeping only
     their rows; then build both stages' corpus-level results. Returns the spaCy pipeline used.
 
@@ -379,7 +388,7 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     concepts, framing = _Stage("concepts", result), _Stage("framing", result)
     suggester = concepts.run(lambda: ConceptSuggester().start())
     t0 = time.perf_counter()
-    store, keys = _row_keys(corpus, lex, parser)
+    store, keys = _row_keys(corpus, lex, parser, grammar)
     # Same documents, rows and lexicon as an earlier run: its two results are reused whole.
     results_key = _results_key(corpus, lex, keys) if store is not None else None
     results_store = SafeStore(parser.cache_dir_ / "results") if store is not None else None
@@ -414,7 +423,7 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
         concept_extractor = concepts.run(lambda: ConceptExtractor(lex).fit(parser.nlp_))
         # The framing extractor reuses the concept matcher (and, per document, its mentions).
         framing_extractor = framing.run(lambda: FramingExtractor(
-            lexicon=lex, concept_extractor=concept_extractor).fit(parser.nlp_))
+            lexicon=lex, concept_extractor=concept_extractor, frames=grammar).fit(parser.nlp_))
 
     # Columnar as they arrive: millions of rows at 5,000 essays (mostly framing contexts).
     mention_rows = RowChunks(MENTION_COLUMNS)
@@ -538,13 +547,16 @@ def _add_framing(tables: dict[str, Any], doc_rows: dict[str, list]) -> None:
         table.extend(doc_rows.get(name, ()))
 
 
-def _row_keys(corpus: "Corpus", lex: Any, parser: Any) -> tuple[Any, dict[str, str]]:
-    """The row cache (``None`` without caching) and each document's key in it, in corpus order."""
+def _row_keys(corpus: "Corpus", lex: Any, parser: Any, grammar: Any = None) -> tuple[Any, dict[str, str]]:
+    """The row cache (``None`` without caching) and each document's key in it, in corpus order.
+    The frame grammar (its content, not its path) is part of each key."""
     from ._cache import SafeStore, document_row_key, lexicon_fingerprint
+    from .framing.grammar import grammar_fingerprint
 
     if not parser.use_cache:
         return None, {}
     lexicon = lexicon_fingerprint(lex)
+    options = f"frames={grammar_fingerprint(grammar)}"
     columns = ["doc_id", "para_id", "sent_id", "clean_text", "clean_start", "start", "end"]
     groups = {doc_id: sents for doc_id, sents in corpus.sentences[columns].groupby("doc_id", sort=False)}
     keys: dict[str, str] = {}
@@ -554,7 +566,7 @@ def _row_keys(corpus: "Corpus", lex: Any, parser: Any) -> tuple[Any, dict[str, s
             continue
         keys[doc_id] = document_row_key(doc_id=doc_id, text=corpus.text(doc_id),
                                         sentences=sents.itertuples(index=False, name=None),
-                                        model=parser.fingerprint_, lexicon=lexicon)
+                                        model=parser.fingerprint_, lexicon=lexicon, options=options)
     return SafeStore(parser.cache_dir_ / "rows"), keys
 
 

@@ -77,3 +77,62 @@ def doc_id_for_prefix(corpus, prefix: str) -> str:
     matches = [d for d in corpus.doc_ids if d.startswith(prefix)]
     assert len(matches) == 1, (prefix, matches)
     return matches[0]
+
+
+DEV_DIR = DATA_DIR / "dev"
+
+
+@pytest.fixture(scope="session")
+def dev_split() -> pd.DataFrame:
+    """The fixed split of the dev essays by file: ``tune`` (rules may be developed on it) and ``heldout``."""
+    return pd.read_csv(DEV_DIR / "split.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="session")
+def dev_corpus(dev_split, tmp_path_factory):
+    """The 30 dev essays (with their metadata) as a corpus; the folder's README and gold files stay out."""
+    import shutil
+
+    from corpus_tools.load import load_corpus
+
+    folder = tmp_path_factory.mktemp("dev-corpus")
+    for name in list(dev_split["file"]) + ["metadata.csv"]:
+        shutil.copy(DEV_DIR / name, folder / name)
+    return load_corpus(folder)
+
+
+@pytest.fixture(scope="session")
+def parsed_dev(dev_corpus, nlp, tmp_path_factory):
+    """Parsed dev essays (parsed once per session)."""
+    from corpus_tools.parse import Parser
+
+    parser = Parser(nlp=nlp, cache_dir=tmp_path_factory.mktemp("dev-parse-cache")).fit()
+    return list(parser.iter_parse(dev_corpus))
+
+
+@pytest.fixture(scope="session")
+def dev_framing(dev_corpus, parsed_dev, nlp):
+    """The framing result on the dev essays with the built-in grammar and lexicon."""
+    from corpus_tools.framing import analyze_framing
+
+    return analyze_framing(dev_corpus, parsed=parsed_dev, nlp=nlp)
+
+
+@pytest.fixture(scope="session")
+def starter_framing(starter_corpus, parsed_starter, nlp):
+    """The framing result on the starter corpus with the built-in grammar and lexicon."""
+    from corpus_tools.framing import analyze_framing
+
+    return analyze_framing(starter_corpus, parsed=parsed_starter, nlp=nlp)
+
+
+@pytest.fixture(scope="session")
+def dev_gold_contrasts() -> pd.DataFrame:
+    from corpus_tools.framing.evaluate import load_gold
+
+    return load_gold(DEV_DIR / "gold_contrasts.csv")
+
+
+@pytest.fixture(scope="session")
+def dev_gold_negatives() -> pd.DataFrame:
+    return pd.read_csv(DEV_DIR / "gold_negatives.csv", dtype=str, keep_default_na=False)

@@ -72,6 +72,55 @@ def test_eval_out_writes_scores_and_gold_rows(corpus_dir, tmp_path):
     res = run("framing", "eval", corpus_dir, str(DATA_DIR / "seed_contrasts.csv"), "--out", str(tmp_path / "ev"))
     assert res.exit_code == 0, res.output
     scores = pd.read_csv(tmp_path / "ev" / "framing_eval_scores.csv")
-    assert list(scores["rows"]) == ["all", "core", "hard"] and (scores["f1"] > 0).any()
+    assert list(scores["rows"]) == ["all", "core", "hard"] and set(scores["half"]) == {"all"} and (scores["f1"] > 0).any()
     gold = pd.read_csv(tmp_path / "ev" / "framing_eval_gold.csv")
     assert len(gold) == 46 and gold["matched"].sum() >= 30
+
+
+def test_eval_on_a_folder_with_file_gold_and_split(tmp_path):
+    import shutil
+
+    import pandas as pd
+
+    dev = DATA_DIR / "dev"
+    split = pd.read_csv(dev / "split.csv")
+    folder = tmp_path / "dev"
+    folder.mkdir()
+    for name in split["file"][:6]:
+        shutil.copy(dev / name, folder / name)
+    meta = pd.read_csv(dev / "metadata.csv")
+    meta[meta["file"].isin(set(split["file"][:6]))].to_csv(folder / "metadata.csv", index=False)
+    split.head(6).to_csv(tmp_path / "split.csv", index=False)
+    res = run("framing", "eval", folder, dev / "gold_contrasts.csv", "--split", tmp_path / "split.csv", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert set(data["halves"]) == {"tune", "heldout"}
+    gold_rows = pd.read_csv(dev / "gold_contrasts.csv")
+    in_folder = gold_rows["file"].isin(set(split["file"][:6]))
+    assert data["scores"]["all"]["n_gold"] == int(in_folder.sum())
+    assert sum(h["all"]["n_gold"] for h in data["halves"].values()) == int(in_folder.sum())
+    res = run("framing", "eval", folder, dev / "gold_contrasts.csv", "--split", tmp_path / "split.csv")
+    assert res.exit_code == 0 and "heldout:" in res.output and "tune:" in res.output
+
+
+def test_frames_option_uses_the_given_grammar(corpus_dir, tmp_path):
+    grammar = tmp_path / "frames.toml"
+    grammar.write_text('[[connective]]\nclass = "only_rather"\nreader = "preference"\nwords = ["rather than"]\n',
+                       encoding="utf-8")
+    res = run("framing", corpus_dir, "--frames", grammar, "--json")
+    assert res.exit_code == 0, res.output
+    families = {c["family"] for c in json.loads(res.output)["contrasts"]}
+    assert families == {"only_rather"}
+
+
+def test_broken_frames_file_is_a_clear_error(corpus_dir, tmp_path):
+    grammar = tmp_path / "frames.toml"
+    grammar.write_text('[[predicate]]\nclass = "x"\nverbs = ["replace"]\nactive = { old = ["nowhere"] }\n',
+                       encoding="utf-8")
+    for args in (("framing", corpus_dir), ("framing", "eval", corpus_dir, DATA_DIR / "seed_contrasts.csv"),
+                 ("analyze", corpus_dir, "--out", tmp_path / "out")):
+        res = run(*args, "--frames", grammar)
+        assert res.exit_code == 2, res.output
+        assert f"{grammar}: line 4:" in res.output and "unknown role 'nowhere'" in res.output
+        assert "Traceback" not in res.output
+    assert not (tmp_path / "out").exists()

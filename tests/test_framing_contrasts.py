@@ -90,7 +90,7 @@ def test_unknown_family_is_a_clear_error(nlp):
 
 
 def test_family_selection(nlp):
-    only_from = ContrastExtractor(families=["from_to"]).fit(nlp)
+    only_from = ContrastExtractor(families=["change", "fronted_change"]).fit(nlp)
     doc = nlp("Digital retail is not a platform, but an infrastructure.")
     assert only_from.extract(doc) == []
 

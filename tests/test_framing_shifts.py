@@ -94,7 +94,7 @@ def test_document_summary_counts_are_computed(framing):
 
 def test_concept_summaries_cite_evidence(framing, starter_corpus):
     s = framing.summaries
-    assert set(s["scope"]) == {"concept", "document"}
+    assert {"concept", "document"} <= set(s["scope"]) <= {"concept", "document", "reframing"}
     assert set(s.loc[s["scope"] == "document", "key"]) == set(starter_corpus.doc_ids)
     traffic = framing.summary("traffic")
     m = re.search(r"on the old side in (\d+) of (\d+) contrasts", traffic)

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 import click
 
 from .._fileio import OutputPathError
-from ..errors import CorpusError, CorpusToolsError, GroupingError, LexiconError
+from ..errors import CorpusError, CorpusToolsError, FrameGrammarError, GroupingError, LexiconError
 
 
 class InputError(click.ClickException):
@@ -25,7 +25,7 @@ def library_errors() -> Iterator[None]:
     """Turn library errors into clean CLI messages, never a traceback."""
     try:
         yield
-    except (CorpusError, LexiconError, GroupingError, OutputPathError) as exc:
+    except (CorpusError, LexiconError, GroupingError, OutputPathError, FrameGrammarError) as exc:
         raise InputError(str(exc)) from None
     except CorpusToolsError as exc:
         raise click.ClickException(str(exc)) from None
@@ -36,6 +36,12 @@ def library_errors() -> Iterator[None]:
 def corpus_path_argument(func):
     """The PATH argument: a corpus folder (checked by the library for a clear message)."""
     return click.argument("path", type=click.Path(path_type=Path))(func)
+
+
+def frames_option(func):
+    return click.option("--frames", "frames", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                        help="Frame grammar (TOML) instead of the built-in one: the wordings of contrast "
+                             "frames, by class.")(func)
 
 
 def json_option(func):

@@ -7,8 +7,8 @@ import click
 
 from .compare_cmd import order_option
 from ._common import (
-    NTopics, cache_option, corpus_path_argument, echo_json, json_option, library_errors, max_file_option,
-    show_progress,
+    NTopics, cache_option, corpus_path_argument, echo_json, frames_option, json_option, library_errors,
+    max_file_option, show_progress,
 )
 
 _FORMATS = ("md", "html", "csv", "json")
@@ -30,6 +30,7 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
                    "it); replaced whole when the run ends, one run at a time.")
 @click.option("--lexicon", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Concept lexicon (TOML) instead of the built-in retail lexicon.")
+@frames_option
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed: same input and seed, same results.")
 @click.option("--unit", type=click.Choice(["paragraph", "sentence"]), default="paragraph", show_default=True,
               help="What the themes cluster.")
@@ -46,10 +47,9 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
 @cache_option
 @max_file_option
 @json_option
-def analyze(path: Path, out: Path, lexicon: Path | None, seed: int, unit: str, n_topics, guided: bool,
-            formats: tuple[str, ...], by: str | None, order: str, quiet: bool, cache_dir: Path | None,
-            max_file_mb: float | None,
-            as_json: bool) -> None:
+def analyze(path: Path, out: Path, lexicon: Path | None, frames: Path | None, seed: int, unit: str, n_topics,
+            guided: bool, formats: tuple[str, ...], by: str | None, order: str, quiet: bool,
+            cache_dir: Path | None, max_file_mb: float | None, as_json: bool) -> None:
     """Run every stage on the essays in PATH and write the reports to --out.
 
     Concepts, themes and framing, from one parse of each essay. Progress goes to stderr when it
@@ -62,7 +62,7 @@ def analyze(path: Path, out: Path, lexicon: Path | None, seed: int, unit: str, n
     with library_errors():
         result = run_analysis(path, out, lexicon=lexicon, seed=seed, unit=unit, formats=formats,
                               n_topics=n_topics, guided=guided, cache_dir=cache_dir, progress=progress,
-                              by=by, order=order, max_file_mb=max_file_mb)
+                              by=by, order=order, max_file_mb=max_file_mb, frames=frames)
     if as_json:
         echo_json({
             "out": str(result.out),

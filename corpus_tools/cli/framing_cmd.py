@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 
 from ._common import (
-    DefaultCommandGroup, InputError, cache_option, corpus_path_argument, echo_json, frame_records, json_option,
-    library_errors, out_option, show_progress,
+    DefaultCommandGroup, InputError, cache_option, corpus_path_argument, echo_json, frame_records, frames_option,
+    json_option, library_errors, out_option, show_progress,
 )
 
 
@@ -19,14 +19,17 @@ def _progress(enabled: bool):
     return lambda items: tqdm(items, desc="documents", unit="doc", leave=False)
 
 
-def _run(path: Path, lexicon: Path | None, cache_dir: Path | None):
+def _run(path: Path, lexicon: Path | None, cache_dir: Path | None, frames: Path | None = None):
     from ..framing import analyze_framing
+    from ..framing.grammar import load_grammar
     from ..lexicon import load_lexicon
     from ..load import load_corpus
 
-    lex = load_lexicon(lexicon)  # a bad lexicon stops the run before any parsing
+    lex = load_lexicon(lexicon)  # a bad lexicon or frame grammar stops the run before any parsing
+    grammar = load_grammar(frames)
     loaded = load_corpus(path)
-    return loaded, analyze_framing(loaded, lexicon=lex, cache_dir=cache_dir, progress=_progress(show_progress()))
+    return loaded, analyze_framing(loaded, lexicon=lex, cache_dir=cache_dir, progress=_progress(show_progress()),
+                                   frames=grammar)
 
 
 def _resolve_concept(result, name: str) -> str:
@@ -46,8 +49,8 @@ def framing() -> None:
     """Contrast frames and how each concept's framing shifts (default), or score against gold (eval).
 
     \b
-    corpus-tools framing PATH [--concept NAME] [--lexicon FILE] [--json] [--out DIR]
-    corpus-tools framing eval PATH GOLD.csv
+    corpus-tools framing PATH [--concept NAME] [--lexicon FILE] [--frames FILE] [--json] [--out DIR]
+    corpus-tools framing eval PATH GOLD.csv [--split SPLIT.csv] [--frames FILE]
     """
 
 
@@ -56,11 +59,12 @@ def framing() -> None:
 @click.option("--concept", "concept", default=None, help="Only this concept (id or label).")
 @click.option("--lexicon", "lexicon", type=click.Path(path_type=Path), default=None,
               help="Concept lexicon (TOML) [default: the built-in retail lexicon].")
+@frames_option
 @json_option
 @out_option
 @cache_option
-def show_cmd(path: Path, concept: str | None, lexicon: Path | None, as_json: bool, out: Path | None,
-             cache_dir: Path | None) -> None:
+def show_cmd(path: Path, concept: str | None, lexicon: Path | None, frames: Path | None, as_json: bool,
+             out: Path | None, cache_dir: Path | None) -> None:
     """Contrast frames in PATH ("not X, but Y", "from X to Y", ...) and each concept's trajectory
     across the essays (by date where known, else file order).
 
@@ -68,7 +72,7 @@ def show_cmd(path: Path, concept: str | None, lexicon: Path | None, as_json: boo
     framing_shifts.csv and framing_summaries.csv.
     """
     with library_errors():
-        loaded, result = _run(path, lexicon, cache_dir)
+        loaded, result = _run(path, lexicon, cache_dir, frames)
         contrasts, profiles, shifts, summaries = result.contrasts, result.profiles, result.shifts, result.summaries
         orientation = result.orientation
         if concept is not None:
@@ -123,6 +127,12 @@ def show_cmd(path: Path, concept: str | None, lexicon: Path | None, as_json: boo
         click.echo("Essays:")
         for row in doc_summaries.itertuples(index=False):
             click.echo(f"  {row.text}")
+    head_summaries = summaries[summaries["scope"] == "reframing"]
+    if len(head_summaries):
+        click.echo("")
+        click.echo("Reframings by head term (sides naming no lexicon concept):")
+        for row in head_summaries.head(10).itertuples(index=False):
+            click.echo(f"  {row.text}")
     for file in written:
         click.echo(f"Wrote {file}")
 
@@ -130,28 +140,48 @@ def show_cmd(path: Path, concept: str | None, lexicon: Path | None, as_json: boo
 @framing.command("eval")
 @corpus_path_argument
 @click.argument("gold", type=click.Path(path_type=Path))
+@click.option("--split", "split", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="CSV with columns file, half: also score each half of the essays on its own.")
 @click.option("--lexicon", "lexicon", type=click.Path(path_type=Path), default=None,
               help="Concept lexicon (TOML) [default: the built-in retail lexicon].")
+@frames_option
 @json_option
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Write framing_eval_scores.csv and framing_eval_gold.csv (each gold row, matched or not).")
 @cache_option
 @click.option("--show-errors", is_flag=True, help="List missed gold rows and unmatched found frames.")
-def eval_cmd(path: Path, gold: Path, lexicon: Path | None, as_json: bool, out: Path | None,
-             cache_dir: Path | None, show_errors: bool) -> None:
-    """Score the contrast frames found in PATH against GOLD.csv (the format of seed_contrasts.csv):
-    precision, recall and F1 overall and for core and hard rows, by the gold README's matching rule."""
-    from ..framing.evaluate import GoldFileError, load_gold, matched_table, score_frames, unmatched_found
+def eval_cmd(path: Path, gold: Path, split: Path | None, lexicon: Path | None, frames: Path | None, as_json: bool,
+             out: Path | None, cache_dir: Path | None, show_errors: bool) -> None:
+    """Score the contrast frames found in PATH against GOLD.csv: precision, recall and F1 overall and
+    for core and hard rows, by the gold README's matching rule.
+
+    GOLD.csv has the columns of seed_contrasts.csv; a column 'file' (an essay's file name, as in a
+    folder's gold_contrasts.csv) may stand for 'doc'. With --split, each half is scored too.
+    --out DIR writes framing_eval_scores.csv (one row per half and level) and framing_eval_gold.csv
+    (every gold row, matched or not).
+    """
+    from ..framing.evaluate import (
+        GoldFileError, load_gold, load_split, matched_table, score_by_half, score_frames, unmatched_found,
+    )
 
     if not gold.is_file():
         raise InputError(f"{gold}: no such gold file")
+    if split is not None and not split.is_file():
+        raise InputError(f"{split}: no such split file")
     try:
         gold_df = load_gold(gold)
+        halves = load_split(split) if split is not None else None
     except GoldFileError as exc:
         raise InputError(str(exc)) from None
     with library_errors():
-        loaded, result = _run(path, lexicon, cache_dir)
-        scores = score_frames(result.contrasts, gold_df, loaded.sentences)
+        loaded, result = _run(path, lexicon, cache_dir, frames)
+        if halves is not None:
+            unknown = sorted(set(halves) - set(loaded.doc_ids))
+            if unknown:
+                raise InputError(f"{split}: {len(unknown)} file(s) not in {path}, e.g. {unknown[0]}")
+            by_half = score_by_half(result.contrasts, gold_df, halves, loaded.sentences)
+        else:
+            by_half = {"all": score_frames(result.contrasts, gold_df, loaded.sentences)}
         written = []
         if out is not None:
             import pandas as pd
@@ -159,12 +189,17 @@ def eval_cmd(path: Path, gold: Path, lexicon: Path | None, as_json: bool, out: P
             from .._fileio import prepare_output_dir, write_table
 
             folder = prepare_output_dir(out, loaded.root)
-            score_rows = pd.DataFrame([{"rows": level, **s.as_dict()} for level, s in scores.items()])
+            score_rows = pd.DataFrame([{"half": half, "rows": level, **s.as_dict()}
+                                       for half, scores in by_half.items() for level, s in scores.items()])
             written = [write_table(score_rows, folder / "framing_eval_scores.csv"),
                        write_table(matched_table(result.contrasts, gold_df, loaded.sentences),
                                    folder / "framing_eval_gold.csv")]
     if as_json:
-        payload = {"path": str(path), "gold": str(gold), "scores": {k: v.as_dict() for k, v in scores.items()}}
+        payload = {"path": str(path), "gold": str(gold),
+                   "scores": {k: v.as_dict() for k, v in by_half["all"].items()}}
+        if halves is not None:
+            payload["split"] = str(split)
+            payload["halves"] = {h: {k: v.as_dict() for k, v in sc.items()} for h, sc in by_half.items() if h != "all"}
         if show_errors:
             payload["missed"] = frame_records(_missed(matched_table(result.contrasts, gold_df, loaded.sentences)))
             payload["unmatched"] = frame_records(unmatched_found(result.contrasts, gold_df, loaded.sentences)[
@@ -172,10 +207,13 @@ def eval_cmd(path: Path, gold: Path, lexicon: Path | None, as_json: bool, out: P
         echo_json(payload)
         return
     click.echo(f"{path} against {gold}: {len(result.contrasts)} frames found, {len(gold_df)} gold rows")
-    click.echo(f"  {'rows':<5} {'precision':>9} {'recall':>7} {'F1':>6}   matched found/gold")
-    for level, s in scores.items():
-        click.echo(f"  {level:<5} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}   "
-                   f"{s.matched_found}/{s.n_found} found, {s.matched_gold}/{s.n_gold} gold")
+    for half, scores in by_half.items():
+        if halves is not None:
+            click.echo(f"{half}:")
+        click.echo(f"  {'rows':<5} {'precision':>9} {'recall':>7} {'F1':>6}   matched found/gold")
+        for level, s in scores.items():
+            click.echo(f"  {level:<5} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}   "
+                       f"{s.matched_found}/{s.n_found} found, {s.matched_gold}/{s.n_gold} gold")
     if show_errors:
         missed = _missed(matched_table(result.contrasts, gold_df, loaded.sentences))
         click.echo("")

@@ -1,33 +1,34 @@
 """Contrast frames: where a sentence sets an old or rejected framing against a new or endorsed one.
 
-Cues are found with a spaCy :class:`~spacy.matcher.Matcher` (word, lemma, part-of-speech and
-dependency constraints), run only on sentences that pass a cheap prefilter of cue words. Each cue
-family then reads its two sides off the dependency parse: it finds the head word of each side
-(the complement of a negated predicate, the conjunct after "but", the object of "replace", the
-objects of "from" and "to", ...) and grows a noun-phrase-sized span from it
-(:func:`grow_side`): the head's subtree, minus circumstantial prepositional phrases and clauses,
-trimmed of leading determiners and punctuation and capped in length.
+The wordings live in a frame grammar (``data/frame_grammar.toml``, see
+:mod:`corpus_tools.framing.grammar`), and :class:`ContrastExtractor` is the one reader that applies
+all of it:
 
-Families (cue strings use X for the old side and Y for the new side):
+- a ``[[predicate]]`` class (change, replacement, leaving, ending, ...) lists lemmas with their
+  particles ("get rid of", "come to an end") and, per form (active, passive, nominal, adjectival),
+  where the old and the new side are found on the dependency parse (subject, object, the object
+  of a preposition, what a noun or adjective is said of, a coordinated verb of adoption, an
+  arriving subject);
+- a ``[[connective]]`` class ("not X, but Y", "Y rather than X", "From X to Y", "no longer X",
+  "in the past X ... now Y") is found by its words (lower-case token sequences, matched on the
+  vocabulary's hashes) and read by a named structural reader.
 
-- ``not X, but Y`` (also ``no longer``, ``never``, ``not just``; ``not only X, but also Y`` is
-  additive and yields nothing), and ``Y, not X``;
-- ``X rather than Y`` / ``rather than X, Y``, ``instead of X, Y`` / ``Y instead of X``;
-- ``from X to Y`` (only where a change verb or noun governs it, or it heads the sentence: a
-  moved object's route "migrate traffic from offline to online", and ranges "from time to time",
-  are not reframings) and ``enter Y from X``;
-- ``replace X with Y`` / ``Y replaces X`` / ``X is replaced by Y``; ``X is transformed into Y``;
-- rejections whose new side may be empty: ``bid farewell to X``, ``say goodbye to X``,
-  ``give up X``, ``get rid of X``, ``abandon X``, ``stop X`` (with ``..., and use Y`` giving Y).
+Each side is grown from its head word into a noun-phrase-sized span (:func:`grow_side`): the
+head's subtree minus circumstantial prepositional phrases and clauses, trimmed of leading
+determiners and punctuation, widened to whole hyphenated words, cleared of unpaired quote marks
+and capped in length. The grammar's ``[checks]`` then drop literal uses: a side headed by a time,
+a place, a shop, a broadcast, a person or an amount, an enumeration "from X to Y, all ...", and
+the route of a moved object ("moved goods from the warehouse to the store").
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from ..errors import NotFittedError
-from . import cues as C
+from .grammar import FrameGrammar, PredicateClass, Role, Wording, load_grammar
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -39,15 +40,20 @@ MAX_SIDE_WORDS = 10
 #: "platform outside the industry"); others ("presence in the retail industry") are circumstance.
 KEEP_PREPS = frozenset({"of", "for", "with", "outside", "without", "beyond", "between", "about", "like",
                         "toward", "towards", "against", "over", "within"})
+#: Closed-class negators; structural (span growth, negation scope), not a matter of wording.
+_NEGATORS = frozenset({"not", "n't", "never", "no", "nor"})
 _NOMINAL = frozenset({"NOUN", "PROPN", "PRON", "NUM"})
 _CLAUSAL = frozenset({"advcl", "ccomp", "parataxis", "mark", "csubj"})
 _SUBJ = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _COPULAS = frozenset({"be", "become", "remain", "seem", "stay", "turn", "prove"})
 _LEAD_TRIM_POS = frozenset({"DET", "PUNCT", "CCONJ", "ADP", "PART", "SCONJ", "AUX"})
 _LEAD_TRIM_WORDS = frozenset({"just", "only", "simply", "merely", "also", "even", "still", "so", "more",
-                              "rather", "purely", "solely", "again", "truly"}) - {"truly"}
+                              "rather", "purely", "solely", "again"})
 _TRAIL_TRIM_POS = frozenset({"DET", "PUNCT", "CCONJ", "ADP", "PART", "SCONJ", "AUX"})
+_QUOTES = frozenset({'"', "'", "“", "”", "‘", "’", "«", "»", "„"})
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+#: Token attributes read in one array per sentence: lemma hash, is_title, is_alpha, length, lower-case hash.
+_FEATURES = ("LEMMA", "IS_TITLE", "IS_ALPHA", "LENGTH", "LOWER")
 
 
 @dataclass
@@ -55,6 +61,8 @@ class Frame:
     """One contrast frame in one sentence, in token offsets of the sentence ``Doc``.
 
     ``old``/``new`` are ``(start, end)`` token spans, or ``None`` when the side is empty.
+    ``family`` is the grammar class that found it; ``old_head``/``new_head`` are the lowercase
+    lemmas of the sides' syntactic heads ("" for an empty side).
     """
 
     cue: str
@@ -64,6 +72,8 @@ class Frame:
     anchor: int
     speaker: str = "author"
     extra: dict = field(default_factory=dict)
+    old_head: str = ""
+    new_head: str = ""
 
 
 # ----------------------------------------------------------------------------- span growth
@@ -82,7 +92,7 @@ def _prune(child: "Token", root: "Token") -> bool:
             return True
         if dep in {"cc", "conj"} and child.pos_ in {"VERB", "AUX"} and root.pos_ in _NOMINAL:
             return True
-        if dep == "appos" and any(t.lower_ in C.NEGATORS for t in child.children):
+        if dep == "appos" and any(t.lower_ in _NEGATORS for t in child.children):
             return True  # "a third party, no longer a platform": a restatement with its own negation
         if dep == "punct" and child.lower_ in {",", ";", ":", "(", ")"}:
             return True
@@ -186,6 +196,8 @@ def _pobj(prep: "Token") -> "Token | None":
 def _is_negated(tok: "Token") -> bool:
     if any(c.dep_ == "neg" or c.lower_ in {"not", "n't", "never"} for c in tok.children):
         return True
+    if any(c.lower_ == "longer" and any(g.lower_ == "no" for g in c.children) for c in tok.children):
+        return True  # "disappears no longer"
     head = tok.head
     # "have not jumped out of", "cannot get rid of": negation on an auxiliary-bearing governor
     if tok.dep_ in {"xcomp", "prt"} and head != tok:
@@ -208,7 +220,7 @@ def _complement(pred: "Token", after: int = -1, before: int | None = None) -> "T
         if obj is not None:
             return obj
     comp = _first_child(pred, ("xcomp", "advmod"), after, before)
-    if comp is not None and comp.pos_ in {"VERB", "AUX", "ADV", "ADJ"} and comp.lower_ not in C.NEGATORS | {"longer"}:
+    if comp is not None and comp.pos_ in {"VERB", "AUX", "ADV", "ADJ"} and comp.lower_ not in _NEGATORS | {"longer"}:
         inner = _complement(comp, after, before)
         return inner if inner is not None else (comp if comp.pos_ in {"VERB", "ADJ"} else None)
     return None
@@ -222,7 +234,7 @@ def _np_top(tok: "Token") -> "Token":
 
 
 def _content(tok: "Token | None") -> bool:
-    return tok is not None and not (tok.pos_ == "PRON" or tok.is_punct or tok.lower_ in C.NEGATORS)
+    return tok is not None and not (tok.pos_ == "PRON" or tok.is_punct or tok.lower_ in _NEGATORS)
 
 
 def _align(old_pred: "Token", new_pred: "Token", old_lo: int, old_hi: int, new_lo: int, new_hi: int
@@ -264,126 +276,393 @@ def _copular_like(tok: "Token") -> bool:
     return tok.lemma_.lower() in _COPULAS or tok.pos_ == "AUX"
 
 
-# ----------------------------------------------------------------------------- the extractor
+# ----------------------------------------------------------------------------- the reader
 
 class ContrastExtractor:
-    """Finds contrast frames in parsed sentences.
+    """Finds contrast frames in parsed sentences by applying a frame grammar.
 
     Args:
-        max_side_words: cap on the words of each side.
-        families: cue families to run (default: all). Names: ``neg_but``, ``y_not_x``, ``rather_than``,
-            ``instead_of``, ``from_to``, ``enter_from``, ``replace``, ``convert``, ``reject``.
+        frames: a frame grammar: a TOML path, a :class:`~corpus_tools.framing.grammar.FrameGrammar`,
+            or ``None`` for the built-in ``data/frame_grammar.toml``.
+        max_side_words: cap on the words of each side (default: the grammar's ``max_side_words``).
+        families: grammar classes to apply (default: all), e.g. ``["change", "negation"]``.
 
     Call :meth:`fit` with a spaCy pipeline (for its vocabulary) before :meth:`extract`.
     """
 
-    FAMILIES = ("neg_but", "y_not_x", "rather_than", "instead_of", "from_to", "enter_from", "replace",
-                "convert", "reject")
-
-    def __init__(self, max_side_words: int = MAX_SIDE_WORDS, families: Sequence[str] | None = None):
+    def __init__(self, frames: "str | Path | FrameGrammar | None" = None, max_side_words: int | None = None,
+                 families: Sequence[str] | None = None):
+        self.frames = frames
         self.max_side_words = max_side_words
         self.families = families
 
     # -- fitting
     def fit(self, nlp: "Language") -> "ContrastExtractor":
-        """Build the cue matcher on ``nlp``'s vocabulary."""
-        from spacy.matcher import Matcher
-
-        families = tuple(self.families) if self.families else self.FAMILIES
-        unknown = set(families) - set(self.FAMILIES)
+        """Read the grammar and index its words (lemma and lower-case hashes of ``nlp``'s vocabulary)."""
+        grammar = load_grammar(self.frames)
+        names = grammar.class_names
+        wanted = tuple(self.families) if self.families else tuple(names)
+        unknown = sorted(set(wanted) - set(names))
         if unknown:
-            raise ValueError(f"unknown contrast families: {sorted(unknown)}; choose from {self.FAMILIES}")
-        matcher = Matcher(nlp.vocab)
-        patterns: dict[str, list] = {
-            "neg_but": [[{"LOWER": "but", "POS": {"IN": ["CCONJ", "SCONJ", "ADP", "ADV"]}}]],
-            "y_not_x": [[{"ORTH": {"IN": [",", ";", "-", "—"]}}, {"LOWER": {"IN": ["not", "never"]}},
-                         {"LOWER": {"IN": sorted(C.RESTRICTIVE)}, "OP": "?"}]],
-            "rather_than": [[{"LOWER": "rather"}, {"LOWER": "than"}]],
-            "instead_of": [[{"LOWER": "instead"}, {"LOWER": "of"}]],
-            "from_to": [[{"LOWER": "from", "POS": {"IN": ["ADP", "SCONJ"]}}]],
-            "enter_from": [[{"LEMMA": {"IN": sorted(C.ENTRY_VERBS)}, "POS": {"IN": ["VERB", "AUX"]}}]],
-            "replace": [[{"LEMMA": {"IN": sorted(C.REPLACE_VERBS)}, "POS": "VERB"}]],
-            "convert": [[{"LEMMA": {"IN": sorted(C.CONVERT_VERBS)}, "POS": "VERB"}]],
-            "reject": [[{"LEMMA": {"IN": sorted(C.REJECT_VERBS)}, "POS": "VERB"}], [{"LEMMA": "stop", "POS": "VERB"}]]
-            + [[{"LOWER": {"IN": [p[0]]}} if p[0] in {"farewell", "goodbye"} else {"LEMMA": p[0]},
-                *({"LOWER": w} for w in p[1:])] for p in C.REJECT_PHRASES],
-        }
-        words = {"but", "not", "n't", "never", "rather", "instead", "from", "farewell", "goodbye", "adieu", "bye",
-                 "up", "rid", "away", "off", "out", "free", "go", "no"}
-        stems = {w[:5] for w in C.REPLACE_VERBS | C.CONVERT_VERBS | C.REJECT_VERBS | C.ENTRY_VERBS | {"stop"}}
-        # One regular-expression scan of the sentence text decides whether the matcher runs at all;
-        # it is a superset of the cues (stems catch inflections), never a substitute for the parse.
-        self.prefilter_ = re.compile(r"(?i)(?:\b(?:%s)\b|\b(?:%s)\w*)" % (
-            "|".join(sorted(map(re.escape, words))), "|".join(sorted(map(re.escape, stems)))))
-        for family in families:
-            matcher.add(family, patterns[family])
-        self.matcher_ = matcher
-        self.families_ = families
+            raise ValueError(f"unknown contrast families: {unknown}; the grammar has {names}")
+        index: dict[str, list[tuple[PredicateClass, str, Wording]]] = {}
+        for pred in grammar.predicates:
+            if pred.name not in wanted:
+                continue
+            for key, wordings in pred.words.items():
+                for wording in wordings:
+                    index.setdefault(wording.lemma, []).append((pred, key, wording))
+        strings = nlp.vocab.strings
+        connectives = {}
+        connective_index: dict[int, list[tuple[tuple[int, ...], object]]] = {}
+        for conn in grammar.connectives:
+            if conn.name not in wanted:
+                continue
+            connectives[conn.name] = conn
+            for words in conn.words:
+                hashes = tuple(strings.add(w) for w in words.split())
+                connective_index.setdefault(hashes[0], []).append((hashes, conn))
+        lemmas = set(index) | {w.capitalize() for w in index}  # spaCy keeps a capital in some lemmas
+        self.lemma_hashes_ = frozenset(strings.add(w) for w in lemmas)
+        self.connective_index_ = connective_index
+        # inflected forms of the grammar's words: a headline is re-read only when it holds one
+        forms = {w for conn in connectives.values() for words in conn.words for w in words.split()}
+        for lemma in index:
+            stem = lemma[:-1] if lemma.endswith("e") else lemma
+            forms.update({lemma, lemma + "s", lemma + "es", lemma + "d", lemma + "ed", stem + "ing",
+                          stem + "ed", lemma + lemma[-1:] + "ed", lemma + lemma[-1:] + "ing"})
+        self.surface_hashes_ = frozenset(strings.add(w) for w in forms)
+        self.grammar_ = grammar
+        self.index_ = index
+        self.connectives_ = connectives
+        self.checks_ = grammar.checks
+        self.families_ = wanted
+        self.max_words_ = self.max_side_words or grammar.max_side_words
+        self.nlp_ = nlp
         return self
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "matcher_"):
+        if not hasattr(self, "index_"):
             raise NotFittedError("ContrastExtractor is not fitted; call fit(nlp) first")
-
-    def might_contain(self, doc: "Doc") -> bool:
-        """Cheap prefilter: does the sentence contain any cue word at all?"""
-        return self.prefilter_.search(doc.text) is not None
 
     # -- extraction
     def extract(self, doc: "Doc") -> list[Frame]:
         """All contrast frames of one sentence ``Doc`` (token offsets), deduplicated."""
         self._check_fitted()
-        if not self.might_contain(doc):
-            return []
-        vocab_strings = doc.vocab.strings
+        last = next((t for t in reversed(doc) if not t.is_space), None)
+        if last is not None and last.text == "?":
+            return []  # a question asks about a framing; it does not set one against another
+        features = doc.to_array(_FEATURES).tolist()  # lemma, is_title, is_alpha, length per token
+        if _title_cased(features) and any(row[4] in self.surface_hashes_ for row in features):
+            # Headlines ("The Stock Market Replaces the Incremental Market") are parsed as strings of
+            # proper nouns; read them in sentence case, token for token.
+            recased = self._recased(doc)
+            if recased is not None:
+                doc = recased
+                features = doc.to_array(_FEATURES).tolist()
+        frames = self._extract(doc, features)
+        for frame in frames:
+            frame.old_head, frame.new_head = side_head(doc, frame.old), side_head(doc, frame.new)
+        return frames
+
+    def _connective_matches(self, features: list) -> list[tuple]:
+        """``(connective class, start, end)`` for every occurrence of a connective's words, matched on
+        lower-case hashes (what a spaCy ``Matcher`` with ``LOWER`` patterns finds, without building
+        tokens for the words that start none)."""
+        out = []
+        lowers = [row[4] for row in features]
+        n = len(lowers)
+        for i, h in enumerate(lowers):
+            for words, conn in self.connective_index_.get(h, ()):
+                end = i + len(words)
+                if end <= n and tuple(lowers[i:end]) == words:
+                    out.append((conn, i, end))
+        return out
+
+    def _recased(self, doc: "Doc") -> "Doc | None":
+        nlp = getattr(self, "nlp_", None)
+        if nlp is None or not hasattr(nlp, "pipe_names"):
+            return None
+        words = [t.text if i == 0 or not _capitalised(t.text) else t.text.lower() for i, t in enumerate(doc)]
+        text = "".join(w + t.whitespace_ for w, t in zip(words, doc))
+        other = nlp(text)
+        if len(other) != len(doc) or any(a.text.lower() != b.text.lower() for a, b in zip(other, doc)):
+            return None
+        return other
+
+    def _extract(self, doc: "Doc", features: list) -> list[Frame]:
         frames: list[Frame] = []
-        for match_id, start, end in self.matcher_(doc):
-            family = vocab_strings[match_id]
-            handler = getattr(self, f"_{family}")
+        index = self.index_
+        candidates = []
+        # the grammar's words are looked up by lemma hash, without building a Token for every word
+        hashes = self.lemma_hashes_
+        for i, row in enumerate(features):
+            if row[0] not in hashes:
+                continue
+            tok = doc[i]
+            entries = index.get(tok.lemma_) or index.get(tok.lemma_.lower())
+            if entries:
+                candidates.append((tok, [e for e in entries if _match_rest(doc, tok, e[2].rest) is not None]))
+        # words that are themselves framing predicates ("comes to an end") cannot be an arrival
+        self._predicates = {tok.i for tok, entries in candidates
+                            if any(r.kind == "subject" for e in entries for r in e[0].forms.get("active", ((),))[0])}
+        for tok, entries in candidates:
+            for pred, key, wording in entries:
+                try:
+                    frame = self._read_predicate(doc, tok, pred, key, wording)
+                except IndexError:  # a malformed parse must never stop a corpus run
+                    frame = None
+                if frame is not None:
+                    frames.append(frame)
+        for conn, start, end in self._connective_matches(features):
+            reader = getattr(self, f"_read_{conn.reader}")
             try:
-                found = handler(doc, start, end)
-            except IndexError:  # a malformed parse must never stop a corpus run
+                found = reader(doc, start, end, conn)
+            except IndexError:
                 found = None
-            if found:
-                frames.extend(found if isinstance(found, list) else [found])
+            if found is not None:
+                found.family = conn.name
+                frames.append(found)
+        frames = [f for f in frames if not self._literal_frame(doc, f)]
         return _dedupe(frames)
 
-    # -- families
+    # -- sides
     def _side(self, head: "Token | None", lo: int = 0, hi: int | None = None, exclude: Iterable[int] = ()):
         if head is None:
             return None
-        return grow_side(head, lo, hi, exclude, self.max_side_words)
+        span = grow_side(head, lo, hi, exclude, self.max_words_)
+        return _polish(head.doc, span, head.i) if span is not None else None
 
-    def _neg_but(self, doc: "Doc", start: int, end: int) -> Frame | None:
+    def _literal(self, tok: "Token") -> bool:
+        checks = self.checks_
+        lemma = _word_lemma(tok)
+        return (lemma in checks["literal_heads"] or tok.ent_type_ in checks["literal_entities"] or tok.like_num
+                or tok.pos_ == "PRON")
+
+    def _literal_frame(self, doc: "Doc", frame: Frame) -> bool:
+        for span in (frame.old, frame.new):
+            if span is None:
+                continue
+            if self._literal(_span_head(doc, span)):
+                return True
+            head = _span_head(doc, span)
+            if span is frame.old and span[1] - span[0] == 1 and any(
+                    c.dep_ == "poss" and c.pos_ == "PRON" for c in head.children):
+                return True  # "come to the end of its development": what is set aside is only referred to
+        return False
+
+    # -- predicate classes
+    def _read_predicate(self, doc: "Doc", tok: "Token", pred: PredicateClass, key: str, wording: Wording
+                        ) -> Frame | None:
+        pos = tok.pos_
+        if key == "verbs":
+            if pos not in {"VERB", "AUX"}:
+                return None
+            form = "passive" if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children) else "active"
+        elif key == "nouns":
+            if pos not in {"NOUN", "PROPN", "X", "INTJ"} or any(c.dep_ in {"compound", "amod"} for c in tok.children):
+                return None  # "the front end", "a back end" are not an ending
+            form = "nominal"
+        else:
+            if pos not in {"ADJ", "ADV", "ADP", "VERB"} or tok.dep_ in {"amod", "compound", "prep"}:
+                return None
+            form = "adjectival"
+        roles = pred.forms.get(form)
+        if roles is None:
+            return None
+        rest = _match_rest(doc, tok, wording.rest)
+        if rest is None:
+            return None
+        group = [tok, *rest]
+        head = next((t for t in group if t.head not in group or t.head == t), tok)
+        if any(_is_negated(t) for t in group) or (form == "adjectival" and _is_negated(tok.head)):
+            return None
+        used = {t.i for t in group}
+        last = rest[-1] if rest else None
+        old_roles, new_roles = roles
+        old_head, old_prep = self._first_role(old_roles, head, last, used, form)
+        if old_head is None or not _content(old_head):
+            return None
+        used_old = used | ({old_prep.i} if old_prep is not None else set())
+        new_head, new_prep = self._first_role(new_roles, head, last, used_old | {old_head.i}, form, old_head)
+        if new_head is not None and not _content(new_head):
+            new_head = None
+        if pred.require_new and new_head is None:
+            return None
+        if new_prep is not None and old_prep is not None and old_prep.lower_ == "from" and self._moved_object(head, {old_head, new_head}):
+            return None
+        stops = used | {p.i for p in (old_prep, new_prep) if p is not None}
+        old = self._side(old_head, *_bounds(old_head, head, old_prep), exclude=stops | ({new_head.i} if new_head else set()))
+        if old is None:
+            return None
+        new = None
+        if new_head is not None:
+            new = self._side(new_head, *_bounds(new_head, head, new_prep), exclude=stops | set(range(*old)))
+            if new is not None and (_overlap(old, new) or _same_text(doc, old, new)):
+                new = None
+            if new is None and pred.require_new:
+                return None
+        return Frame(_cue(pred.cue, tok, wording, form, new is not None), pred.name, old, new, tok.i,
+                     extra={"predicate": wording.text})
+
+    def _first_role(self, roles: Sequence[Role], pred: "Token", last: "Token | None", used: set[int], form: str,
+                    other: "Token | None" = None) -> tuple["Token | None", "Token | None"]:
+        for role in roles:
+            found, prep = self._role(role, pred, last, used, form, other)
+            if found is not None and found.i not in used and (other is None or found != other):
+                return found, prep
+        return None, None
+
+    def _role(self, role: Role, pred: "Token", last: "Token | None", used: set[int], form: str,
+              other: "Token | None") -> tuple["Token | None", "Token | None"]:
+        kind = role.kind
+        if kind == "prep":
+            return _prep_object(pred, role.preps, used)
+        if kind == "object":
+            if last is not None and last.i != pred.i:
+                obj = _first_child(last, ("pobj", "pcomp", "dobj"))
+                if obj is not None:
+                    return obj, last
+                if last.pos_ == "ADP" or last.dep_ in {"prep", "prt", "dative"}:
+                    # the particle's object is sometimes attached to the verb ("say goodbye | to X")
+                    prep = next((c for c in pred.children if c.dep_ in {"prep", "dative"} and c.lower_ == last.lower_
+                                 and c.i >= last.i), None)
+                    if prep is not None and _pobj(prep) is not None:
+                        return _pobj(prep), prep
+                    obj = _first_child(pred, ("dobj",), after=last.i)
+                    return obj, None
+            obj = _first_child(pred, ("dobj", "obj"), after=pred.i)
+            if obj is None and form != "nominal":
+                inner = _first_child(pred, ("xcomp",), after=pred.i)
+                if inner is not None and inner.pos_ in {"VERB", "AUX"}:
+                    obj = _complement(inner, after=inner.i)  # "stop using the logic of X": what was used
+            return obj, None
+        if kind == "subject":
+            if form in {"nominal", "adjectival"}:
+                return _holder(pred), None
+            if pred.dep_ == "relcl" and pred.head.pos_ in _NOMINAL:
+                return pred.head, None
+            return _subject(pred), None
+        if kind == "holder":
+            return _holder(pred), None
+        if kind == "adopt":
+            return self._adopted(pred, used)
+        if kind == "arrival":
+            return self._arriving(pred, used, other)
+        return None, None
+
+    def _adopted(self, pred: "Token", used: set[int]) -> tuple["Token | None", "Token | None"]:
+        """What a leaving makes way for: a coordinated verb of adoption ("and enter Y"), or a means ("through Y")."""
+        adopt = self.checks_["adopt_verbs"]
+        top = pred.head if pred.dep_ in {"xcomp", "advcl"} and pred.head != pred else pred
+        after = max(used) if used else pred.i
+        # a coordinated verb of adoption anywhere in the clause after X ("began to bid farewell to X,
+        # and entered Y"; the parser may hang it on a relative clause inside X)
+        for conj in top.subtree:
+            if conj.dep_ != "conj" or conj.i <= after or conj.lemma_.lower() not in adopt:
+                continue
+            if conj.pos_ in _NOMINAL:  # a verb tagged as a noun: its prepositional object
+                prep = _first_child(conj, ("prep",))
+                head = _pobj(prep) if prep is not None else None
+            else:
+                head = _complement(conj, after=conj.i)
+            if _content(head):
+                return head, None
+        for prep in pred.children:
+            if prep.dep_ == "prep" and prep.lower_ in self.checks_["means_preps"] and prep.i > after:
+                obj = _pobj(prep)
+                if _content(obj):
+                    return obj, prep
+        return None, None
+
+    def _arriving(self, pred: "Token", used: set[int], old: "Token | None") -> tuple["Token | None", "Token | None"]:
+        """The subject of a verb of arrival in the same sentence ("X fades away, Y is approaching")."""
+        arrival = self.checks_["arrival_verbs"]
+        for tok in pred.doc:
+            if tok.pos_ in _NOMINAL and tok.lemma_.lower() in self.checks_["arrival_nouns"] and tok.i not in used:
+                obj = _pobj(next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), tok))
+                if obj is not None and obj != old and _content(obj) and (old is None or obj not in old.subtree):
+                    return obj, None  # "the emergence of Y announces the end of X"
+                continue
+            if tok.i in used or tok.pos_ not in {"VERB", "AUX"} or tok.lemma_.lower() not in arrival \
+                    or tok.i in self._predicates or _is_negated(tok) or pred.head == tok \
+                    or (pred.head.dep_ == "prep" and pred.head.head == tok) \
+                    or any(c.dep_ in {"xcomp", "dobj"} for c in tok.children):
+                # (an aspectual "began to X" or "started a Y" is no arrival)
+                continue  # "X has come to the end of ...": the verb of the ending itself
+            if old is not None and tok in old.subtree:
+                continue
+            subj = _subject(tok) if tok.dep_ != "conj" or any(c.dep_ in _SUBJ for c in tok.children) else None
+            if subj is not None and subj != old and _content(subj):
+                return subj, None
+        return None, None
+
+    def _moved_object(self, verb: "Token", sides: set) -> bool:
+        """"moved goods from the warehouse to the store": with a direct object that is not an orientation
+        ("shifted their focus from X to Y"), a from-to phrase is where the object goes."""
+        if verb.pos_ not in {"VERB", "AUX"}:
+            return False
+        obj = _first_child(verb, ("dobj",))
+        if obj is None or obj in sides:  # "shifting from X to Y" with Y mis-parsed as the object
+            return False
+        return _word_lemma(obj) not in self.checks_.get("reframing_objects", frozenset())
+
+    def _through_light(self, tok: "Token | None") -> "Token | None":
+        """"put more emphasis on X", "pay attention to X": the orientation noun points at the framing."""
+        if tok is None or _word_lemma(tok) not in self.checks_["reframing_objects"]:
+            return tok
+        prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in {"on", "to", "upon"}), None)
+        if prep is None and tok.head.pos_ in {"VERB", "AUX"}:
+            prep = next((c for c in tok.head.children if c.dep_ == "prep" and c.lower_ in {"on", "to", "upon"}
+                         and c.i > tok.i), None)
+        obj = _pobj(prep) if prep is not None else None
+        return obj if obj is not None else tok
+
+    # -- connective readers
+    def _read_negation(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"not X, but Y" (also "no longer", "never", "not just"); "not only X, but also Y" adds and yields nothing."""
+        checks = self.checks_
         but = doc[start]
+        if but.pos_ not in {"CCONJ", "SCONJ", "ADP", "ADV"}:
+            return None
         anchor = but.head
         if anchor == but:
             return None
         nxt = doc[but.i + 1] if but.i + 1 < len(doc) else None
-        # the negation: on the governing predicate, or inside its clause before "but"
-        neg = _find_negation(anchor, but.i)
+        if nxt is not None and nxt.pos_ == "SCONJ":
+            return None  # "..., but if I say Y": a new sentence-level move, not the corrected side
+        neg = _find_negation(anchor, but.i, checks["negators"] or _NEGATORS)
         if neg is None and anchor.pos_ in _NOMINAL and anchor.head != anchor:
             # "is not just clicks, but loyal members": the negator sits on the copula
             neg = next((c for c in anchor.head.children if c.dep_ == "neg" and c.i < anchor.i), None)
+            if neg is None:  # "is no longer a fad but an infrastructure"
+                longer = next((c for c in anchor.head.children if c.lower_ == "longer" and c.i < anchor.i), None)
+                neg = next((g for g in longer.children if g.lower_ == "no"), None) if longer is not None else None
         if neg is None:
             return None
-        restrictive = any(doc[j].lower_ in C.RESTRICTIVE for j in range(neg.i + 1, min(neg.i + 3, but.i)))
+        restrictive_words = checks["restrictive"]
+        restrictive = any(doc[j].lower_ in restrictive_words for j in range(neg.i + 1, min(neg.i + 3, but.i)))
         lead = [t.lower_ for t in doc[but.i + 1: but.i + 4]]
-        if any(w in C.ADDITIVE_ALWAYS for w in lead[:3]) or any(
-                t.lower_ in C.ADDITIVE_ALWAYS and t.i > but.i for t in anchor.subtree if t.head.dep_ == "conj"
+        additive = checks["additive"]
+        if any(w in additive for w in lead[:3]) or any(
+                t.lower_ in additive and t.i > but.i for t in anchor.subtree if t.head.dep_ == "conj"
                 and t.head.head == anchor and t.head.i > but.i and t.dep_ == "advmod"):
             return None  # "not only X, but also Y" adds
-        if restrictive and lead and lead[0] in C.ADDITIVE_AFTER_RESTRICTIVE:
+        if restrictive and lead and lead[0] in checks["additive_after_restrictive"]:
             return None  # "not only X, but more Y"
         conj = _first_child(anchor, ("conj",), after=but.i)
         if conj is None:
             return None
-        sent_end = _clause_end(doc, conj)
+        only = restrictive and any(doc[j].lower_ == "only" for j in range(neg.i + 1, min(neg.i + 3, but.i)))
+        if only and not (conj.pos_ in {"VERB", "AUX"} and conj.lemma_ == anchor.lemma_):
+            # "not only X, but Y" corrects only when it restates the same act ("not only pay attention
+            # to X, but pay attention to Y"); otherwise two things add up
+            return None
         old_head, new_head = _negated_sides(anchor, neg, but, conj)
         if old_head is None or new_head is None:
             return None
         old = self._side(old_head, neg.i + 1, but.i)
-        new = self._side(new_head, but.i + 1, sent_end)
+        new = self._side(new_head, but.i + 1, _clause_end(doc, conj))
         if old is None or new is None:
             return None
         words = [doc[neg.i].lower_]
@@ -391,14 +670,43 @@ class ContrastExtractor:
             words = ["no longer"]
         elif restrictive:
             words.append(next(doc[j].lower_ for j in range(neg.i + 1, min(neg.i + 3, but.i))
-                              if doc[j].lower_ in C.RESTRICTIVE))
+                              if doc[j].lower_ in restrictive_words))
         cue = f"{' '.join(words)} X, but Y"
         if nxt is not None and nxt.lower_ == "rather":
             cue = f"{' '.join(words)} X, but rather Y"
-        return Frame(cue, "neg_but", old, new, but.i)
+        return Frame(cue, conn.name, old, new, but.i)
 
-    def _y_not_x(self, doc: "Doc", start: int, end: int) -> Frame | None:
-        neg = doc[start + 1]
+    def _read_negation_only(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"There will be no X, only Y": a negated nominal, then a restrictive "only Y" naming what remains."""
+        only = doc[end - 1]
+        new_head = only.head
+        if new_head.pos_ not in _NOMINAL or new_head.i < only.i:
+            return None
+        negators = self.checks_["negators"] or _NEGATORS
+        neg = next((t for t in reversed(doc[:start]) if t.lower_ in negators), None)
+        if neg is None:
+            return None
+        if neg.dep_ == "det" and neg.head.pos_ in _NOMINAL and neg.head.i < start:
+            old_head = neg.head
+        else:
+            pred = neg.head
+            old_head = _complement(pred, after=neg.i, before=start)
+        if not _content(old_head) or not _content(new_head) or old_head.i <= neg.i:
+            return None
+        old = self._side(old_head, neg.i + 1, start)
+        new = self._side(new_head, end, _clause_end(doc, new_head))
+        if old is None or new is None or _overlap(old, new):
+            return None
+        return Frame(f"{neg.lower_} X, {only.lower_} Y", conn.name, old, new, neg.i)
+
+    def _read_appositive_negation(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"Y, not X": a negated appositive or conjunct after a comma or dash."""
+        if start == 0 or doc[start - 1].text not in {",", ";", "-", "—"}:
+            return None
+        neg = doc[start]
+        restr = doc[start + 1].lower_ if start + 1 < len(doc) and doc[start + 1].lower_ in self.checks_["restrictive"] else ""
+        if restr == "only":
+            return None  # ", not only X, ... also Y" adds; "Y, not just X" corrects
         old_head = neg.head
         if old_head.i < neg.i and old_head.pos_ in _NOMINAL:
             # "a real business, not a side project": the negator hangs on Y, X is its appositive
@@ -408,40 +716,31 @@ class ContrastExtractor:
                 return None
         if old_head == neg or old_head.pos_ not in _NOMINAL | {"ADJ"} or old_head.i < neg.i:
             return None
-        # "X, not Y, but Z" is handled by the but-family
         if any(t.lower_ == "but" and t.i > neg.i for t in doc[neg.i: min(len(doc), old_head.right_edge.i + 3)]):
-            return None
+            return None  # "X, not Y, but Z" is the negation reader's
         attach = old_head.head
         if attach == old_head or attach.i > neg.i:
             return None
         if old_head.dep_ in {"appos", "conj", "npadvmod", "dep", "attr", "dobj"} and attach.pos_ in _NOMINAL | {"ADJ"}:
             new_head = _np_top(attach)
         elif attach.pos_ in {"VERB", "AUX"}:
-            new_head = _complement(attach, before=start)
+            new_head = _complement(attach, before=start - 1)
         else:
             return None
         if not _content(new_head):
             return None
         old = self._side(old_head, neg.i + 1, _clause_end(doc, old_head))
-        new = self._side(new_head, 0, start)
+        new = self._side(new_head, 0, start - 1)
         if old is None or new is None:
             return None
-        restr = doc[start + 2].lower_ if end - start == 3 else ""
-        cue = f"Y, not {restr + ' ' if restr else ''}X"
-        return Frame(cue, "y_not_x", old, new, neg.i)
+        return Frame(f"Y, not {restr + ' ' if restr else ''}X", conn.name, old, new, neg.i)
 
-    def _rather_than(self, doc: "Doc", start: int, end: int) -> Frame | None:
-        return self._preferred_over(doc, start, end, "rather than")
-
-    def _instead_of(self, doc: "Doc", start: int, end: int) -> Frame | None:
-        return self._preferred_over(doc, start, end, "instead of")
-
-    def _preferred_over(self, doc: "Doc", start: int, end: int, words: str) -> Frame | None:
-        """'Y rather than X' / 'rather than X, Y' (and 'instead of')."""
+    def _read_preference(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"Y rather than X" / "rather than X, Y" (and "instead of", "as opposed to", ...)."""
+        words = doc[start:end].text.lower()
         rather, than = doc[start], doc[end - 1]
         if start > 0 and doc[start - 1].lower_ == "but":
             return None  # "but rather" is part of "not X, but rather Y"
-        # The old side: the object of "than"/"of", or a conjunct after it.
         old_head = _pobj(than)
         if old_head is None:
             for tok in (than, rather):
@@ -450,17 +749,14 @@ class ContrastExtractor:
                     if old_head is not None:
                         break
         if old_head is None:
-            for tok in doc[end:]:
-                if tok.pos_ in _NOMINAL | {"VERB", "ADJ"} and not tok.is_punct:
-                    old_head = tok
-                    break
+            old_head = next((t for t in doc[end:] if t.pos_ in _NOMINAL | {"VERB", "ADJ"} and not t.is_punct), None)
         if old_head is None:
             return None
         old_end = _clause_end(doc, old_head)
-        fronted = all(t.is_punct or t.pos_ in {"ADV", "CCONJ"} and t.i < start or t.i >= start
-                      for t in doc[:start]) or (start > 0 and doc[start - 1].is_punct and than.head.i > old_end)
+        fronted = all(t.is_punct or t.pos_ in {"ADV", "CCONJ"} for t in doc[:start]) or (
+            start > 0 and doc[start - 1].is_punct and than.head.i > old_end)
         attach = than.head if than.dep_ in {"prep", "cc"} else rather.head
-        if attach in (rather, than):
+        if attach in (rather, than) or start <= attach.i < end:
             attach = attach.head
         new_head = None
         if fronted and attach.i > end:
@@ -473,12 +769,23 @@ class ContrastExtractor:
                             old_head, new_head = a, b
                         break
             if new_head is None:
-                new_head = _fronted_new(attach, old_end)
+                new_head = _fronted_new(attach, old_end, self.checks_["praise_predicates"])
+                if old_head.pos_ == "VERB" and new_head is not None and new_head.dep_ in _SUBJ:
+                    # "Instead of chasing traffic, brands should cultivate loyalty": acts are compared
+                    new_head = _complement(attach, after=attach.i) or new_head
             lo, hi = old_end + 1, len(doc)
         else:
-            # "Y rather than X": the attachment site is Y
-            if attach.pos_ in _NOMINAL:
-                new_head = _np_top(attach)
+            # "Y rather than X": the attachment site is Y, or the phrase just before the connective
+            if attach.pos_ in _NOMINAL | {"ADJ"} and attach.i < start:
+                new_head = _np_top(attach) if attach.pos_ in _NOMINAL else attach
+            elif attach.i < start and attach.pos_ in {"VERB", "AUX"}:
+                before = _last_phrase_head(doc, start)
+                new_head = (before if before is not None and before.head == attach and before.dep_ in
+                            {"prep", "advcl", "xcomp", "acomp", "oprd"} else None)
+                if new_head is not None and new_head.pos_ == "ADP":
+                    new_head = new_head.head if new_head.head.pos_ in {"VERB", "ADJ"} else _pobj(new_head)
+                new_head = new_head or _complement(attach, before=start) or (
+                    attach if attach.pos_ in {"VERB", "ADJ"} else None)
             else:
                 new_head = _complement(attach, before=start) or (attach if attach.pos_ in {"VERB", "ADJ"} else None)
             lo, hi = 0, start
@@ -489,10 +796,13 @@ class ContrastExtractor:
         if old is None or new is None or _overlap(old, new):
             return None
         cue = f"{words} X, Y" if new[0] > old[0] else f"Y {words} X"
-        return Frame(cue, words.replace(" ", "_"), old, new, start)
+        return Frame(cue, conn.name, old, new, start)
 
-    def _from_to(self, doc: "Doc", start: int, end: int) -> Frame | None:
+    def _read_fronted_change(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """A sentence or title opening "From X to Y" (with a change verb it is the change class's)."""
         frm = doc[start]
+        if any(not (t.is_punct or t.is_space) for t in doc[:start]):
+            return None
         old_head = _first_child(frm, ("pobj", "pcomp"))
         if old_head is None:
             return None
@@ -502,168 +812,375 @@ class ContrastExtractor:
         new_head = _pobj(to) if to.dep_ != "aux" else to.head
         if new_head is None:
             new_head = _run_root(doc, to.i + 1)
-        if new_head is None or new_head.i <= to.i and to.dep_ != "aux":
+        if new_head is None or (new_head.i <= to.i and to.dep_ != "aux"):
             return None
         if not _content(old_head) or not _content(new_head):
             return None
-        if (old_head.lemma_.lower() in C.RANGE_WORDS or new_head.lemma_.lower() in C.RANGE_WORDS
-                or old_head.like_num or new_head.like_num):
-            return None  # a range ("from time to time", "from 2019 to 2022"), not a reframing
-        gov = frm.head
-        first_word = next((t for t in doc if not t.is_punct), frm)
-        fronted = first_word == frm
-        if not fronted:
-            if gov.lemma_.lower() not in C.CHANGE_WORDS:
-                return None
-            if gov.lemma_.lower() in C.MOTION_VERBS and any(c.dep_ in {"dobj", "nsubjpass"} for c in gov.children):
-                return None  # "migrate traffic from offline to online": the object's route
+        new_end = _clause_end(doc, new_head) if new_head.i > to.i else len(doc)
+        after = next((t for t in doc[new_end:] if not t.is_space), None)
+        if after is not None and after.text in {",", ";", ":"}:
+            nxt = next((t for t in doc[after.i + 1:] if not t.is_space), None)
+            if nxt is not None and nxt.lower_ in self.checks_["list_markers"]:
+                return None  # "From X to Y, all centred on Z": an enumeration, not a change
         old = self._side(old_head, frm.i + 1, to.i)
-        new = self._side(new_head, to.i + 1, _clause_end(doc, new_head) if new_head.i > to.i else len(doc))
+        new = self._side(new_head, to.i + 1, new_end)
         if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
             return None
-        return Frame("from X to Y", "from_to", old, new, frm.i)
+        return Frame("from X to Y", conn.name, old, new, frm.i)
 
-    def _enter_from(self, doc: "Doc", start: int, end: int) -> Frame | None:
-        verb = doc[start]
-        frm = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"), None)
-        if frm is None:
+    def _read_negated_framing(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"no longer X" (a framing given up; "no longer X, but Y" is the negation reader's)."""
+        last = doc[end - 1]
+        pred = last.head if last.head != last else last
+        while pred.dep_ in {"advmod", "neg"} and pred.head != pred and pred.pos_ == "ADV":
+            pred = pred.head
+        if any(c.dep_ in {"mark", "advmod"} and c.lower_ in {"when", "if", "once", "unless", "until"}
+               for c in pred.children):
+            return None  # "when X is no longer available, ...": a condition, not a claim
+        if any(t.lower_ == "but" and t.i > end for t in doc):
             return None
-        old_head = _pobj(frm)
-        new_head = _first_child(verb, ("dobj",))
-        if new_head is None:
-            to = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in {"to", "into", "towards", "toward"}), None)
-            if to is None or to.i > frm.i:
-                return None  # "from X to Y" order is the from_to family's
-            new_head = _pobj(to)
-        if not (_content(old_head) and _content(new_head)) or new_head.i > frm.i:
-            return None
-        old = self._side(old_head, frm.i + 1, _clause_end(doc, old_head))
-        new = self._side(new_head, verb.i + 1, frm.i)
-        if old is None or new is None:
-            return None
-        return Frame(f"{verb.lemma_.lower()} Y from X", "enter_from", old, new, verb.i)
-
-    def _replace(self, doc: "Doc", start: int, end: int) -> Frame | None:
-        verb = doc[start]
-        if _is_negated(verb):
-            return None
-        by = next((c for c in verb.children if c.dep_ in {"prep", "agent"} and c.lower_ in {"with", "by"}), None)
-        obj = _first_child(verb, ("dobj",))
-        if by is None and obj is not None:
-            by = next((c for c in obj.children if c.dep_ == "prep" and c.lower_ in {"with", "by"}), None)
-        passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
-        if passive is not None:
-            old_head, new_head = passive, _pobj(by) if by is not None else None
-            cue = "X is replaced by Y"
+        if pred.pos_ in _NOMINAL:
+            head = pred
+        elif pred.pos_ in {"VERB", "AUX"} and pred.lemma_.lower() in _COPULAS | {"be"}:
+            head = _first_child(pred, ("attr", "oprd"), after=end - 1)  # "is no longer enough" is no framing
+            subj = _subject(pred)
+            if head is not None and _content(subj) and subj.i < start and not (
+                    _word_lemma(subj) == _word_lemma(head)
+                    or any(c.dep_ == "det" and c.lower_ in {"that", "this", "those", "these"} for c in head.children)):
+                # "traffic is no longer the key": what loses its place is the subject; "e-commerce is
+                # no longer that e-commerce" restates it, and the restatement is the old side
+                lo = max([c.right_edge.i + 1 for c in pred.children if c.dep_ in _CLAUSAL and c.i < subj.i] + [0])
+                span = self._side(subj, lo, start)
+                return Frame("X is no longer Y", conn.name, span, None, start) if span is not None else None
+        elif pred.pos_ in {"VERB"} and pred.i > last.i and not any(c.dep_ in _SUBJ for c in pred.children):
+            head = pred  # "No longer blindly expanding its own platform": the practice given up
+        elif pred.pos_ in {"VERB"} and pred.lemma_.lower() in self.checks_["no_longer_ending"]:
+            # "the old logic of traffic no longer works": the subject has had its day
+            subj = _subject(pred)
+            span = self._side(subj, 0, start) if _content(subj) and subj.i < start else None
+            return Frame(f"X no longer {pred.lemma_.lower()}s", conn.name, span, None, start) if span else None
         else:
-            old_head = _first_child(verb, ("dobj",))
-            if by is not None:
-                new_head, cue = _pobj(by), f"{verb.lemma_.lower()} X with Y"
-            else:
-                new_head, cue = _subject(verb), f"Y {verb.lemma_.lower()}s X"
-        if not (_content(old_head) and _content(new_head)):
             return None
-        stop = [verb.i] + ([by.i] if by is not None else [])
-        old = self._side(old_head, 0, _clause_end(doc, old_head), exclude=stop)
-        new = self._side(new_head, 0, _clause_end(doc, new_head), exclude=stop)
-        if old is None or new is None or _overlap(old, new):
+        if head is None or not _content(head):
             return None
-        return Frame(cue, "replace", old, new, verb.i)
-
-    def _convert(self, doc: "Doc", start: int, end: int) -> Frame | None:
-        verb = doc[start]
-        into = next((c for c in verb.children if c.dep_ in {"prep", "dative"} and c.lower_ == "into"), None)
-        if into is None or _is_negated(verb):
-            return None
-        if any(c.dep_ == "prep" and c.lower_ == "from" for c in verb.children):
-            return None  # "from X into Y" belongs to the from_to family
-        new_head = _pobj(into)
-        passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
-        old_head = passive or _first_child(verb, ("dobj",)) or _subject(verb)
-        if not (_content(old_head) and _content(new_head)):
-            return None
-        old = self._side(old_head, 0, into.i, exclude=[verb.i])
-        new = self._side(new_head, into.i + 1, _clause_end(doc, new_head))
-        if old is None or new is None or _overlap(old, new):
-            return None
-        form = "is " + verb.text.lower() if passive is not None else verb.lemma_.lower() + "s"
-        return Frame(f"X {form} into Y", "convert", old, new, verb.i)
-
-    def _reject(self, doc: "Doc", start: int, end: int) -> Frame | None:
-        first, last = doc[start], doc[end - 1]
-        verb = first if first.pos_ in {"VERB", "AUX"} else first.head
-        if _is_negated(verb) or _is_negated(first):
-            return None  # "have not got rid of X" keeps X
-        if verb.lemma_.lower() == "stop" and end - start == 1:
-            inner = _first_child(verb, ("xcomp", "dobj"))
-            if inner is None:
-                return None
-            if inner.pos_ in {"VERB", "AUX"}:
-                old_head = _complement(inner) or inner
-                cue_verb = inner
-            else:
-                old_head, cue_verb = inner, verb
-            words = "stop X"
+        if head.pos_ in {"VERB"}:
+            span = _verb_phrase(doc, head, end)
         else:
-            cue_verb = verb
-            if last.dep_ == "prt" or last.lower_ in {"up", "off", "out"}:
-                old_head = _first_child(verb, ("dobj",), after=start) or _first_child(last, ("dobj", "pobj"))
-            elif last.pos_ == "ADP" or last.lower_ in {"to", "of", "from"}:
-                old_head = _pobj(last)
-                if old_head is None:
-                    # "say goodbye to X" is sometimes parsed with "to" on the verb
-                    old_head = next((_pobj(c) for c in verb.children if c.dep_ == "prep" and c.lower_ == last.lower_
-                                     and c.i >= last.i), None)
-            else:
-                old_head = _first_child(verb, ("dobj",), after=last.i) or _first_child(last, ("dobj", "pobj"))
-            words = " ".join(t.lower_ if t.i > start else t.lemma_.lower() for t in doc[start:end]) + " X"
-        if not _content(old_head):
+            span = self._side(head, end, _clause_end(doc, head))
+        if span is None:
             return None
-        old = self._side(old_head, end, _clause_end(doc, old_head))
+        return Frame("no longer X", conn.name, span, None, start)
+
+    def _read_negated_identity(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"X is not a Y", "X has never been a Y": the subject's framing as Y rejected (new side empty)."""
+        neg = doc[start]
+        cop = neg.head
+        if neg.dep_ != "neg" or cop.lemma_.lower() not in {"be", "become"}:
+            return None
+        if any(t.lower_ in {"but", "only", "just", "rather", "instead"} for t in doc[end:]) or any(
+                t.lower_ in self.checks_["restrictive"] for t in doc[max(0, start - 2):start]):
+            return None  # the contrast readers have this one; "not only cannot X become Y" adds
+        if doc[end:end + 1] and doc[end].lower_ in self.checks_["restrictive"]:
+            return None  # "is not only a Y" adds
+        attr = _first_child(cop, ("attr",), after=neg.i)
+        subj = _subject(cop)
+        if attr is None or attr.pos_ not in {"NOUN", "PROPN"} or subj is None or not _content(subj):
+            return None
+        marked = any(c.dep_ == "det" and c.lower_ in {"a", "an"} for c in attr.children) or any(
+            t.text in _QUOTES for t in doc[neg.i + 1:attr.i])
+        if not marked or _word_lemma(attr) in self.checks_["non_framings"]:
+            return None
+        old = self._side(attr, neg.i + 1, _clause_end(doc, attr))
         if old is None:
             return None
-        new, new_words = self._replacement(doc, verb, cue_verb, old)
-        if verb.lemma_.lower() == "stop":
-            words = "stop X"
-        return Frame(words + new_words, "reject", old, new, start)
+        return Frame("X is not Y", conn.name, old, None, neg.i)
+
+    def _read_fronted_leaving(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"Out of X, Z is entering Y": a fronted phrase of leaving, then a verb of adoption."""
+        if any(not (t.is_punct or t.is_space) for t in doc[:start]):
+            return None
+        last = doc[end - 1]
+        old_head = _pobj(last)
+        verb = doc[start].head
+        while verb.pos_ not in {"VERB", "AUX"} and verb.head != verb:
+            verb = verb.head
+        if not _content(old_head) or verb.lemma_.lower() not in self.checks_["adopt_verbs"] or verb.i < old_head.i:
+            return None
+        new_head = _complement(verb, after=verb.i)
+        if not _content(new_head):
+            return None
+        old = self._side(old_head, end, verb.left_edge.i if verb.left_edge.i > old_head.i else _clause_end(doc, old_head))
+        new = self._side(new_head, verb.i + 1, _clause_end(doc, new_head))
+        if old is None or new is None or _overlap(old, new):
+            return None
+        return Frame(f"{doc[start:end].text.lower()} X, {verb.lemma_.lower()} Y", conn.name, old, new, start)
+
+    def _read_comparison(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"More than X, it is Y": a fronted "more than" phrase, then the clause that names what it is."""
+        if any(not (t.is_punct or t.is_space) for t in doc[:start]):
+            return None
+        if end - start == 1:
+            # "Less X, more Y"
+            less = doc[start]
+            more = next((t for t in doc[end:] if t.lower_ == "more" and doc[t.i - 1].text in {",", ";", "-", "—"}), None)
+            old_head = less.head if less.head.pos_ in _NOMINAL else None
+            new_head = more.head if more is not None and more.head.pos_ in _NOMINAL else None
+            if old_head is None or new_head is None or not (old_head.i < more.i < new_head.i):
+                return None
+            old, new = self._side(old_head, end, more.i), self._side(new_head, more.i + 1, len(doc))
+            if old is None or new is None:
+                return None
+            return Frame("less X, more Y", conn.name, old, new, start)
+        than = doc[end - 1]
+        old_head = _pobj(than) or next((t for t in doc[end:] if t.pos_ in _NOMINAL), None)
+        if old_head is None:
+            return None
+        comma = next((t for t in doc[old_head.i:] if t.text in {",", ";", ":", "-", "—"}), None)
+        if comma is None:
+            return None
+        rest = [t for t in doc[comma.i + 1:] if t.dep_ in {"attr", "acomp", "dobj", "oprd"}]
+        if not rest:
+            return None
+        new_head = rest[0]
+        old = self._side(old_head, end, comma.i)
+        new = self._side(new_head, comma.i + 1, len(doc))
+        if old is None or new is None or _overlap(old, new):
+            return None
+        return Frame("more than X, it is Y", conn.name, old, new, start)
+
+    def _read_temporal(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"In the past / used to / in the era of X ... now / today Y": each clause's main argument."""
+        later_words = [w.split() for w in conn.later]
+        lowers = [t.lower_ for t in doc[end:]]
+        later = next((doc[end + i] for i in range(len(lowers)) for words in later_words
+                      if lowers[i:i + len(words)] == words), None)
+        if later is None:
+            return None
+        old_pred = _governing_predicate(doc[end - 1])
+        new_pred = _governing_predicate(later)
+        if old_pred is None or new_pred is None or old_pred == new_pred:
+            return None
+        old_head = _complement(old_pred, after=old_pred.i) or _complement(old_pred, after=end - 1)
+        new_head = _complement(new_pred, after=new_pred.i) or _complement(new_pred, after=later.i)
+        old_head, new_head = self._through_light(old_head), self._through_light(new_head)
+        if not (_content(old_head) and _content(new_head)) or old_head.i >= later.i or new_head.i < later.i:
+            return None
+        old = self._side(old_head, end, later.i)
+        new = self._side(new_head, later.i + 1, len(doc))
+        if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
+            return None
+        return Frame(f"{doc[start:end].text.lower()} X ... {later.lower_} Y", conn.name, old, new, start)
 
 
-    def _replacement(self, doc: "Doc", verb: "Token", cue_verb: "Token", old: tuple[int, int]
-                     ) -> tuple[tuple[int, int] | None, str]:
-        """What a rejection makes way for: a coordinated verb of adoption ("and enter Y",
-        "stop using X, and use Y"), or a means ("through Y"); the nearest after X wins."""
-        options: list[tuple[int, "Token", str]] = []
-        hosts = [cue_verb, verb]
-        if verb.dep_ == "xcomp" and verb.head != verb:
-            hosts.append(verb.head)  # "began to bid farewell to X, and entered Y"
-        seen: set[int] = set()
-        for host in hosts:
-            for conj in host.children:
-                if conj.dep_ != "conj" or conj.i <= old[1] or conj.i in seen:
-                    continue
-                seen.add(conj.i)
-                lemma = conj.lemma_.lower()
-                if lemma in C.ADOPT_VERBS or lemma == cue_verb.lemma_.lower():
-                    head = None
-                    if lemma == cue_verb.lemma_.lower():
-                        head = _align(cue_verb, conj, 0, len(doc), old[1], len(doc))[1]
-                    head = head or _complement(conj, after=conj.i)
-                    if _content(head):
-                        options.append((conj.i, head, f", {lemma} Y"))
-        if verb.lemma_.lower() != "stop":
-            for prep in verb.children:
-                if prep.dep_ == "prep" and prep.lower_ in C.MEANS_PREPS and prep.i > old[1] and _content(_pobj(prep)):
-                    options.append((prep.i, _pobj(prep), f", {prep.lower_} Y"))
-        for _, head, words in sorted(options, key=lambda o: o[0]):
-            side = self._side(head, old[1], _clause_end(doc, head))
-            if side is not None and not _overlap(side, old):
-                return side, words
-        return None, ""
+# ----------------------------------------------------------------------------- reader helpers
+
+def _cue(template: str, tok: "Token", wording: Wording, form: str, has_new: bool) -> str:
+    """A frame's cue from its class template and the wording found: "get rid of X", "Y replace X",
+    "X is replaced by Y"."""
+    if form == "passive":
+        said = " ".join([tok.lower_, *wording.rest])
+        if "is {word}" in template:
+            return template.replace("{word}", said)
+        # "Y replace X" read in the passive; "transform from X to Y" as "be transformed from X to Y"
+        return f"X is {said} by Y" if template.startswith("Y ") else template.replace("{word}", f"be {said}")
+    cue = template.replace("{word}", wording.text)
+    if has_new and "Y" not in cue:
+        cue += ", Y"  # a leaving that names what it makes way for
+    return cue
 
 
-# ----------------------------------------------------------------------------- family helpers
+def _capitalised(word: str) -> bool:
+    return len(word) > 1 and word[0].isupper() and word[1:].islower()
 
-def _find_negation(anchor: "Token", before: int) -> "Token | None":
+
+def _title_cased(features: list) -> bool:
+    """Most longer words capitalised: a headline (``features``: rows of :data:`_FEATURES`)."""
+    long_words = [row for row in features if row[2] and row[3] > 3]
+    return len(long_words) >= 3 and sum(1 for row in long_words if row[1]) >= 0.7 * len(long_words)
+
+
+def _match_rest(doc: "Doc", tok: "Token", rest: tuple[str, ...]) -> list["Token"] | None:
+    """The tokens completing a multi-word predicate ("rid", "of" after "get"), in order, close after it."""
+    found: list["Token"] = []
+    pos = tok.i
+    for word in rest:
+        nxt = None
+        for j in range(pos + 1, min(len(doc), pos + 4)):
+            if doc[j].lower_ == word or doc[j].lemma_.lower() == word:
+                nxt = doc[j]
+                break
+            if doc[j].is_punct and doc[j].text not in _QUOTES:
+                break
+        if nxt is None:
+            return None
+        found.append(nxt)
+        pos = nxt.i
+    return found
+
+
+def _prep_object(pred: "Token", preps: tuple[str, ...], used: set[int]) -> tuple["Token | None", "Token | None"]:
+    """The object of a preposition in ``preps`` on ``pred``, or on a from-phrase of it ("from X to Y"
+    with "to" attached to X)."""
+    near = list(pred.children) + [g for c in pred.children if c.dep_ in {"advmod", "prt"} for g in c.children]
+    for child in near:  # "moving away | from X toward Y": the from-phrase may hang on the particle
+        if child.dep_ == "prep" and child.lower_ == "from" and "from" not in preps:
+            obj = _pobj(child)
+            if obj is None:
+                continue
+            to = _find_to(child, obj)
+            if to is not None and to.lower_ in preps and to.i not in used:
+                target = _pobj(to) if to.dep_ != "aux" else _run_root(pred.doc, to.i + 1) or to.head
+                if target is None:
+                    target = _run_root(pred.doc, to.i + 1)
+                if target is not None and target.i > to.i - (1 if to.dep_ == "aux" else 0):
+                    return target, to
+    # on the verb, or hung on its object by the parser ("replace X | with Y")
+    hosts = [pred] + [c for c in pred.children if c.dep_ == "dobj"]
+    for host in hosts:
+        for child in host.children:
+            if child.dep_ in {"prep", "agent", "dative"} and child.lower_ in preps and child.i not in used:
+                obj = _pobj(child)
+                if obj is None and child.lower_ in {"to", "into"}:
+                    obj = _run_root(pred.doc, child.i + 1)
+                if obj is not None:
+                    return obj, child
+    return None, None
+
+
+def _holder(pred: "Token") -> "Token | None":
+    """What a predicative noun or adjective is said of: the copula's subject ("X is obsolete", "X has
+    become a thing of the past"), the noun it is in apposition to ("X: the gravedigger of Y")."""
+    tok = pred
+    if tok.dep_ in {"attr", "acomp", "oprd", "xcomp", "advmod", "prt"} and tok.head != tok:
+        return _subject(tok.head)
+    if tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.head.lemma_.lower() in {"become", "be", "turn"}:
+        return _subject(tok.head.head)
+    if tok.dep_ == "appos" and tok.head.pos_ in _NOMINAL:
+        return tok.head
+    subj = next((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if subj is not None:
+        return subj
+    return None
+
+
+def _bounds(head: "Token", pred: "Token", prep: "Token | None") -> tuple[int, int]:
+    """Where a side grown from ``head`` may lie: after its preposition, or on its own side of the predicate."""
+    doc = head.doc
+    if prep is not None and prep.i < head.i:
+        return prep.i + 1, _clause_end(doc, head)
+    if head.i < pred.i:
+        return 0, pred.i
+    return pred.i + 1, _clause_end(doc, head)
+
+
+def _verb_phrase(doc: "Doc", verb: "Token", lo: int) -> tuple[int, int] | None:
+    """A verb and its objects, without its subject or clauses ("blindly expanding its own platform")."""
+    members = [t.i for t in verb.subtree if t.i >= lo and not (t.dep_ in _SUBJ or t.dep_ in _CLAUSAL)]
+    if not members:
+        return None
+    start, end = min(members), verb.i + 1
+    for i in range(verb.i + 1, len(doc)):
+        if i not in members or doc[i].is_punct and doc[i].text not in _QUOTES:
+            break
+        end = i + 1
+    start, end = _trim(doc, start, end, verb.i)
+    if end - start > MAX_SIDE_WORDS + 2:
+        end = start + MAX_SIDE_WORDS
+    return _polish(doc, (start, end), verb.i) if start < end else None
+
+
+def _governing_predicate(tok: "Token") -> "Token | None":
+    """The verb (or copula) whose clause a temporal marker modifies."""
+    cur = tok
+    for _ in range(4):
+        if cur.pos_ in {"VERB", "AUX"} and cur.dep_ not in {"aux", "auxpass"}:
+            return cur
+        if cur.head == cur:
+            return cur if cur.pos_ in {"VERB", "AUX"} else None
+        cur = cur.head
+    return None
+
+
+def _last_phrase_head(doc: "Doc", before: int) -> "Token | None":
+    """The top token of the phrase just before ``before`` (up to a comma)."""
+    j = before - 1
+    while j >= 0 and doc[j].is_punct:
+        j -= 1
+    if j < 0:
+        return None
+    tok = doc[j]
+    while tok.head != tok and tok.head.i < before and tok.head.i > j - 8 and tok.head.pos_ not in {"VERB", "AUX"}:
+        tok = tok.head
+    return tok
+
+
+def _hyphen_group(doc: "Doc", i: int) -> tuple[int, int]:
+    """Token range of the hyphenated word around token ``i`` ("e - commerce" tokens of "e-commerce")."""
+    start = end = i
+    while start >= 2 and doc[start - 1].text in {"-", "‐"} and not doc[start - 2].whitespace_ \
+            and not doc[start - 1].whitespace_:
+        start -= 2
+    while end + 2 < len(doc) and doc[end + 1].text in {"-", "‐"} and not doc[end].whitespace_ \
+            and not doc[end + 1].whitespace_:
+        end += 2
+    return start, end + 1
+
+
+def _polish(doc: "Doc", span: tuple[int, int], head_i: int) -> tuple[int, int] | None:
+    """Whole hyphenated words at both edges, and no unpaired quote mark at either edge."""
+    start, end = span
+    start = min(start, _hyphen_group(doc, start)[0])
+    end = max(end, _hyphen_group(doc, end - 1)[1])
+    for _ in range(2):
+        inside = [t for t in doc[start:end] if t.text in _QUOTES]
+        if len(inside) % 2 == 1:
+            # an unpaired quote mark: the side stops before it (after the head) or starts after it
+            stray = inside[-1] if inside[-1].i > head_i else inside[0]
+            if stray.i > head_i:
+                # a quotation the cap cut short: close it if the closing mark is near, else stop before it
+                close = next((t.i for t in doc[end:min(len(doc), end + 5)] if t.text in _QUOTES), None)
+                if close is not None and not any(t.is_punct and t.text not in _QUOTES for t in doc[end:close]):
+                    end = close + 1
+                else:
+                    end = stray.i
+            else:
+                start = stray.i + 1
+        while start < end and doc[start].is_punct and doc[start].text not in _QUOTES:
+            start += 1
+        while end > start and doc[end - 1].is_punct and doc[end - 1].text not in _QUOTES:
+            end -= 1
+    return (start, end) if start < end else None
+
+
+def _span_head(doc: "Doc", span: tuple[int, int]) -> "Token":
+    return doc[span[0]:span[1]].root
+
+
+def _word_lemma(tok: "Token") -> str:
+    """Lowercase lemma of a word, whole when hyphenated ("e-commerce")."""
+    doc = tok.doc
+    start, end = _hyphen_group(doc, tok.i)
+    if end - start > 1:
+        return "".join(t.text for t in doc[start:end - 1]).lower() + doc[end - 1].lemma_.lower()
+    return tok.lemma_.lower()
+
+
+def side_head(doc: "Doc", span: tuple[int, int] | None) -> str:
+    """Lowercase lemma of a side's syntactic head ("" for an empty side); hyphenated words stay whole."""
+    if span is None:
+        return ""
+    sp = doc[span[0]:span[1]]
+    root = sp.root
+    start, end = _hyphen_group(doc, root.i)
+    # a hyphenated word split into sibling tokens: the head is the whole word
+    if start < span[0] or end > span[1]:
+        return root.lemma_.lower()
+    return _word_lemma(root)
+
+
+# ----------------------------------------------------------------------------- shared tree helpers
+
+def _find_negation(anchor: "Token", before: int, negators: frozenset[str] = _NEGATORS) -> "Token | None":
     """The negator that scopes over the material before "but" in ``anchor``'s clause."""
     best = None
     stack = [anchor]
@@ -672,7 +1189,7 @@ def _find_negation(anchor: "Token", before: int) -> "Token | None":
         for child in tok.children:
             if child.i >= before or child.dep_ in {"advcl", "ccomp", "relcl", "acl", "csubj", "mark"}:
                 continue
-            if child.lower_ in C.NEGATORS and child.dep_ in {"neg", "preconj", "det", "advmod"}:
+            if child.lower_ in negators and child.dep_ in {"neg", "preconj", "det", "advmod"}:
                 if child.lower_ == "no" and child.dep_ == "det" and child.head.lower_ == "doubt":
                     continue
                 if best is None or child.i > best.i:
@@ -721,20 +1238,20 @@ def _negated_sides(anchor: "Token", neg: "Token", but: "Token", conj: "Token"
     # an appositive chain of restatements: take the one next to "but"
     if old is not None:
         chain = [c for c in old.children if c.dep_ == "appos" and c.i < but.i
-                 and any(t.lower_ in C.NEGATORS for t in c.subtree if t.i < c.i)]
+                 and any(t.lower_ in _NEGATORS for t in c.subtree if t.i < c.i)]
         if chain:
             old = chain[-1]
     return old, new
 
 
-def _fronted_new(attach: "Token", after: int) -> "Token | None":
+def _fronted_new(attach: "Token", after: int, praise: frozenset[str] = frozenset()) -> "Token | None":
     """The endorsed side in "Rather than X, Y ...": the clause's main nominal argument after X."""
     if attach.pos_ in _NOMINAL:
         return _np_top(attach)
     subj = next((c for c in attach.children if c.dep_ in {"nsubj", "nsubjpass"} and c.i > after), None)
     attr = next((c for c in attach.children if c.dep_ in {"attr", "acomp"} and c.i > after), None)
     if subj is not None and _content(subj):
-        if attr is None or attr.lemma_.lower() in C.PRAISE_PREDICATES or attr.pos_ == "ADJ":
+        if attr is None or attr.lemma_.lower() in praise or attr.pos_ == "ADJ":
             return subj
     for dep in ("attr", "dobj", "oprd"):
         tok = next((c for c in attach.children if c.dep_ == dep and c.i > after), None)
@@ -749,7 +1266,8 @@ def _find_to(frm: "Token", old_head: "Token") -> "Token | None":
     window = frm.doc[old_head.i + 1: min(len(frm.doc), old_head.right_edge.i + 6)]
     for tok in window:
         if tok.lower_ in {"to", "into", "towards", "toward"}:
-            if tok.head in (frm, frm.head, old_head) or tok.head.head == frm or tok.head in old_head.subtree:
+            up = [tok.head, tok.head.head, tok.head.head.head]  # "to" may hang on a mis-tagged Y ("to user retention")
+            if any(u in (frm, frm.head, old_head) for u in up) or tok.head in old_head.subtree:
                 return tok
         if tok.is_punct and tok.lower_ in {",", ";", "."} and tok.i > old_head.right_edge.i:
             break
@@ -776,7 +1294,8 @@ def _subject(verb: "Token") -> "Token | None":
         subj = next((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
         if subj is not None:
             return subj
-        if tok.dep_ in {"xcomp", "conj"} and tok.head != tok:
+        if (tok.dep_ in {"xcomp", "conj"} or tok.dep_ == "advcl" and tok.tag_ == "VBG") and tok.head != tok:
+            # "began to X", "X and Y", "..., replacing the shelf": the governing verb's subject
             tok = tok.head
         else:
             break
@@ -792,7 +1311,8 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def _dedupe(frames: list[Frame]) -> list[Frame]:
-    frames.sort(key=lambda f: (f.anchor, f.old or (-1, -1)))
+    # frames naming both sides first, so a bare "X ends" gives way to "X is replaced by Y"
+    frames.sort(key=lambda f: (f.new is None, f.anchor, f.old or (-1, -1)))
     kept: list[Frame] = []
     for frame in frames:
         if any(k.old == frame.old and (k.new == frame.new or frame.new is None or k.new is None)
@@ -801,4 +1321,5 @@ def _dedupe(frames: list[Frame]) -> list[Frame]:
                for k in kept):
             continue
         kept.append(frame)
+    kept.sort(key=lambda f: (f.anchor, f.old or (-1, -1)))
     return kept

@@ -1,76 +1,12 @@
 """Genre-general cue lexicons used by the framing stage.
 
-These are closed-class and near-closed-class English words that signal a contrast, a time
+These are closed-class and near-closed-class English words that signal attribution, a time
 orientation or an evaluation in commentary about retail and e-commerce. None of them is taken
 from the gold annotations; they are the ordinary vocabulary of "X is over, Y is the way" writing.
-Pass your own sets to :class:`~corpus_tools.framing.ContrastExtractor` and
-:class:`~corpus_tools.framing.OrientationTagger` to change them.
+Pass your own sets to :class:`~corpus_tools.framing.OrientationTagger` to change them; the
+wordings of contrast frames live in the frame grammar (``data/frame_grammar.toml``).
 """
 from __future__ import annotations
-
-# ----------------------------------------------------------------------------- contrast cues
-
-#: Negators that can open the rejected side of "not X, but Y".
-NEGATORS = frozenset({"not", "n't", "never", "no", "nor"})
-#: Words after a negator that make it restrictive ("not only", "not just").
-RESTRICTIVE = frozenset({"only", "just", "merely", "simply", "solely", "purely"})
-#: Words at the start of the "but" side that make "not only X but ..." additive.
-ADDITIVE_ALWAYS = frozenset({"also", "too", "likewise", "besides"})
-#: Additive only after a restrictive negator ("not only X, but more Y", "not just X but even Y").
-ADDITIVE_AFTER_RESTRICTIVE = frozenset({"more", "even", "further", "moreover"})
-
-#: Verbs whose object is rejected ("abandon X"); phrasal ones are matched as token sequences.
-REJECT_VERBS = frozenset({"abandon", "discard", "ditch", "jettison", "renounce", "forsake", "scrap"})
-#: Multi-word rejection cues as lowercase token sequences (first token matched on its lemma).
-REJECT_PHRASES = (
-    ("bid", "farewell", "to"), ("bid", "goodbye", "to"), ("bid", "adieu", "to"),
-    ("say", "goodbye", "to"), ("say", "farewell", "to"), ("say", "no", "to"), ("say", "bye", "to"),
-    ("give", "up"), ("get", "rid", "of"), ("let", "go", "of"),
-    ("break", "away", "from"), ("move", "away", "from"), ("walk", "away", "from"), ("turn", "away", "from"),
-    ("break", "free", "from"), ("break", "free", "of"), ("shake", "off"), ("phase", "out"),
-    ("farewell", "to"), ("goodbye", "to"),
-)
-#: Verbs that, coordinated after a rejection, name what replaces it ("bid farewell to X and enter Y").
-ADOPT_VERBS = frozenset({
-    "enter", "embrace", "adopt", "use", "welcome", "usher", "step", "move", "turn", "shift",
-    "pursue", "build", "choose", "switch", "transform", "upgrade", "evolve", "head", "go", "start", "begin",
-})
-#: Prepositions of means after a rejection ("say goodbye to X through Y").
-MEANS_PREPS = frozenset({"through", "via"})
-
-#: Verbs of substitution: "replace X with Y", "Y replaces X", "X is replaced by Y".
-REPLACE_VERBS = frozenset({"replace", "substitute", "supplant", "supersede", "displace", "succeed"})
-#: Verbs of conversion that take an "into"/"to" result: "X is transformed into Y".
-CONVERT_VERBS = frozenset({"transform", "turn", "convert", "change", "evolve", "upgrade", "shift", "transition",
-                           "morph", "develop", "switch"})
-#: Verbs/nouns of change whose "from X to Y" is a reframing, not a range.
-CHANGE_WORDS = frozenset({
-    "change", "shift", "move", "transform", "transformation", "transition", "turn", "evolve", "evolution",
-    "go", "develop", "upgrade", "switch", "convert", "conversion", "progress", "pivot", "leap", "jump",
-    "migrate", "migration", "swing", "graduate", "advance", "step", "enter", "return", "expand",
-    "grow", "extend", "transfer", "redirect", "reorient", "rise", "journey", "road", "path", "upgrade",
-})
-#: Change verbs that physically move their object ("migrate traffic from offline to online"):
-#: with a direct object, their "from X to Y" says where the object goes, not how a concept is recast.
-MOTION_VERBS = frozenset({"move", "migrate", "transfer", "shift", "bring", "take", "send", "redirect", "divert",
-                          "carry", "expand", "extend", "lead", "push", "pull", "drive", "channel", "ship"})
-#: Verbs of entering a stage: "enter the era of Y from the era of X".
-ENTRY_VERBS = frozenset({"enter", "move", "shift", "turn", "step", "transition", "go", "switch", "upgrade",
-                         "evolve", "leap", "jump", "pass", "advance", "progress"})
-#: Sides that make "from X to Y" a range or an idiom rather than a reframing.
-RANGE_WORDS = frozenset({
-    "time", "day", "year", "month", "week", "hour", "minute", "season", "generation", "top", "bottom",
-    "head", "toe", "start", "beginning", "end", "finish", "left", "right", "north", "south", "east", "west",
-    "side", "place", "point", "moment", "morning", "night", "dawn", "dusk", "one", "first", "last",
-})
-
-#: Predicate nominals that praise their subject ("reserve is the key"): with them, the subject is the
-#: endorsed side of "instead of X, Y is the key".
-PRAISE_PREDICATES = frozenset({
-    "key", "answer", "way", "core", "focus", "priority", "solution", "direction", "future", "essence",
-    "point", "goal", "trend", "path", "mainstream", "foundation", "basis", "heart", "center", "centre",
-    "engine", "driver", "lifeline", "must",
-})
 
 # ----------------------------------------------------------------------------- attribution
 
@@ -129,5 +65,10 @@ EVAL_POSITIVE = frozenset({
     "crucial", "productive", "productivity", "thrive", "win", "promising", "healthy", "solid", "smart",
     "improve", "improvement", "empower", "empowerment", "upgrade", "boost", "driving", "deepen",
 })
+#: Concession markers: "traffic does have a certain potential; however, ..." grants X a merit in
+#: order to set it aside. A positive evaluation in such a sentence does not hold for a concept that
+#: the same paragraph puts on the old side of a frame.
+CONCESSION_MARKERS = frozenset({"however", "but", "yet", "nevertheless", "nonetheless", "although", "though",
+                                "admittedly", "indeed", "certainly", "granted", "while"})
 #: Words that flip the polarity of an evaluative cue governed by them.
 POLARITY_FLIPPERS = frozenset({"not", "n't", "no", "never", "without", "lack", "lose", "cannot"})

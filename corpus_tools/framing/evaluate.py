@@ -232,13 +232,53 @@ def load_gold(path) -> "pd.DataFrame":
         gold = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise GoldFileError(f"cannot read gold file {path}: {exc}") from None
+    if "doc" not in gold.columns and "file" in gold.columns:
+        # a folder's gold names essays by file name; doc ids are file names without the extension
+        gold.insert(0, "doc", gold["file"].map(doc_id_of_file))
     missing = [c for c in ("doc", "old", "new", "evidence") if c not in gold.columns]
     if missing:
         raise GoldFileError(f"gold file {path} lacks column(s) {', '.join(missing)}; "
-                            f"expected the columns {', '.join(GOLD_COLUMNS)}")
+                            f"expected the columns {', '.join(GOLD_COLUMNS)} (or 'file' instead of 'doc')")
     if "level" not in gold.columns:
         gold["level"] = "core"
     return gold
+
+
+def doc_id_of_file(name: str) -> str:
+    """The doc id the loader gives a file: its name without folder and extension."""
+    from pathlib import PurePath
+
+    return PurePath(str(name)).stem
+
+
+def load_split(path) -> dict[str, str]:
+    """Read a split CSV (``file, half``): ``{doc_id: half}``; a clear error when it is malformed."""
+    import pandas as pd
+
+    try:
+        split = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise GoldFileError(f"cannot read split file {path}: {exc}") from None
+    if not {"file", "half"} <= set(split.columns):
+        raise GoldFileError(f"split file {path} needs the columns file, half (one row per essay)")
+    return {doc_id_of_file(f): h for f, h in zip(split["file"], split["half"])}
+
+
+def score_by_half(found_df: "pd.DataFrame", gold_df: "pd.DataFrame", halves: Mapping[str, str],
+                  sentences: "pd.DataFrame | Mapping[str, str] | None" = None, **kwargs) -> dict[str, dict[str, Score]]:
+    """:func:`score_frames` on each half of a split by essay (``halves``: doc_id -> half), plus ``"all"``.
+
+    A gold row belongs to the half of its ``doc``; a found frame to the half of its ``doc_id``.
+    The split lists the essays scored: ``"all"`` is every half together, and documents in no half
+    (a README beside the essays) are left out.
+    """
+    out: dict[str, dict[str, Score]] = {}
+    gold_half = gold_df["doc"].map(lambda d: halves.get(str(d), ""))
+    found_half = found_df["doc_id"].map(lambda d: halves.get(str(d), ""))
+    for half in sorted(set(halves.values())):
+        out[half] = score_frames(found_df[found_half == half], gold_df[gold_half == half], sentences, **kwargs)
+    out["all"] = score_frames(found_df[found_half != ""], gold_df[gold_half != ""], sentences, **kwargs)
+    return out
 
 
 class GoldFileError(CorpusToolsError):

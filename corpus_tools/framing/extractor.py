@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from ..errors import NotFittedError
 from .contrasts import ContrastExtractor, Frame
+from . import cues as C
+from .cues import CONCESSION_MARKERS
 from .orientation import OrientationTagger, sentence_words
 from .speaker import speaker_of
 
@@ -28,11 +30,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CONTRAST_COLUMNS = ["doc_id", "para_id", "sent_id", "old", "new", "cue", "old_concept", "new_concept", "speaker",
-                    "sentence", "old_start", "old_end", "new_start", "new_end", "family"]
+                    "sentence", "old_start", "old_end", "new_start", "new_end", "family", "old_head", "new_head"]
 ORIENTATION_COLUMNS = ["doc_id", "para_id", "sent_id", "concept", "text", "start", "end", "temporal",
                        "temporal_cues", "evaluation", "evaluation_cues", "contrast_side", "speaker"]
 CONTEXT_COLUMNS = ["doc_id", "sent_id", "concept", "term", "count"]
 _CONTEXT_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB"})
+_NEGATIVE_CUES = C.EVAL_NEGATIVE
 
 
 class FramingExtractor:
@@ -46,6 +49,8 @@ class FramingExtractor:
         contrast_extractor: a :class:`ContrastExtractor` (default: all cue families).
         orientation_tagger: an :class:`OrientationTagger` (default: the built-in cue lexicons).
         attribution: detect views attributed to others (``speaker``); otherwise all ``author``.
+        frames: the frame grammar for the default contrast extractor (a TOML path or a
+            :class:`~corpus_tools.framing.grammar.FrameGrammar`; ``None``: the built-in one).
 
     Example::
 
@@ -56,12 +61,14 @@ class FramingExtractor:
 
     def __init__(self, lexicon: "Lexicon | str | None" = None, *, concept_extractor: Any = None,
                  contrast_extractor: ContrastExtractor | None = None,
-                 orientation_tagger: OrientationTagger | None = None, attribution: bool = True):
+                 orientation_tagger: OrientationTagger | None = None, attribution: bool = True,
+                 frames: Any = None):
         self.lexicon = lexicon
         self.concept_extractor = concept_extractor
         self.contrast_extractor = contrast_extractor
         self.orientation_tagger = orientation_tagger
         self.attribution = attribution
+        self.frames = frames
 
     def fit(self, nlp: "Language | None" = None) -> "FramingExtractor":
         """Build the matchers on ``nlp`` (default: :func:`corpus_tools.parse.load_spacy_model`)."""
@@ -76,8 +83,8 @@ class FramingExtractor:
             concepts = ConceptExtractor(self.lexicon)
         if not _is_fitted(concepts):
             concepts.fit(nlp)
-        contrasts = self.contrast_extractor or ContrastExtractor()
-        if not hasattr(contrasts, "matcher_"):
+        contrasts = self.contrast_extractor or ContrastExtractor(self.frames)
+        if not hasattr(contrasts, "index_"):
             contrasts.fit(nlp)
         tagger = self.orientation_tagger or OrientationTagger()
         if not hasattr(tagger, "old_"):
@@ -119,8 +126,11 @@ class FramingExtractor:
             given = {}
             for m in mentions:
                 given.setdefault(m["sent_id"], []).append((m["concept"], int(m["token_start"]), int(m["token_end"])))
+        concessive: set[str] = set()  # sentences that grant a merit to set it aside
         for sent in parsed_doc.sentences:
             doc = sent.doc
+            if any(t.lower_ in CONCESSION_MARKERS for t in doc):
+                concessive.add(sent.sent_id)
             prev_doc = previous.doc if previous is not None and previous.para_id == sent.para_id else None
             previous = sent
             matches = given.get(sent.sent_id, []) if given is not None else self.concepts_.match(doc)
@@ -148,10 +158,13 @@ class FramingExtractor:
                     "old_concept": old_concept, "new_concept": new_concept, "speaker": frame.speaker,
                     "sentence": sentence_text, "old_start": old_start, "old_end": old_end,
                     "new_start": new_start, "new_end": new_end, "family": frame.family,
+                    "old_head": frame.old_head, "new_head": frame.new_head,
                 })
             if not matches:
                 continue
-            blocked = {i for _, s, e in matches for i in range(s, e)}
+            # other mentions are no cues, nor is a frame's own predicate ("X: the gravedigger of Y"
+            # makes X the new side, not X negative)
+            blocked = {i for _, s, e in matches for i in range(s, e)} | {f.anchor for f in frames}
             words = sentence_words(doc)
             for concept, ts, te in matches:
                 o = self.tagger_.orient(doc, ts, te, blocked, words)
@@ -169,6 +182,7 @@ class FramingExtractor:
                     "contrast_side": side, "speaker": frame.speaker if frame is not None else "author",
                 })
             context.extend(_context_rows(doc, sent.doc_id, sent.sent_id, matches))
+        _concede(orientation, contrasts, concessive)
         return {"contrasts": contrasts, "orientation": orientation, "context": context}
 
     # ------------------------------------------------------------------ corpus level
@@ -185,6 +199,27 @@ class FramingExtractor:
 
         lexicon = getattr(concepts, "lexicon", None) or getattr(self, "lexicon_", None)
         return build_result(documents, corpus, lexicon=lexicon)
+
+
+def _concede(orientation: list[dict], contrasts: list[dict], concessive: set[str]) -> None:
+    """A concept the paragraph sets on the old side of a frame is not evaluated positively by a
+    concession ("traffic does have a certain potential; however, ..."): such positive evaluations
+    are withdrawn, with the reason among the cues."""
+    old_in_para: dict[str, set[str]] = {}
+    for row in contrasts:
+        if row["speaker"] != "author":
+            continue
+        for concept in str(row["old_concept"] or "").split("; "):
+            if concept:
+                old_in_para.setdefault(row["para_id"], set()).add(concept)
+    for row in orientation:
+        if row["evaluation"] not in ("positive", "mixed") or row["sent_id"] not in concessive:
+            continue
+        if row["concept"] in old_in_para.get(row["para_id"], ()) and row["contrast_side"] != "new":
+            row["evaluation"] = "negative" if row["evaluation"] == "mixed" else ""
+            row["evaluation_cues"] = "; ".join(
+                [c for c in row["evaluation_cues"].split("; ") if c.startswith("not ") or c in _NEGATIVE_CUES]
+                + ["concession before a frame that sets it aside"])
 
 
 def _is_fitted(component: Any) -> bool:

@@ -149,13 +149,6 @@ def build_result(documents: "Iterable[dict[str, list]] | Mapping[str, pd.DataFra
     contrasts = _ordered(tables.pop("contrasts"), rank)
     for col in ("old_start", "old_end", "new_start", "new_end"):
         contrasts[col] = contrasts[col].astype("Int64")
-    # >>> issue 13 (compare): side head words. The framing-grammar work adds ``old_head``/``new_head``
-    # (the lemma of each side's head, from the parse) to the extractor's rows; until those columns
-    # arrive, a text fallback fills them here. Delete this block once CONTRAST_COLUMNS has them.
-    for side in ("old", "new"):
-        if f"{side}_head" not in contrasts.columns:
-            contrasts[f"{side}_head"] = contrasts[side].map(_side_head_fallback)
-    # <<< issue 13
     orientation = _ordered(tables.pop("orientation"), rank)
     context = tables.pop("context")
     labels = _labels(lexicon)
@@ -169,28 +162,6 @@ def build_result(documents: "Iterable[dict[str, list]] | Mapping[str, pd.DataFra
                          summaries=summaries, context=context, doc_ids=order, titles=titles, labels=labels)
 
 
-_HEAD_STOP = frozenset("of in on for with to from at by as into about than that which who whose where when "
-                       "and or but".split())
-
-
-def _side_head_fallback(side: Any) -> str:
-    """The head word of a side's noun phrase from its text alone (issue 13 fallback, see above):
-    the last word before the first preposition or relative word, lowercased, a plain plural made
-    singular ("the logic of the platform" -> "logic", "new channels" -> "channel")."""
-    import re
-
-    words = re.findall(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*", re.sub(r"[\u2010-\u2015]", "-", str(side or "").lower()))
-    head = ""
-    for word in words:
-        if word in _HEAD_STOP and head:
-            break
-        if word not in _HEAD_STOP:
-            head = word
-    if head.endswith("ies") and len(head) > 4:
-        return head[:-3] + "y"
-    if head.endswith("s") and len(head) > 3 and not head.endswith(("ss", "us", "is", "ics")):
-        return head[:-1]
-    return head
 
 
 def _ordered(frame: "pd.DataFrame", rank: dict[str, int]) -> "pd.DataFrame":
@@ -205,7 +176,7 @@ def analyze_framing(corpus: "Corpus", concepts: "ConceptResult | None" = None, *
                     parsed: "Iterable[ParsedDocument] | None" = None, nlp: "Language | None" = None,
                     cache_dir: str | Path | None = None,
                     progress: Callable[[Iterable], Iterable] | None = None,
-                    extractor: Any = None) -> FramingResult:
+                    extractor: Any = None, frames: Any = None) -> FramingResult:
     """Contrast frames, mention orientation, per-essay profiles, shifts across essays, summaries.
 
     Args:
@@ -218,6 +189,9 @@ def analyze_framing(corpus: "Corpus", concepts: "ConceptResult | None" = None, *
         cache_dir: parse cache folder.
         progress: optional wrapper around the document iterator (e.g. ``tqdm``).
         extractor: a :class:`~corpus_tools.framing.FramingExtractor` to use instead of a new one.
+        frames: a frame grammar (TOML path or :class:`~corpus_tools.framing.grammar.FrameGrammar`;
+            default: the built-in ``data/frame_grammar.toml``). A broken file raises
+            :class:`~corpus_tools.errors.FrameGrammarError` naming file and line.
 
     Example::
 
@@ -226,14 +200,16 @@ def analyze_framing(corpus: "Corpus", concepts: "ConceptResult | None" = None, *
         print(framing.summary("traffic"))
     """
     from .extractor import FramingExtractor
+    from .grammar import load_grammar
 
+    grammar = load_grammar(frames) if frames is not None else None  # a bad grammar stops before parsing
     if lexicon is None and concepts is not None:
         lexicon = getattr(concepts, "lexicon", None)
     from ..parse import stream_parsed
 
     parsed, nlp = stream_parsed(corpus, parsed, nlp=nlp, cache_dir=cache_dir, progress=progress)
     if extractor is None:
-        extractor = FramingExtractor(lexicon)
+        extractor = FramingExtractor(lexicon, frames=grammar)
     if not hasattr(extractor, "contrasts_"):
         extractor.fit(nlp)
     rows = [extractor.transform_document(doc, corpus.text(doc.doc_id)) for doc in parsed]

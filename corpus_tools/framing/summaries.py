@@ -66,6 +66,50 @@ def _pairs(frames) -> tuple[Counter, Counter, dict]:
     return pairs, rejected, where
 
 
+def _head_pairs(frames) -> tuple[Counter, dict]:
+    """Counts of (old head, new head) reframings among frames that pair no two lexicon concepts
+    ("ownership -> circulation" in an essay on bookshops), with sentence ids. ``new`` is ``None``
+    for a bare rejection. Heads are the lowercase lemmas of ``old_head``/``new_head``."""
+    pairs: Counter = Counter()
+    where: dict = {}
+    records = frames.to_dict("records") if hasattr(frames, "to_dict") else frames
+    for row in records:
+        olds, news = _split(row.get("old_concept", "")), _split(row.get("new_concept", ""))
+        if olds and (news or not str(row.get("new_head") or "")):
+            continue  # counted as a concept replacement or rejection
+        old, new = str(row.get("old_head") or ""), str(row.get("new_head") or "") or None
+        if not old or old == new:
+            continue
+        pairs[(old, new)] += 1
+        where.setdefault((old, new), []).append(row["sent_id"])
+    return pairs, where
+
+
+def head_term_summaries(contrasts: "pd.DataFrame", doc_order: list[str], titles: dict[str, str]) -> list[dict]:
+    """One summary per head-term reframing found in the authors' own voice ("ownership -> circulation"),
+    commonest first: how often, in which essays. Frames pairing two lexicon concepts are left to the
+    concept summaries."""
+    if contrasts.empty or "old_head" not in contrasts:
+        return []
+    own = contrasts[contrasts["speaker"] != "others"]
+    pairs, where = _head_pairs(own)
+    doc_of = dict(zip(own["sent_id"], own["doc_id"]))
+    rank = {d: i for i, d in enumerate(doc_order)}
+    out = []
+    for (old, new), n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or "")):
+        sents = where[(old, new)]
+        docs = sorted(dict.fromkeys(doc_of[s] for s in sents), key=lambda d: rank.get(d, 10**9))
+        essays = _join([f"'{titles.get(d) or d}'" for d in docs[:3]]) + (" and others" if len(docs) > 3 else "")
+        if new is None:
+            text = f"'{old}' is set aside {times(n)}, in {essays}."
+            key = f"{old} ->"
+        else:
+            text = f"'{old}' gives way to '{new}' {times(n)}, in {essays}."
+            key = f"{old} -> {new}"
+        out.append({"scope": "reframing", "key": key, "text": _sentence(text), "evidence": "; ".join(sents)})
+    return out
+
+
 def document_summaries(contrasts: "pd.DataFrame", profiles: "pd.DataFrame", doc_order: list[str],
                        titles: dict[str, str], labels: dict[str, str]) -> list[dict]:
     """One summary per essay: its concept replacements, most prominent concepts and framing."""
@@ -92,6 +136,11 @@ def document_summaries(contrasts: "pd.DataFrame", profiles: "pd.DataFrame", doc_
         for old, n in sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))[:2]:
             clauses.append(f"{_name(old, labels)} is set aside {times(n)}")
             evidence += where[(old, None)]
+        # Frames whose sides name no lexicon concept still say something: their head terms.
+        head_pairs, head_where = _head_pairs(own)
+        for (old, new), n in sorted(head_pairs.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))[:3]:
+            clauses.append(f"'{old}' gives way to '{new}' {times(n)}" if new else f"'{old}' is set aside {times(n)}")
+            evidence += head_where[(old, new)]
         sentences = []
         n_frames = len(frames)
         if clauses:
@@ -185,9 +234,11 @@ def concept_summaries(contrasts: "pd.DataFrame", profiles: "pd.DataFrame", shift
 
 def build_summaries(contrasts: "pd.DataFrame", profiles: "pd.DataFrame", shifts: "pd.DataFrame",
                     doc_order: list[str], titles: dict[str, str], labels: dict[str, str]) -> "pd.DataFrame":
-    """Concept summaries (most mentioned first), then document summaries in corpus order."""
+    """Concept summaries (most mentioned first), then document summaries in corpus order, then
+    head-term reframings (scope ``reframing``, key ``"old -> new"``) commonest first."""
     import pandas as pd
 
     rows = concept_summaries(contrasts, profiles, shifts, doc_order, titles, labels)
     rows += document_summaries(contrasts, profiles, doc_order, titles, labels)
+    rows += head_term_summaries(contrasts, doc_order, titles)
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

@@ -228,13 +228,18 @@ def _highlights(ctx: dict[str, Any], result: Any) -> list[str]:
         else:
             n = framing["n_contrasts"]
             out.append(f"{n} contrast frame{'' if n == 1 else 's'}, none between two lexicon concepts.")
+        # Frames naming no lexicon concept are counted by the head terms of their sides.
+        heads = _head_term_pairs(everything)
+        if heads:
+            listed = "; ".join(f"{a} → {b} ({n})" for (a, b), n in heads[:5])
+            out.append(f"Commonest reframings by head term (sides naming no lexicon concept): {listed}.")
     return out
 
 
 _PARAM_WORDS = {"input": "input folder", "out": "output folder", "lexicon": "lexicon", "seed": "random seed",
                 "unit": "theme unit", "n_topics": "number of themes", "guided": "themes guided by the lexicon",
                 "formats": "outputs", "cache_dir": "cache folder", "by": "groups compared by",
-                "order": "order of periods"}
+                "order": "order of periods", "frames": "frame grammar"}
 
 
 def _run_params(params: dict[str, Any]) -> list[dict[str, str]]:
@@ -257,6 +262,17 @@ def _run_params(params: dict[str, Any]) -> list[dict[str, str]]:
             shown = text(value)
         out.append({"name": _PARAM_WORDS.get(key, key.replace("_", " ")), "value": shown})
     return out
+
+
+def _head_term_pairs(contrasts: Any) -> list[tuple[tuple[str, str], int]]:
+    """(old_head, new_head) pairs, commonest first, of the authors' frames whose sides name no
+    lexicon concept pair; bare rejections are left out."""
+    if contrasts is None or "old_head" not in getattr(contrasts, "columns", ()):
+        return []
+    from ..framing.summaries import _head_pairs
+
+    pairs, _ = _head_pairs(contrasts[contrasts["speaker"].astype(str) != "others"])
+    return sorted(((k, n) for k, n in pairs.items() if k[1]), key=lambda kv: (-kv[1], kv[0]))
 
 
 def _title(corpus: Any) -> str:
