@@ -325,7 +325,7 @@ def compare(result: Any, by: str = "site", *, order: str = "date", min_count: in
 
     Example::
 
-        result = ct.analyze("tests/data/dev")
+        result = ct.analyze("tests/data/dev/essays")
         cmp = ct.compare(result, by="site")
         cmp.keyness.query("kind == 'concept' and p < 0.05")
     """

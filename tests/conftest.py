@@ -80,6 +80,8 @@ def doc_id_for_prefix(corpus, prefix: str) -> str:
 
 
 DEV_DIR = DATA_DIR / "dev"
+#: The dev essays and their metadata.csv; the gold, the split and the README sit one level up.
+DEV_ESSAYS = DEV_DIR / "essays"
 
 
 @pytest.fixture(scope="session")
@@ -90,15 +92,12 @@ def dev_split() -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def dev_corpus(dev_split, tmp_path_factory):
-    """The 30 dev essays (with their metadata) as a corpus; the folder's README and gold files stay out."""
-    import shutil
-
+    """The 30 dev essays (with their metadata) as a corpus."""
     from corpus_tools.load import load_corpus
 
-    folder = tmp_path_factory.mktemp("dev-corpus")
-    for name in list(dev_split["file"]) + ["metadata.csv"]:
-        shutil.copy(DEV_DIR / name, folder / name)
-    return load_corpus(folder)
+    corpus = load_corpus(DEV_ESSAYS)
+    assert sorted(corpus.documents["path"].map(lambda p: Path(p).name)) == sorted(dev_split["file"])
+    return corpus
 
 
 @pytest.fixture(scope="session")

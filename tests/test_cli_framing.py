@@ -87,8 +87,8 @@ def test_eval_on_a_folder_with_file_gold_and_split(tmp_path):
     folder = tmp_path / "dev"
     folder.mkdir()
     for name in split["file"][:6]:
-        shutil.copy(dev / name, folder / name)
-    meta = pd.read_csv(dev / "metadata.csv")
+        shutil.copy(dev / "essays" / name, folder / name)
+    meta = pd.read_csv(dev / "essays" / "metadata.csv")
     meta[meta["file"].isin(set(split["file"][:6]))].to_csv(folder / "metadata.csv", index=False)
     split.head(6).to_csv(tmp_path / "split.csv", index=False)
     res = run("framing", "eval", folder, dev / "gold_contrasts.csv", "--split", tmp_path / "split.csv", "--json")

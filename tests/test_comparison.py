@@ -15,7 +15,7 @@ from corpus_tools.comparison import (SCHEMAS, chi2_sf, group_documents, log_like
                                      poisson_interval, wilson_interval)
 from corpus_tools.errors import GroupingError
 
-DEV = Path(__file__).resolve().parent / "data" / "dev"
+DEV = Path(__file__).resolve().parent / "data" / "dev" / "essays"
 
 # A tiny corpus whose counts can be checked by hand: site a.com writes about traffic, b.com about
 # platforms; one b.com essay has no date.
