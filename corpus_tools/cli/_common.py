@@ -50,6 +50,14 @@ def cache_option(func):
                         help="Cache for parses and embeddings [default: ~/.cache/corpus_tools].")(func)
 
 
+def embedder_option(func):
+    # The names are repeated here (not imported) so that --help never imports the embeddings module.
+    return click.option("--embedder", type=click.Choice(["static", "minilm"]), default="static", show_default=True,
+                        help="Sentence embedder for the themes: 'static' (a static model distilled locally from "
+                             "all-MiniLM-L6-v2 on first use, then kept; hundreds of times faster) or 'minilm' "
+                             "(all-MiniLM-L6-v2 itself).")(func)
+
+
 def show_progress(quiet: bool = False) -> bool:
     """Progress bars only for a person watching a terminal."""
     return not quiet and sys.stderr.isatty()

@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 
 from ._common import (
-    NTopics, cache_option, corpus_path_argument, echo_json, json_option, library_errors, show_progress,
+    NTopics, cache_option, corpus_path_argument, echo_json, embedder_option, json_option, library_errors,
+    show_progress,
 )
 
 _FORMATS = ("md", "html", "csv", "json")
@@ -32,13 +33,14 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
               help="What the themes cluster.")
 @click.option("--n-topics", type=NTopics(), default="auto", show_default=True, help="Number of themes, or auto.")
 @click.option("--guided", is_flag=True, help="Seed the themes with the lexicon's concepts.")
+@embedder_option
 @click.option("--format", "formats", default=",".join(_FORMATS), show_default=True, callback=_formats,
               help="Comma-separated outputs: md (report.md), html (report.html), csv (tables/, plus Parquet "
                    "when pyarrow is installed), json (run.json).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or stage messages.")
 @cache_option
 @json_option
-def analyze(path: Path, out: Path, lexicon: Path | None, seed: int, unit: str, n_topics, guided: bool,
+def analyze(path: Path, out: Path, lexicon: Path | None, seed: int, unit: str, n_topics, guided: bool, embedder: str,
             formats: tuple[str, ...], quiet: bool, cache_dir: Path | None, as_json: bool) -> None:
     """Run every stage on the essays in PATH and write the reports to --out.
 
@@ -51,7 +53,8 @@ def analyze(path: Path, out: Path, lexicon: Path | None, seed: int, unit: str, n
     progress = TqdmProgress() if show_progress(quiet) and not as_json else None
     with library_errors():
         result = run_analysis(path, out, lexicon=lexicon, seed=seed, unit=unit, formats=formats,
-                              n_topics=n_topics, guided=guided, cache_dir=cache_dir, progress=progress)
+                              n_topics=n_topics, guided=guided, cache_dir=cache_dir, progress=progress,
+                              embedder=embedder)
     if as_json:
         echo_json({
             "out": str(result.out),

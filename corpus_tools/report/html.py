@@ -10,8 +10,10 @@ def _env():
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     # Autoescape is on for everything: corpus text only ever reaches the page escaped.
+    from ._templates import bytecode_cache
+
     env = Environment(loader=PackageLoader("corpus_tools.report", "templates"), autoescape=True,
-                      undefined=StrictUndefined)
+                      undefined=StrictUndefined, bytecode_cache=bytecode_cache())
     env.globals["anchor"] = anchor
     return env
 

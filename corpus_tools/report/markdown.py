@@ -25,9 +25,11 @@ def md_code(value: Any) -> str:
 def _env():
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
+    from ._templates import bytecode_cache
+
     env = Environment(loader=PackageLoader("corpus_tools.report", "templates"), autoescape=False,
                       undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False,
-                      keep_trailing_newline=True)
+                      keep_trailing_newline=True, bytecode_cache=bytecode_cache())
     env.filters["md"] = md_escape
     env.filters["code"] = md_code
     return env
