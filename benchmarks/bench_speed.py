@@ -15,6 +15,8 @@
     python benchmarks/bench_speed.py                       # everything (about 10 min on 2 cores)
     python benchmarks/bench_speed.py --paragraphs 0        # skip the 20,000-paragraph run
     python benchmarks/bench_speed.py --distill             # also time distilling the static model
+    python benchmarks/bench_speed.py --onnx                # also the rejected candidate: MiniLM as
+                                                           # ONNX int8 (needs onnx, onnxruntime)
 """
 from __future__ import annotations
 
@@ -55,12 +57,15 @@ try:
 except SystemExit as exc:
     if exc.code:
         raise
-print(",".join(m for m in sys.argv[4].split(",") if m in sys.modules))
+print("IMPORTED=" + ",".join(m for m in sys.argv[4].split(",") if m in sys.modules))
 """
 
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
+    # As installed: bytecode is written once and reused (a checkout run with this set would
+    # compile every corpus_tools module again in each process, ~0.4 s here, on one side only).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
 
@@ -71,7 +76,7 @@ def _wall(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def embedding_throughput(n: int, rounds: int) -> dict:
+def embedding_throughput(n: int, rounds: int, onnx: bool = False) -> dict:
     import corpus_tools as ct
     from corpus_tools.embeddings import Embedder
     from corpus_tools.topics import build_units
@@ -82,6 +87,10 @@ def embedding_throughput(n: int, rounds: int) -> dict:
         texts += texts
     texts = texts[:n]
     embedders = {name: Embedder(embedder=name, use_cache=False).fit() for name in ("minilm", "static")}
+    tmp = None
+    if onnx:
+        tmp = tempfile.TemporaryDirectory()
+        embedders["onnx_int8"] = OnnxInt8MiniLM(Path(tmp.name))
     for e in embedders.values():
         e.embed(texts[:8])  # warm-up: first-call allocations out of the timing
     rates: dict[str, list[float]] = {name: [] for name in embedders}
@@ -92,9 +101,77 @@ def embedding_throughput(n: int, rounds: int) -> dict:
             rates[name].append(len(texts) / (time.perf_counter() - start))
     med = {name: statistics.median(r) for name, r in rates.items()}
     words = sum(len(t.split()) for t in texts) / len(texts)
-    return {"paragraphs": n, "mean_words": round(words, 1), "rounds": rounds,
-            "minilm_per_s": round(med["minilm"], 2), "static_per_s": round(med["static"], 1),
-            "ratio": round(med["static"] / med["minilm"], 1), "all_rates": rates}
+    out = {"paragraphs": n, "mean_words": round(words, 1), "rounds": rounds,
+           "minilm_per_s": round(med["minilm"], 2), "static_per_s": round(med["static"], 1),
+           "ratio": round(med["static"] / med["minilm"], 1), "all_rates": rates}
+    if onnx:
+        import numpy as np
+
+        ref = embedders["minilm"].embed(texts)
+        new = embedders["onnx_int8"].embed(texts)
+        out.update(onnx_int8_per_s=round(med["onnx_int8"], 2), onnx_int8_ratio=round(med["onnx_int8"] / med["minilm"], 2),
+                   onnx_int8_mean_cosine_to_minilm=round(float(np.mean(np.sum(ref * new, axis=1))), 4))
+        tmp.cleanup()
+    return out
+
+
+class OnnxInt8MiniLM:
+    """The candidate that lost: MiniLM exported to ONNX here (torch.onnx) and quantised to int8
+    (onnxruntime dynamic quantisation), mean-pooled like sentence-transformers. Benchmark only."""
+
+    def __init__(self, folder: Path, batch_size: int = 32) -> None:
+        import onnxruntime as ort
+        import torch
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from tokenizers import Tokenizer
+        from transformers import AutoModel
+
+        from corpus_tools.embeddings import default_model_path, set_offline
+
+        set_offline()
+        source = default_model_path()
+        fp32, int8 = folder / "minilm.onnx", folder / "minilm.int8.onnx"
+        model = AutoModel.from_pretrained(str(source)).eval()
+
+        class LastHidden(torch.nn.Module):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                return self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+
+        dummy = torch.ones((2, 8), dtype=torch.long)
+        names = ["input_ids", "attention_mask", "token_type_ids"]
+        torch.onnx.export(LastHidden(model), (dummy, dummy, torch.zeros_like(dummy)), str(fp32), input_names=names,
+                          output_names=["hidden"], dynamic_axes={n: {0: "b", 1: "s"} for n in names + ["hidden"]},
+                          opset_version=17, dynamo=False)
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = os.cpu_count() or 1
+        self.session = ort.InferenceSession(str(int8), options, providers=["CPUExecutionProvider"])
+        self.tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
+        self.tokenizer.enable_truncation(256)
+        self.tokenizer.enable_padding()
+        self.batch_size = batch_size
+
+    def embed(self, texts: list[str]):
+        import numpy as np
+
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b:b + self.batch_size]
+            enc = self.tokenizer.encode_batch([texts[i] for i in idx])
+            ids = np.array([e.ids for e in enc], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                             "token_type_ids": np.zeros_like(ids)})[0]
+            weights = mask[..., None].astype(np.float32)
+            vectors = (hidden * weights).sum(1) / weights.sum(1)
+            out[idx] = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        return out
 
 
 def warm_analyze(repeats: int) -> dict:
@@ -114,7 +191,7 @@ def warm_analyze(repeats: int) -> dict:
     p, w = statistics.median(pandas_s), statistics.median(warm_s)
     return {"cold_seconds": round(cold, 2), "pandas_seconds": round(p, 3), "warm_seconds": round(w, 3),
             "ratio": round(w / p, 2), "pandas_all": [round(x, 3) for x in pandas_s],
-            "warm_all": [round(x, 3) for x in warm_s], "heavy_imported": proc.stdout.strip().splitlines()[-1:] or [""],
+            "warm_all": [round(x, 3) for x in warm_s], "heavy_imported": [l.split("=", 1)[1] for l in proc.stdout.splitlines() if l.startswith("IMPORTED=")],
             "warm_stage_seconds": timings}
 
 
@@ -168,6 +245,9 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5, help="warm analyze / import pandas pairs")
     ap.add_argument("--paragraphs", type=int, default=20000, help="themes cold run size (0: skip)")
     ap.add_argument("--distill", action="store_true", help="also time distilling the static model from MiniLM")
+    ap.add_argument("--sections", default="embedding,warm,themes,cold",
+                    help="comma-separated subset of embedding,warm,themes,cold")
+    ap.add_argument("--onnx", action="store_true", help="also measure MiniLM as ONNX int8 (onnxruntime)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = ap.parse_args()
 
@@ -177,19 +257,26 @@ def main() -> None:
     results: dict = {"started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpus": os.cpu_count(),
                      "load_average": os.getloadavg()}
     print(f"load average at start: {results['load_average']}", flush=True)
-    results["embedding"] = e = embedding_throughput(args.embed_paragraphs, args.rounds)
-    print(f"embedding throughput, {e['paragraphs']} paragraphs of ~{e['mean_words']} words: MiniLM fp32 "
-          f"{e['minilm_per_s']}/s, static {e['static_per_s']}/s -> {e['ratio']}x", flush=True)
-    results["warm"] = w = warm_analyze(args.repeats)
-    print(f"warm analyze corpus: {w['warm_seconds']} s vs import pandas {w['pandas_seconds']} s -> {w['ratio']}x "
-          f"(cold {w['cold_seconds']} s); heavy modules imported: {w['heavy_imported'][0] or 'none'}; "
-          f"stages {w['warm_stage_seconds']}", flush=True)
-    results["themes"] = rows = theme_agreement()
-    for r in rows:
-        print(f"themes on the {r['corpus']} ({r['units']} units): MiniLM {r['minilm_topics']} themes NPMI "
-              f"{r['minilm_npmi']:+.4f}, static {r['static_topics']} themes NPMI {r['static_npmi']:+.4f} "
-              f"(difference {r['npmi_difference']:+.4f}); ARI {r['ari']}", flush=True)
-    if args.paragraphs:
+    sections = set(args.sections.split(","))
+    if "embedding" in sections:
+        results["embedding"] = e = embedding_throughput(args.embed_paragraphs, args.rounds, args.onnx)
+        print(f"embedding throughput, {e['paragraphs']} paragraphs of ~{e['mean_words']} words: MiniLM fp32 "
+              f"{e['minilm_per_s']}/s, static {e['static_per_s']}/s -> {e['ratio']}x", flush=True)
+        if args.onnx:
+            print(f"  candidate ONNX int8 MiniLM: {e['onnx_int8_per_s']}/s -> {e['onnx_int8_ratio']}x "
+                  f"(mean cosine to MiniLM fp32 {e['onnx_int8_mean_cosine_to_minilm']})", flush=True)
+    if "warm" in sections:
+        results["warm"] = w = warm_analyze(args.repeats)
+        print(f"warm analyze corpus: {w['warm_seconds']} s vs import pandas {w['pandas_seconds']} s -> {w['ratio']}x "
+              f"(cold {w['cold_seconds']} s); heavy modules imported: {(w['heavy_imported'] or ['?'])[0] or 'none'}; "
+              f"stages {w['warm_stage_seconds']}", flush=True)
+    if "themes" in sections:
+        results["themes"] = rows = theme_agreement()
+        for r in rows:
+            print(f"themes on the {r['corpus']} ({r['units']} units): MiniLM {r['minilm_topics']} themes NPMI "
+                  f"{r['minilm_npmi']:+.4f}, static {r['static_topics']} themes NPMI {r['static_npmi']:+.4f} "
+                  f"(difference {r['npmi_difference']:+.4f}); ARI {r['ari']}", flush=True)
+    if args.paragraphs and "cold" in sections:
         results["themes_cold"] = t = themes_cold(args.paragraphs)
         print(f"themes on {t['units']} paragraphs, cold, static embedder: {t['wall_seconds']} s wall "
               f"(embedding {t['seconds_embed']:.1f} s; {t['n_topics']} themes)", flush=True)
