@@ -238,3 +238,19 @@ def test_from_texts_builds_a_corpus():
     assert corpus.doc_ids == ["x"]
     assert corpus.documents.loc[0, "title"] == "Digital retail is changing"
     assert len(corpus.sentences) == 4
+
+
+def test_sentence_boundaries_are_reused_without_splitting_again(corpus_dir, tmp_path, monkeypatch):
+    import corpus_tools.load as load_module
+
+    first = load_module.load_corpus(corpus_dir, cache_dir=tmp_path)
+    assert list((tmp_path / "sentences").rglob("*.json"))
+
+    def no_split(texts):
+        raise AssertionError("sentences were split again although cached")
+
+    monkeypatch.setattr(load_module, "_sentence_spans_batch", no_split)
+    again = load_module.load_corpus(corpus_dir, cache_dir=tmp_path)
+    pd.testing.assert_frame_equal(first.sentences, again.sentences)
+    with pytest.raises(AssertionError, match="split again"):  # a new cache dir really splits
+        load_module.load_corpus(corpus_dir, cache_dir=tmp_path / "other")
