@@ -43,7 +43,7 @@ ROW_SOURCES = ("load.py", "clean.py", "parse.py", "concepts.py", "discovery.py",
 TOPIC_SOURCES = ("topics", "embeddings.py", "load.py", "clean.py")
 #: Libraries whose versions the theme result depends on.
 TOPIC_LIBRARIES = ("bertopic", "scikit-learn", "umap-learn", "hdbscan", "numpy", "scipy", "pandas",
-                   "torch", "sentence-transformers", "transformers")
+                   "torch", "sentence-transformers", "transformers", "model2vec")
 
 
 @functools.lru_cache(maxsize=None)

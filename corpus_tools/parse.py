@@ -79,6 +79,40 @@ def model_fingerprint(nlp: "Language") -> str:
     return f"{meta.get('lang', 'xx')}_{meta.get('name', 'model')}-{meta.get('version', '0')}+{'.'.join(nlp.pipe_names)}"
 
 
+def installed_model_meta(name: str | None = None) -> dict | None:
+    """The ``meta.json`` of the model :func:`load_spacy_model` would load for ``name``, read
+    without importing spaCy (a fully cached run never needs it); None when it cannot be found
+    that way (then the model is loaded to learn it)."""
+    import importlib.util
+    import json
+
+    candidates = (name,) if name else MODEL_CANDIDATES
+    for candidate in candidates:
+        folder = Path(candidate) if os.sep in candidate or Path(candidate).is_dir() else None
+        if folder is None:
+            try:
+                spec = importlib.util.find_spec(candidate)
+            except (ImportError, ValueError):
+                spec = None
+            if spec is None or not spec.origin:
+                continue
+            folder = Path(spec.origin).parent
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return meta if isinstance(meta, dict) and meta.get("pipeline") is not None else None
+    return None
+
+
+def meta_fingerprint(meta: dict, exclude: Iterable[str] = DEFAULT_EXCLUDE) -> str:
+    """:func:`model_fingerprint` of the pipeline ``meta`` describes, loaded with ``exclude``:
+    its enabled components are the listed ones that are neither excluded nor disabled."""
+    skip = set(exclude) | set(meta.get("disabled") or ())
+    names = [c for c in meta.get("pipeline") or () if c not in skip]
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'model')}-{meta.get('version', '0')}+{'.'.join(names)}"
+
+
 @dataclass
 class ParsedSentence:
     """One parsed sentence and the way back to the original text."""
@@ -106,8 +140,9 @@ class ParsedDocument:
 class Parser:
     """Parses a corpus sentence by sentence, with caching and streaming.
 
-    Follows scikit-learn manners: ``__init__`` only stores parameters; :meth:`fit` loads the
-    model into ``nlp_``.
+    Follows scikit-learn manners: ``__init__`` only stores parameters; :meth:`fit` learns the
+    model's fingerprint (from its ``meta.json`` when it is an installed package) and ``nlp_``
+    loads the model on first use, so a run whose parses are all cached never imports spaCy.
 
     Args:
         model: spaCy package name or path; default: the first installed English model.
@@ -129,15 +164,37 @@ class Parser:
         self.n_process = n_process
 
     def fit(self, corpus: "Corpus | None" = None) -> "Parser":
-        """Load the model (nothing is learned from the corpus)."""
-        self.nlp_ = self.nlp if self.nlp is not None else load_spacy_model(self.model)
-        self.fingerprint_ = model_fingerprint(self.nlp_)
+        """Learn the model's fingerprint (nothing is learned from the corpus); the model itself
+        loads when ``nlp_`` is first used."""
+        self._nlp = self.nlp
+        meta = installed_model_meta(self.model) if self.nlp is None else None
+        if meta is None and self._nlp is None:
+            self._nlp = load_spacy_model(self.model)
+        self.meta_ = dict(self._nlp.meta) if self._nlp is not None else meta
+        self.fingerprint_ = model_fingerprint(self._nlp) if self._nlp is not None else meta_fingerprint(meta)
         self.cache_dir_ = Path(self.cache_dir) if self.cache_dir else default_cache_dir()
         self.stats_ = {"cached": 0, "parsed": 0, "rebuilt": 0}
         return self
 
+    @property
+    def nlp_(self) -> "Language":
+        """The spaCy pipeline, loaded on first use."""
+        self._check_fitted()
+        if self._nlp is None:
+            self._nlp = load_spacy_model(self.model)
+            actual = model_fingerprint(self._nlp)
+            if actual != self.fingerprint_:  # meta.json said otherwise: trust the loaded model
+                logger.warning("spaCy model %s loaded as %s; using the latter", self.fingerprint_, actual)
+                self.fingerprint_ = actual
+        return self._nlp
+
+    @property
+    def model_loaded_(self) -> bool:
+        """Whether the spaCy pipeline has been loaded in this process."""
+        return getattr(self, "_nlp", None) is not None
+
     def _check_fitted(self) -> None:
-        if not hasattr(self, "nlp_"):
+        if "fingerprint_" not in self.__dict__:
             raise NotFittedError("Parser is not fitted; call fit() first")
 
     def iter_parse(self, corpus: "Corpus", progress: Callable[[Iterable], Iterable] | None = None,

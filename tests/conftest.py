@@ -19,11 +19,16 @@ def _isolated_cache(tmp_path_factory):
     cache = tmp_path_factory.mktemp("cache")
     old = os.environ.get("CORPUS_TOOLS_CACHE_DIR")
     os.environ["CORPUS_TOOLS_CACHE_DIR"] = str(cache)
+    # The static embedding model is distilled from MiniLM once (minutes), then kept in the
+    # checkout (git-ignored) for every later session instead of once per session's temp cache.
+    old_models = os.environ.get("CORPUS_TOOLS_MODEL_DIR")
+    os.environ.setdefault("CORPUS_TOOLS_MODEL_DIR", str(REPO / ".model-cache"))
     yield cache
-    if old is None:
-        os.environ.pop("CORPUS_TOOLS_CACHE_DIR", None)
-    else:
-        os.environ["CORPUS_TOOLS_CACHE_DIR"] = old
+    for name, value in (("CORPUS_TOOLS_CACHE_DIR", old), ("CORPUS_TOOLS_MODEL_DIR", old_models)):
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")

@@ -186,10 +186,10 @@ def test_store_rejects_an_entry_under_the_wrong_key(tmp_path, caplog):
 TOPIC_TABLES = ("assignments", "topics", "terms", "representatives", "doc_topics", "prevalence", "similar_docs")
 
 
-def _topics(corpus, cache_dir, seed=42):
+def _topics(corpus, cache_dir, seed=42, embedder="static"):
     result = AnalysisResult(corpus=corpus)
     topics = _find_topics_cached(corpus, load_lexicon(None), result, _Progress(None), unit="paragraph", seed=seed,
-                                 n_topics="auto", guided=False, cache_dir=cache_dir)
+                                 n_topics="auto", guided=False, cache_dir=cache_dir, embedder=embedder)
     return topics, result.parse_cache["topics_cached"]
 
 
@@ -207,6 +207,12 @@ def test_topics_hit_equals_fit_and_misses_on_change(starter_corpus, tmp_path):
 
     _, hit = _topics(starter_corpus, tmp_path, seed=7)
     assert hit == 0
+    # The embedder is part of the key: MiniLM's themes are fitted, not the static model's reused.
+    minilm, hit = _topics(starter_corpus, tmp_path, embedder="minilm")
+    assert hit == 0 and minilm.metrics["embedder"] == "minilm" and cold.metrics["embedder"] == "static"
+    assert minilm.metrics["embedding_fingerprint"] != cold.metrics["embedding_fingerprint"]
+    _, hit = _topics(starter_corpus, tmp_path, embedder="minilm")
+    assert hit == 1
     fewer = Corpus.from_texts({d: starter_corpus.text(d) for d in starter_corpus.doc_ids[:-1]})
     _, hit = _topics(fewer, tmp_path)
     assert hit == 0

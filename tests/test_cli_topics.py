@@ -20,7 +20,8 @@ def test_topics_is_listed_in_help(runner):
     result = runner.invoke(main, ["--help"])
     assert "topics" in result.output
     result = runner.invoke(main, ["topics", "--help"])
-    for option in ("--unit", "--n-topics", "--seed", "--guided", "--baseline", "--out", "--json", "--cache-dir"):
+    for option in ("--unit", "--n-topics", "--seed", "--guided", "--baseline", "--out", "--json", "--cache-dir",
+                   "--embedder"):
         assert option in result.output
 
 
@@ -74,3 +75,14 @@ def test_too_small_corpus_is_a_clear_message(runner, tmp_path):
 def test_missing_folder_exits_2(runner, tmp_path):
     result = runner.invoke(main, ["topics", str(tmp_path / "nope")])
     assert result.exit_code == 2
+
+
+def test_embedder_option_selects_minilm_and_refuses_unknown_names(runner, corpus_dir):
+    result = runner.invoke(main, ["topics", str(corpus_dir), "--json", "--embedder", "minilm"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.output)["metrics"]
+    assert metrics["embedder"] == "minilm" and metrics["embedding_fingerprint"].startswith("all-MiniLM-L6-v2-")
+    default = json.loads(runner.invoke(main, ["topics", str(corpus_dir), "--json"]).output)["metrics"]
+    assert default["embedder"] == "static" and default["embedding_fingerprint"].startswith("minilm-static-")
+    result = runner.invoke(main, ["topics", str(corpus_dir), "--embedder", "bert"])
+    assert result.exit_code == 2 and "Traceback" not in result.output

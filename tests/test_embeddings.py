@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from corpus_tools.embeddings import (
-    Embedder, default_model_path, load_sentence_model, model_fingerprint, resolve_model_path, set_offline,
+    EMBEDDERS, Embedder, EmbeddingError, default_model_path, embedder_fingerprint, is_static_model,
+    load_sentence_model, load_static_model, model_fingerprint, resolve_model_path, set_offline, static_model_path,
 )
 from corpus_tools.errors import ModelNotFoundError, NotFittedError
 
@@ -24,7 +25,13 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def embedder(tmp_path_factory):
-    return Embedder(cache_dir=tmp_path_factory.mktemp("emb")).fit()
+    return Embedder(embedder="minilm", cache_dir=tmp_path_factory.mktemp("emb")).fit()
+
+
+@pytest.fixture(scope="module")
+def static(tmp_path_factory):
+    """The default embedder: the static model distilled from MiniLM (once per model folder)."""
+    return Embedder(cache_dir=tmp_path_factory.mktemp("emb-static")).fit()
 
 
 def test_default_model_is_the_packaged_folder():
@@ -59,7 +66,7 @@ def test_vectors_are_normalised_and_deterministic(embedder):
     first = embedder.embed(TEXTS)
     assert first.shape == (3, embedder.dim_) and first.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
-    again = Embedder(cache_dir=embedder.cache_dir, use_cache=False).fit().embed(TEXTS)
+    again = Embedder(embedder="minilm", cache_dir=embedder.cache_dir, use_cache=False).fit().embed(TEXTS)
     np.testing.assert_allclose(first, again, atol=1e-6)
     # Related sentences are closer than unrelated ones: the model really loaded.
     sims = first @ first.T
@@ -68,7 +75,7 @@ def test_vectors_are_normalised_and_deterministic(embedder):
 
 def test_cache_is_read_instead_of_the_model(embedder, monkeypatch):
     first = embedder.embed(TEXTS)
-    fresh = Embedder(cache_dir=embedder.cache_dir).fit()
+    fresh = Embedder(embedder="minilm", cache_dir=embedder.cache_dir).fit()
 
     def boom(*args, **kwargs):
         raise AssertionError("the model ran although every text was cached")
@@ -116,9 +123,13 @@ def test_loading_and_embedding_never_touch_the_network(monkeypatch, tmp_path):
     monkeypatch.setattr(socket.socket, "connect_ex", no_network)
     load_sentence_model.cache_clear()
     try:
-        vectors = Embedder(cache_dir=tmp_path).fit().embed(TEXTS)
+        vectors = Embedder(embedder="minilm", cache_dir=tmp_path).fit().embed(TEXTS)
+        load_static_model.cache_clear()
+        static = Embedder(cache_dir=tmp_path).fit().embed(TEXTS)
     finally:
         load_sentence_model.cache_clear()
+        load_static_model.cache_clear()
+    assert static.shape[0] == 3
     assert vectors.shape[0] == 3
     assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["TRANSFORMERS_OFFLINE"] == "1"
 
@@ -128,3 +139,45 @@ def test_set_offline_patches_an_imported_hub():
     import huggingface_hub.constants as constants
 
     assert constants.HF_HUB_OFFLINE
+
+
+def test_default_embedder_is_the_static_model_distilled_from_minilm(static, embedder):
+    assert static.embedder_ == "static" and static.static_ and EMBEDDERS[0] == "static"
+    assert is_static_model(static.model_path_) and not is_static_model(default_model_path())
+    assert static.model_path_ == static_model_path(make=False)
+    # Named after the MiniLM it was distilled from: a replaced MiniLM means a new static model.
+    assert model_fingerprint(default_model_path()).rsplit("-", 1)[-1] in static.model_path_.name
+    assert static.model_id_ == embedder_fingerprint("static") != embedder.model_id_ == embedder_fingerprint("minilm")
+    assert static.model_id_ in str(static.cache_path_)
+    assert "torch" not in type(static.model_).__module__
+
+
+def test_static_vectors_are_normalised_and_keep_meaning(static, embedder):
+    vectors = static.embed(TEXTS)
+    assert vectors.shape == (3, static.dim_) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(vectors, Embedder(use_cache=False).fit().embed(TEXTS), atol=1e-6)
+    # The distilled model keeps MiniLM's sense of which two texts are the closest.
+    minilm = embedder.embed(TEXTS)
+    order_static = np.argsort((vectors @ vectors.T)[np.triu_indices(3, 1)])
+    order_minilm = np.argsort((minilm @ minilm.T)[np.triu_indices(3, 1)])
+    assert order_static[-1] == order_minilm[-1]
+
+
+def test_static_model_reads_long_texts_whole(static):
+    long_text = " ".join([TEXTS[0]] * 40 + [TEXTS[2]] * 40)
+    assert static._chunks(long_text) == [long_text]
+    vector = static.embed([long_text])[0]
+    tail_only = static.embed([" ".join([TEXTS[2]] * 40)])[0]
+    head_only = static.embed([" ".join([TEXTS[0]] * 40)])[0]
+    assert vector @ tail_only > head_only @ tail_only
+
+
+def test_unknown_embedder_is_refused():
+    with pytest.raises(EmbeddingError, match="choose one of static, minilm"):
+        Embedder(embedder="bert-large").fit()
+
+
+def test_a_missing_static_model_is_not_made_when_told_not_to(tmp_path):
+    with pytest.raises(ModelNotFoundError, match="not been distilled"):
+        static_model_path(tmp_path, make=False)

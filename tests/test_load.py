@@ -401,3 +401,19 @@ def test_cli_size_limit_and_progress_callable(tmp_path):
     seen = []
     load_corpus(tmp_path, progress=lambda files, desc=None, total=None: seen.append((desc, total)) or files)
     assert seen == [("loading", 2)]
+
+
+def test_sentence_boundaries_are_reused_without_splitting_again(corpus_dir, tmp_path, monkeypatch):
+    import corpus_tools.load as load_module
+
+    first = load_module.load_corpus(corpus_dir, cache_dir=tmp_path)
+    assert list((tmp_path / "sentences").rglob("*.json"))
+
+    def no_split(texts):
+        raise AssertionError("sentences were split again although cached")
+
+    monkeypatch.setattr(load_module, "_sentence_spans_batch", no_split)
+    again = load_module.load_corpus(corpus_dir, cache_dir=tmp_path)
+    pd.testing.assert_frame_equal(first.sentences, again.sentences)
+    with pytest.raises(AssertionError, match="split again"):  # a new cache dir really splits
+        load_module.load_corpus(corpus_dir, cache_dir=tmp_path / "other")

@@ -79,3 +79,13 @@ def test_corrupt_cache_rebuilt_with_warning(tmp_path, nlp, caplog):
     again = Parser(nlp=nlp, cache_dir=tmp_path).fit()
     list(again.iter_parse(corpus))
     assert again.stats_["cached"] == 2
+
+
+def test_fingerprint_comes_from_meta_json_and_matches_the_loaded_model(nlp):
+    from corpus_tools.parse import Parser, installed_model_meta, model_fingerprint
+
+    assert installed_model_meta() is not None
+    parser = Parser().fit()
+    assert not parser.model_loaded_  # spaCy loads only when something must be parsed
+    assert parser.fingerprint_ == model_fingerprint(parser.nlp_)
+    assert parser.model_loaded_ and parser.meta_["name"] == parser.nlp_.meta["name"]

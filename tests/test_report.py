@@ -406,3 +406,25 @@ def test_the_report_reads_only_contract_tables():
     result = _fake_result(_corpus())
     with pytest.raises(KeyError, match="not part of the report contract"):
         table(result, "framing", "context")
+
+
+def test_charts_are_reused_for_the_same_results_and_rebuilt_for_new_ones(tmp_path):
+    from corpus_tools.report import build_context
+    from corpus_tools.report._reuse import cached_charts
+    from corpus_tools.report.charts import CONTEXT_KEYS, build_charts
+
+    ctx = build_context(_fake_result(_corpus()))
+    # The cache key covers every entry the charts read: the charts of that part alone are the same.
+    assert build_charts({k: ctx[k] for k in CONTEXT_KEYS if k in ctx}) == build_charts(ctx)
+    calls = []
+
+    def counting(c):
+        calls.append(1)
+        return build_charts(c)
+
+    first = cached_charts(ctx, counting, tmp_path)
+    again = cached_charts(dict(ctx, timings={"load": 99.0}), counting, tmp_path)  # only this run's timings differ
+    assert again == first and len(calls) == 1
+    other = build_context(_fake_result(_corpus({"extra": "Retail is not a platform, but an infrastructure. " * 5})))
+    cached_charts(other, counting, tmp_path)
+    assert len(calls) == 2

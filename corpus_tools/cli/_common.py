@@ -65,6 +65,14 @@ def max_file_option(func):
     )(func)
 
 
+def embedder_option(func):
+    # The names are repeated here (not imported) so that --help never imports the embeddings module.
+    return click.option("--embedder", type=click.Choice(["static", "minilm"]), default="static", show_default=True,
+                        help="Sentence embedder for the themes: 'static' (a static model distilled locally from "
+                             "all-MiniLM-L6-v2 on first use, then kept; hundreds of times faster) or 'minilm' "
+                             "(all-MiniLM-L6-v2 itself).")(func)
+
+
 def show_progress(quiet: bool = False) -> bool:
     """Progress bars only for a person watching a terminal."""
     return not quiet and sys.stderr.isatty()

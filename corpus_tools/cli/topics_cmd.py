@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from ._common import (
-    NTopics, cache_option, corpus_path_argument, echo_json, frame_records, json_option, library_errors, out_option,
-    show_progress,
+    NTopics, cache_option, corpus_path_argument, echo_json, embedder_option, frame_records, json_option,
+    library_errors, out_option, show_progress,
 )
 
 
@@ -32,13 +32,14 @@ MEASURES = [("n_topics", "themes", "{:d}"), ("outlier_share", "outlier share", "
 @click.option("--representation", type=click.Choice(["ctfidf", "mmr", "keybert"]), default="ctfidf",
               show_default=True, help="Where label terms come from (top terms are always c-TF-IDF).")
 @click.option("--embedding-model", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="A local sentence-transformers model folder [default: packaged all-MiniLM-L6-v2].")
+              help="A local sentence-transformers (or model2vec) model folder, instead of --embedder.")
+@embedder_option
 @out_option
 @json_option
 @cache_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def topics(path: Path, unit: str, n_topics, seed: int, guided: bool, lexicon: Path | None, baseline: bool,
-           representation: str, embedding_model: Path | None, out: Path | None, as_json: bool,
+           representation: str, embedding_model: Path | None, embedder: str, out: Path | None, as_json: bool,
            cache_dir: Path | None, quiet: bool) -> None:
     """Themes of the essays in PATH (BERTopic, offline, seeded).
 
@@ -62,7 +63,7 @@ def topics(path: Path, unit: str, n_topics, seed: int, guided: bool, lexicon: Pa
         corpus = load_corpus(path)
         result = find_topics(corpus, unit=unit, seed=seed, n_topics=n_topics, guided=guide,
                              embedding_model=embedding_model, cache_dir=cache_dir, progress=progress,
-                             baseline=baseline, representation=representation)
+                             baseline=baseline, representation=representation, embedder=embedder)
         written = result.save(out, input_root=path) if out is not None else []
     if as_json:
         echo_json({

@@ -48,14 +48,15 @@ def write_reports(result: Any, out_dir: str | Path, formats: Iterable[str] = FOR
         files.update(write_tables(collect_tables(result), out_dir / "tables", warnings=warnings))
     if "md" in formats or "html" in formats:
         ctx = build_context(result)
+        cache_dir = (getattr(result, "params", None) or {}).get("cache_dir")
         if "md" in formats:
             from .markdown import render_markdown
 
-            files["report.md"] = atomic_write_text(out_dir / "report.md", render_markdown(ctx))
+            files["report.md"] = atomic_write_text(out_dir / "report.md", render_markdown(ctx, cache_dir=cache_dir))
         if "html" in formats:
             from .html import render_html
 
-            files["report.html"] = atomic_write_text(out_dir / "report.html", render_html(ctx))
+            files["report.html"] = atomic_write_text(out_dir / "report.html", render_html(ctx, cache_dir=cache_dir))
     if "json" in formats:
         info = dict((run_info() if callable(run_info) else run_info) or {})
         info["files"] = sorted([*files, "run.json"])

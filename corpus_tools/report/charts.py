@@ -40,6 +40,10 @@ def _fragment(fig, div_id: str, top: int = 40) -> str:
                        default_width="100%")
 
 
+#: The entries of the report context that :func:`build_charts` reads (the key of its cache).
+CONTEXT_KEYS = ("documents", "concepts", "themes", "framing")
+
+
 def build_charts(ctx: dict[str, Any]) -> dict[str, str]:
     """Chart fragments keyed by name: ``heatmap``, ``trajectories``, ``theme_sizes``,
     ``theme_share``, ``orientation``; a chart whose data is missing is left out."""

@@ -32,20 +32,23 @@ def md_code(value: Any) -> str:
     return " ".join(text(value).split()).replace("`", "'").replace("|", "\\|")
 
 
-def _env():
+def _env(cache_dir=None):
     from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    from ._reuse import bytecode_cache
 
     env = Environment(loader=PackageLoader("corpus_tools.report", "templates"), autoescape=False,
                       undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False,
-                      keep_trailing_newline=True)
+                      keep_trailing_newline=True, bytecode_cache=bytecode_cache(cache_dir))
     env.filters["md"] = md_escape
     env.filters["mdspan"] = md_span
     env.filters["code"] = md_code
     return env
 
 
-def render_markdown(ctx: dict[str, Any], *, max_rows: int = 60) -> str:
-    """Render the view model from :func:`~corpus_tools.report.context.build_context`."""
-    out = _env().get_template("report.md.j2").render(**ctx, max_rows=max_rows)
+def render_markdown(ctx: dict[str, Any], *, max_rows: int = 60, cache_dir: Any = None) -> str:
+    """Render the view model from :func:`~corpus_tools.report.context.build_context` (compiled
+    templates kept under ``cache_dir``, default the cache dir)."""
+    out = _env(cache_dir).get_template("report.md.j2").render(**ctx, max_rows=max_rows)
     # Templates leave runs of blank lines where optional blocks are empty.
     return re.sub(r"\n{3,}", "\n\n", out).strip() + "\n"

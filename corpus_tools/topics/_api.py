@@ -114,7 +114,8 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
                 guided: Any = False, embedding_model: Any = None, cache_dir: str | os.PathLike | None = None,
                 progress: Callable[[Iterable], Iterable] | None = None, *, baseline: bool = False,
                 representation: str = "ctfidf", min_words: int | None = None, n_representatives: int = 3,
-                n_similar: int = 10, model: TopicModel | None = None, use_cache: bool = True) -> TopicResult:
+                n_similar: int = 10, model: TopicModel | None = None, use_cache: bool = True,
+                embedder: str = "static") -> TopicResult:
     """Find the themes of ``corpus``.
 
     Args:
@@ -126,8 +127,8 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
         guided: seed themes with concepts: True (the built-in lexicon), a lexicon path or
             :class:`~corpus_tools.lexicon.Lexicon`, or lists of seed words. Only concepts that
             occur in at least two units seed a theme.
-        embedding_model: local sentence-transformers folder or loaded model; None = packaged
-            all-MiniLM-L6-v2. Never downloaded.
+        embedding_model: local sentence-transformers (or model2vec) folder or loaded model;
+            None = the built-in ``embedder``. Never downloaded.
         cache_dir: cache root for embeddings.
         progress: optional wrapper over embedding batches (e.g. ``tqdm``).
         baseline: also fit vanilla BERTopic on the same units and embeddings.
@@ -135,6 +136,9 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
         n_representatives: quoted units per theme.
         n_similar: essay pairs in ``similar_docs``.
         model: an unfitted :class:`TopicModel` to use instead of the automatic one.
+        embedder: the built-in embedder when ``embedding_model`` is None: ``"static"`` (default;
+            a static model distilled locally from all-MiniLM-L6-v2, made once on first use) or
+            ``"minilm"`` (all-MiniLM-L6-v2 itself, slower). See :mod:`corpus_tools.embeddings`.
 
     Raises:
         TopicModelError: too few units, or an impossible ``n_topics``.
@@ -155,7 +159,7 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
     seed_topics = _seed_topics(guided, texts) if guided is not None and guided is not False else None
 
     embed_start = time.perf_counter()
-    embedder = Embedder(embedding_model, cache_dir=cache_dir, use_cache=use_cache).fit()
+    embedder = Embedder(embedding_model, embedder=embedder, cache_dir=cache_dir, use_cache=use_cache).fit()
     embeddings = embedder.embed(texts, progress=progress)
     embed_seconds = time.perf_counter() - embed_start
     model_arg = embedder.model_path_ if embedder.model_path_ is not None else embedder.model_
@@ -176,6 +180,7 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
     metrics = model.score(texts)
     metrics.update(unit=unit, seed=seed, n_docs=int(units["doc_id"].nunique()), guided=seed_topics is not None,
                    n_seed_topics=len(seed_topics or []), embedding_model=str(model.embedding_model_path_ or "object"),
+                   embedder=embedder.embedder_, embedding_fingerprint=embedder.model_id_,
                    **{f"model_{k}": v for k, v in model.plan_.items()},
                    **{f"seconds_{k}": round(v, 3) for k, v in model.timings_.items()})
     tables = {

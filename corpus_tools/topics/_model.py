@@ -123,8 +123,8 @@ class TopicModel(_Params):
     Args:
         n_topics: ``"auto"`` or a number of topics (2 to n/2).
         seed: seed for every random step (k-means, UMAP, silhouette sampling).
-        embedding_model: local sentence-transformers folder, a loaded model, or None for the
-            packaged all-MiniLM-L6-v2. Only used when embeddings are not passed to :meth:`fit`,
+        embedding_model: local sentence-transformers (or model2vec) folder, a loaded model, or
+            None for the default embedder (the static model distilled from all-MiniLM-L6-v2). Only used when embeddings are not passed to :meth:`fit`,
             for guided seeds and for the MMR/KeyBERT representations.
         reducer, clusterer, vectorizer, ctfidf: ``"auto"`` or any BERTopic-compatible sub-model
             (UMAP/PCA/BaseDimensionalityReduction; HDBSCAN/KMeans/...; CountVectorizer;
@@ -268,7 +268,7 @@ class TopicModel(_Params):
         """Fit and return the topic of each document (-1 = outlier)."""
         import numpy as np
 
-        from ..embeddings import Embedder, resolve_model_path, set_offline
+        from ..embeddings import DEFAULT_EMBEDDER, Embedder, embedder_model_path, set_offline
 
         set_offline()
         docs = [str(d) for d in documents]
@@ -289,7 +289,7 @@ class TopicModel(_Params):
         if embedder is not None:
             self.embedding_model_path_ = embedder.model_path_
         elif self.embedding_model is None or isinstance(self.embedding_model, (str, os.PathLike)):
-            self.embedding_model_path_ = resolve_model_path(self.embedding_model)
+            self.embedding_model_path_ = embedder_model_path(DEFAULT_EMBEDDER, self.embedding_model)
         else:
             self.embedding_model_path_ = None
 
@@ -552,11 +552,11 @@ class TopicModel(_Params):
         from bertopic import BERTopic
 
         target = path / ("bertopic.pkl" if state.get("serialization") == "pickle" else "bertopic")
-        from ..embeddings import load_sentence_model, quiet_progress_bars
+        from ..embeddings import load_embedding_model, quiet_progress_bars
 
         embedding = state.get("embedding_model_path")
         if embedding:
-            embedding = load_sentence_model(embedding)
+            embedding = load_embedding_model(embedding)
         with quiet_bertopic(), quiet_progress_bars():
             try:
                 bertopic = BERTopic.load(str(target), embedding_model=embedding)

@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""Speed targets of one machine, as ratios measured in one run (each pair back to back).
+
+1. Embedding throughput: the default static embedder vs all-MiniLM-L6-v2 fp32 on the same
+   paragraphs (cache off), alternating the two for ``--rounds`` rounds; median paragraphs/s.
+2. Warm ``corpus-tools analyze corpus --out DIR`` (every stage cached) vs
+   ``python -c "import pandas"``, alternating, ``--repeats`` times each; median wall. The warm
+   run's imported modules are checked too (none of spacy, torch, bertopic, sentence_transformers).
+3. Themes with the static embedder vs MiniLM on the dev essays and the starter corpus: NPMI of
+   each, its difference, and the adjusted Rand index of the two theme assignments.
+4. Themes on ~20,000 generated paragraphs, cold (fresh embedding cache, embeddings included, one
+   new process, imports included) with the static embedder. The static model itself is made
+   once per machine (see ``--distill``).
+
+    python benchmarks/bench_speed.py                       # everything (about 10 min on 2 cores)
+    python benchmarks/bench_speed.py --paragraphs 0        # skip the 20,000-paragraph run
+    python benchmarks/bench_speed.py --distill             # also time distilling the static model
+    python benchmarks/bench_speed.py --onnx                # also the rejected candidate: MiniLM as
+                                                           # ONNX int8 (needs onnx, onnxruntime)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(REPO))
+
+HEAVY = ("spacy", "torch", "bertopic", "sentence_transformers")
+
+_THEMES_CHILD = r"""
+import json, sys, time
+start = time.perf_counter()
+import corpus_tools as ct
+corpus = ct.load_corpus(sys.argv[1], cache_dir=sys.argv[2])
+loaded = time.perf_counter()
+result = ct.find_topics(corpus, seed=42, cache_dir=sys.argv[2], embedder=sys.argv[3])
+m = result.metrics
+print(json.dumps({"units": m["n_units"], "n_topics": m["n_topics"], "npmi": m["npmi"],
+                  "seconds_embed": m["seconds_embed"], "seconds_reduce": m["seconds_reduce"],
+                  "seconds_cluster": m["seconds_cluster"], "seconds_represent": m["seconds_represent"],
+                  "load_seconds": loaded - start, "find_topics_seconds": m["wall_seconds"],
+                  "process_seconds": time.perf_counter() - start}))
+"""
+
+_IMPORTS_CHILD = r"""
+import sys
+from corpus_tools.cli import main
+try:
+    main(["analyze", sys.argv[1], "--out", sys.argv[2], "--cache-dir", sys.argv[3], "-q"])
+except SystemExit as exc:
+    if exc.code:
+        raise
+print("IMPORTED=" + ",".join(m for m in sys.argv[4].split(",") if m in sys.modules))
+"""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    # As installed: bytecode is written once and reused (a checkout run with this set would
+    # compile every corpus_tools module again in each process, ~0.4 s here, on one side only).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def _wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(), cwd=REPO)
+    return time.perf_counter() - start
+
+
+def embedding_throughput(n: int, rounds: int, onnx: bool = False) -> dict:
+    import corpus_tools as ct
+    from corpus_tools.embeddings import Embedder
+    from corpus_tools.topics import build_units
+
+    units, _ = build_units(ct.load_corpus(REPO / "tests" / "data" / "dev"))
+    texts = units["text"].tolist()
+    while len(texts) < n:  # the dev essays have ~160 paragraphs: repeat them, the cache is off
+        texts += texts
+    texts = texts[:n]
+    embedders = {name: Embedder(embedder=name, use_cache=False).fit() for name in ("minilm", "static")}
+    tmp = None
+    if onnx:
+        tmp = tempfile.TemporaryDirectory()
+        embedders["onnx_int8"] = OnnxInt8MiniLM(Path(tmp.name))
+    for e in embedders.values():
+        e.embed(texts[:8])  # warm-up: first-call allocations out of the timing
+    rates: dict[str, list[float]] = {name: [] for name in embedders}
+    for _ in range(rounds):
+        for name, e in embedders.items():
+            start = time.perf_counter()
+            e.embed(texts)
+            rates[name].append(len(texts) / (time.perf_counter() - start))
+    med = {name: statistics.median(r) for name, r in rates.items()}
+    words = sum(len(t.split()) for t in texts) / len(texts)
+    out = {"paragraphs": n, "mean_words": round(words, 1), "rounds": rounds,
+           "minilm_per_s": round(med["minilm"], 2), "static_per_s": round(med["static"], 1),
+           "ratio": round(med["static"] / med["minilm"], 1), "all_rates": rates}
+    if onnx:
+        import numpy as np
+
+        ref = embedders["minilm"].embed(texts)
+        new = embedders["onnx_int8"].embed(texts)
+        out.update(onnx_int8_per_s=round(med["onnx_int8"], 2), onnx_int8_ratio=round(med["onnx_int8"] / med["minilm"], 2),
+                   onnx_int8_mean_cosine_to_minilm=round(float(np.mean(np.sum(ref * new, axis=1))), 4))
+        tmp.cleanup()
+    return out
+
+
+class OnnxInt8MiniLM:
+    """The candidate that lost: MiniLM exported to ONNX here (torch.onnx) and quantised to int8
+    (onnxruntime dynamic quantisation), mean-pooled like sentence-transformers. Benchmark only."""
+
+    def __init__(self, folder: Path, batch_size: int = 32) -> None:
+        import onnxruntime as ort
+        import torch
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from tokenizers import Tokenizer
+        from transformers import AutoModel
+
+        from corpus_tools.embeddings import default_model_path, set_offline
+
+        set_offline()
+        source = default_model_path()
+        fp32, int8 = folder / "minilm.onnx", folder / "minilm.int8.onnx"
+        model = AutoModel.from_pretrained(str(source)).eval()
+
+        class LastHidden(torch.nn.Module):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                return self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+
+        dummy = torch.ones((2, 8), dtype=torch.long)
+        names = ["input_ids", "attention_mask", "token_type_ids"]
+        torch.onnx.export(LastHidden(model), (dummy, dummy, torch.zeros_like(dummy)), str(fp32), input_names=names,
+                          output_names=["hidden"], dynamic_axes={n: {0: "b", 1: "s"} for n in names + ["hidden"]},
+                          opset_version=17, dynamo=False)
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = os.cpu_count() or 1
+        self.session = ort.InferenceSession(str(int8), options, providers=["CPUExecutionProvider"])
+        self.tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
+        self.tokenizer.enable_truncation(256)
+        self.tokenizer.enable_padding()
+        self.batch_size = batch_size
+
+    def embed(self, texts: list[str]):
+        import numpy as np
+
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b:b + self.batch_size]
+            enc = self.tokenizer.encode_batch([texts[i] for i in idx])
+            ids = np.array([e.ids for e in enc], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                             "token_type_ids": np.zeros_like(ids)})[0]
+            weights = mask[..., None].astype(np.float32)
+            vectors = (hidden * weights).sum(1) / weights.sum(1)
+            out[idx] = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        return out
+
+
+def warm_analyze(repeats: int) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="bench_speed_"))
+    cache, out = work / "cache", work / "out"
+    analyze = [sys.executable, "-m", "corpus_tools", "analyze", "corpus", "--out", str(out),
+               "--cache-dir", str(cache), "-q"]
+    cold = _wall(analyze)
+    _wall(analyze)  # the first warm run writes nothing new; from here on every stage is a cache hit
+    pandas_s, warm_s = [], []
+    for _ in range(repeats):
+        pandas_s.append(_wall([sys.executable, "-c", "import pandas"]))
+        warm_s.append(_wall(analyze))
+    proc = subprocess.run([sys.executable, "-c", _IMPORTS_CHILD, "corpus", str(out), str(cache), ",".join(HEAVY)],
+                          capture_output=True, text=True, env=_env(), cwd=REPO, check=True)
+    timings = json.loads((out / "run.json").read_text())["timings_seconds"]
+    p, w = statistics.median(pandas_s), statistics.median(warm_s)
+    return {"cold_seconds": round(cold, 2), "pandas_seconds": round(p, 3), "warm_seconds": round(w, 3),
+            "ratio": round(w / p, 2), "pandas_all": [round(x, 3) for x in pandas_s],
+            "warm_all": [round(x, 3) for x in warm_s], "heavy_imported": [l.split("=", 1)[1] for l in proc.stdout.splitlines() if l.startswith("IMPORTED=")],
+            "warm_stage_seconds": timings}
+
+
+def theme_agreement() -> list[dict]:
+    import corpus_tools as ct
+    from sklearn.metrics import adjusted_rand_score
+
+    rows = []
+    for name, folder in (("dev essays", REPO / "tests" / "data" / "dev"), ("starter corpus", REPO / "corpus")):
+        corpus = ct.load_corpus(folder)
+        with tempfile.TemporaryDirectory() as cache:
+            ref = ct.find_topics(corpus, seed=42, embedder="minilm", cache_dir=cache)
+            new = ct.find_topics(corpus, seed=42, embedder="static", cache_dir=cache)
+        rows.append({"corpus": name, "units": int(ref.metrics["n_units"]),
+                     "minilm_topics": ref.metrics["n_topics"], "static_topics": new.metrics["n_topics"],
+                     "minilm_npmi": round(ref.metrics["npmi"], 4), "static_npmi": round(new.metrics["npmi"], 4),
+                     "npmi_difference": round(new.metrics["npmi"] - ref.metrics["npmi"], 4),
+                     "ari": round(adjusted_rand_score(ref.assignments["topic"], new.assignments["topic"]), 3)})
+    return rows
+
+
+def themes_cold(paragraphs: int) -> dict:
+    from bench_topics import build
+
+    folder = build(paragraphs, 0, REPO / "corpus")
+    with tempfile.TemporaryDirectory() as cache:
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-c", _THEMES_CHILD, str(folder), cache, "static"],
+                              capture_output=True, text=True, env=_env(), cwd=REPO)
+        wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"themes run failed:\n{proc.stderr[-3000:]}")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["wall_seconds"] = round(wall, 1)
+    return out
+
+
+def distill_time() -> float:
+    from corpus_tools.embeddings import default_model_path, distill_static_model
+
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        distill_static_model(default_model_path(), Path(tmp) / "static")
+        return round(time.perf_counter() - start, 1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--embed-paragraphs", type=int, default=300, help="paragraphs for the throughput ratio")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5, help="warm analyze / import pandas pairs")
+    ap.add_argument("--paragraphs", type=int, default=20000, help="themes cold run size (0: skip)")
+    ap.add_argument("--distill", action="store_true", help="also time distilling the static model from MiniLM")
+    ap.add_argument("--sections", default="embedding,warm,themes,cold",
+                    help="comma-separated subset of embedding,warm,themes,cold")
+    ap.add_argument("--onnx", action="store_true", help="also measure MiniLM as ONNX int8 (onnxruntime)")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = ap.parse_args()
+
+    from corpus_tools.embeddings import static_model_path
+
+    static_model_path()  # made once per machine (minutes); not part of any timing below
+    results: dict = {"started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpus": os.cpu_count(),
+                     "load_average": os.getloadavg()}
+    print(f"load average at start: {results['load_average']}", flush=True)
+    sections = set(args.sections.split(","))
+    if "embedding" in sections:
+        results["embedding"] = e = embedding_throughput(args.embed_paragraphs, args.rounds, args.onnx)
+        print(f"embedding throughput, {e['paragraphs']} paragraphs of ~{e['mean_words']} words: MiniLM fp32 "
+              f"{e['minilm_per_s']}/s, static {e['static_per_s']}/s -> {e['ratio']}x", flush=True)
+        if args.onnx:
+            print(f"  candidate ONNX int8 MiniLM: {e['onnx_int8_per_s']}/s -> {e['onnx_int8_ratio']}x "
+                  f"(mean cosine to MiniLM fp32 {e['onnx_int8_mean_cosine_to_minilm']})", flush=True)
+    if "warm" in sections:
+        results["warm"] = w = warm_analyze(args.repeats)
+        print(f"warm analyze corpus: {w['warm_seconds']} s vs import pandas {w['pandas_seconds']} s -> {w['ratio']}x "
+              f"(cold {w['cold_seconds']} s); heavy modules imported: {(w['heavy_imported'] or ['?'])[0] or 'none'}; "
+              f"stages {w['warm_stage_seconds']}", flush=True)
+    if "themes" in sections:
+        results["themes"] = rows = theme_agreement()
+        for r in rows:
+            print(f"themes on the {r['corpus']} ({r['units']} units): MiniLM {r['minilm_topics']} themes NPMI "
+                  f"{r['minilm_npmi']:+.4f}, static {r['static_topics']} themes NPMI {r['static_npmi']:+.4f} "
+                  f"(difference {r['npmi_difference']:+.4f}); ARI {r['ari']}", flush=True)
+    if args.paragraphs and "cold" in sections:
+        results["themes_cold"] = t = themes_cold(args.paragraphs)
+        print(f"themes on {t['units']} paragraphs, cold, static embedder: {t['wall_seconds']} s wall "
+              f"(imports + load {t['load_seconds']:.1f} s, embed {t['seconds_embed']:.1f} s, reduce "
+              f"{t['seconds_reduce']:.1f} s, cluster {t['seconds_cluster']:.1f} s, represent {t['seconds_represent']:.1f} s; "
+              f"{t['n_topics']} themes)", flush=True)
+    if args.distill:
+        results["distill_seconds"] = d = distill_time()
+        print(f"distilling the static model from MiniLM (once per machine): {d} s", flush=True)
+    results["load_average_end"] = os.getloadavg()
+    print(f"load average at end: {results['load_average_end']}", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
