@@ -87,6 +87,8 @@ class Lexicon:
         name: a short name for the lexicon.
         core: ids of the concepts a reader follows first (the report's trajectory chart shows
             them by default); from ``core = [...]`` in the ``[lexicon]`` table.
+        check_with_spacy: also validate token patterns against spaCy's pattern schema (imports
+            spaCy; the shipped lexicon is checked by the test suite instead).
 
     Raises:
         LexiconError: two entries share an id, an entry has no patterns, or one wording is
@@ -94,11 +96,11 @@ class Lexicon:
     """
 
     def __init__(self, entries: list[ConceptEntry], *, source: str | Path | None = None,
-                 name: str = "", core: list[str] | None = None) -> None:
+                 name: str = "", core: list[str] | None = None, check_with_spacy: bool = True) -> None:
         self.entries = list(entries)
         self.source = str(source) if source is not None else "<lexicon>"
         self.name = name
-        _validate_entries(self.entries, self.source)
+        _validate_entries(self.entries, self.source, check_with_spacy=check_with_spacy)
         self._by_id = {e.id: e for e in self.entries}
         unknown = [c for c in (core or []) if c not in self._by_id]
         if unknown:
@@ -225,11 +227,14 @@ def load_lexicon(path: "str | Path | Lexicon | None" = None) -> Lexicon:
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
         raise LexiconError(f"{source}: line {line}: not UTF-8 text") from None
-    return parse_lexicon(text, source)
+    # The shipped lexicon is checked against spaCy's pattern schema by the test suite, so loading
+    # it needs no spaCy (a fully cached run then never imports spaCy, thinc or torch).
+    return parse_lexicon(text, source, check_with_spacy=path is not None)
 
 
-def parse_lexicon(text: str, source: str | Path = "<string>") -> Lexicon:
-    """Build a :class:`Lexicon` from TOML text (see :func:`load_lexicon`)."""
+def parse_lexicon(text: str, source: str | Path = "<string>", *, check_with_spacy: bool = True) -> Lexicon:
+    """Build a :class:`Lexicon` from TOML text (see :func:`load_lexicon`). ``check_with_spacy``
+    also validates token patterns against spaCy's schema (imports spaCy)."""
     import tomllib
 
     try:
@@ -304,7 +309,7 @@ def parse_lexicon(text: str, source: str | Path = "<string>") -> Lexicon:
                  "each a non-empty list of token tables like [{LOWER = \"flow\", POS = \"NOUN\"}]",
                  "token_patterns")
         for number, pattern in enumerate(token_patterns, start=1):
-            problem = token_pattern_problem(pattern)
+            problem = token_pattern_problem(pattern, check_with_spacy=check_with_spacy)
             if problem:
                 fail(f"concept {concept_id!r}: token pattern {number}: {problem}", "token_patterns")
         entries.append(ConceptEntry(
@@ -315,7 +320,7 @@ def parse_lexicon(text: str, source: str | Path = "<string>") -> Lexicon:
     core = meta.get("core", [])
     if not isinstance(core, list) or not all(isinstance(c, str) for c in core):
         raise LexiconError(f"{source}: line {locator.meta_key('core')}: 'core' must be a list of concept ids")
-    return Lexicon(entries, source=source, name=str(lexicon_name), core=core)
+    return Lexicon(entries, source=source, name=str(lexicon_name), core=core, check_with_spacy=check_with_spacy)
 
 
 def _dedupe(values: list[str]) -> list[str]:
@@ -329,7 +334,7 @@ def _dedupe(values: list[str]) -> list[str]:
     return out
 
 
-def _validate_entries(entries: list[ConceptEntry], source: str) -> None:
+def _validate_entries(entries: list[ConceptEntry], source: str, *, check_with_spacy: bool = True) -> None:
     """Rules that hold however a lexicon was built (file or code)."""
     first: dict[str, ConceptEntry] = {}
     owner: dict[str, str] = {}
@@ -345,7 +350,7 @@ def _validate_entries(entries: list[ConceptEntry], source: str) -> None:
         if not entry.patterns:
             raise LexiconError(f"{where}: concept {entry.id!r}: empty pattern list")
         for number, pattern in enumerate(entry.token_patterns, start=1):
-            problem = token_pattern_problem(pattern)
+            problem = token_pattern_problem(pattern, check_with_spacy=check_with_spacy)
             if problem:
                 raise LexiconError(f"{where}: concept {entry.id!r}: token pattern {number}: {problem}")
         for pattern in entry.patterns:
@@ -367,7 +372,7 @@ _REPEAT_OPS = {"*", "+"}
 _OPTIONAL_OPS = {"*", "?"}
 
 
-def token_pattern_problem(pattern: Any) -> str | None:
+def token_pattern_problem(pattern: Any, *, check_with_spacy: bool = True) -> str | None:
     """Why a spaCy ``Matcher`` pattern is refused, or ``None`` if it is fine.
 
     A pattern must be valid for spaCy, have at most :data:`MAX_PATTERN_TOKENS` tokens, at most
@@ -384,11 +389,12 @@ def token_pattern_problem(pattern: Any) -> str | None:
         problem = regex_problem(regex)
         if problem:
             return f"REGEX {regex!r}: {problem}"
-    from spacy.schemas import validate_token_pattern
+    if check_with_spacy:
+        from spacy.schemas import validate_token_pattern
 
-    errors = validate_token_pattern(pattern)
-    if errors:
-        return "not a valid spaCy Matcher pattern: " + "; ".join(str(e) for e in errors[:3])
+        errors = validate_token_pattern(pattern)
+        if errors:
+            return "not a valid spaCy Matcher pattern: " + "; ".join(str(e) for e in errors[:3])
     ops = [str(token.get("OP", "")).strip() for token in pattern]
     repeated = [op for op in ops if op in _REPEAT_OPS or re.fullmatch(r"\{\d*,\}", op)]
     if len(repeated) > MAX_REPEATED_TOKENS:

@@ -224,6 +224,9 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     timings: dict[str, float] = {}
     started = _dt.datetime.now(_dt.timezone.utc)
 
+    if out is not None and isinstance(path_or_corpus, (str, Path)) and Path(path_or_corpus).is_dir():
+        # Before loading, which already writes the sentence cache: an overlap writes nothing at all.
+        check_output_location(Path(out), path_or_corpus)
     t0 = time.perf_counter()
     prog.stage(f"loading {path_or_corpus}" if isinstance(path_or_corpus, (str, Path)) else "using the given corpus")
     corpus = _load(path_or_corpus, max_file_mb=max_file_mb, progress=prog.wrapper("loading"), cache_dir=cache_dir)

@@ -172,3 +172,13 @@ def test_bounded_patterns_still_load():
     assert token_pattern_problem([{"TEXT": {"REGEX": "^plat+form(s)?$"}}]) is None
     assert regex_problem("(ab)+c*") is None and regex_problem("(?:x{2,3})+") is not None
     load_lexicon(None)  # the built-in lexicon's own token patterns pass
+
+
+def test_the_builtin_lexicon_passes_spacys_pattern_schema():
+    """Loading the shipped lexicon skips spaCy's schema check (so a cached run needs no spaCy);
+    this test is that check."""
+    from corpus_tools.lexicon import builtin_lexicon_path, parse_lexicon
+
+    text = builtin_lexicon_path().read_text(encoding="utf-8")
+    checked = parse_lexicon(text, builtin_lexicon_path(), check_with_spacy=True)
+    assert any(entry.token_patterns for entry in checked.entries)

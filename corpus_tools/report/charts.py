@@ -41,7 +41,7 @@ def _fragment(fig, div_id: str, top: int = 40) -> str:
 
 
 #: The entries of the report context that :func:`build_charts` reads (the key of its cache).
-CONTEXT_KEYS = ("documents", "concepts", "themes", "framing")
+CONTEXT_KEYS = ("documents", "concepts", "themes", "framing", "groups")
 
 
 def build_charts(ctx: dict[str, Any]) -> dict[str, str]:
