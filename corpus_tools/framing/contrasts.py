@@ -32,6 +32,8 @@ from .grammar import FrameGrammar, PredicateClass, Role, Wording, load_grammar
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+    from .frame_filter import FrameFilter
     from spacy.tokens import Doc, Span, Token
 
 #: A side longer than this many words is cut (at a phrase boundary where possible).
@@ -286,15 +288,19 @@ class ContrastExtractor:
             or ``None`` for the built-in ``data/frame_grammar.toml``.
         max_side_words: cap on the words of each side (default: the grammar's ``max_side_words``).
         families: grammar classes to apply (default: all), e.g. ``["change", "negation"]``.
+        frame_filter: a learned filter over the grammar's candidates: ``True`` for the built-in
+            :class:`~corpus_tools.framing.frame_filter.FrameFilter` (``data/frame_filter.json``), a
+            JSON model path, a ``FrameFilter`` (fitted or not), or ``None``/``False`` for none.
 
     Call :meth:`fit` with a spaCy pipeline (for its vocabulary) before :meth:`extract`.
     """
 
     def __init__(self, frames: "str | Path | FrameGrammar | None" = None, max_side_words: int | None = None,
-                 families: Sequence[str] | None = None):
+                 families: Sequence[str] | None = None, frame_filter: "FrameFilter | str | Path | bool | None" = None):
         self.frames = frames
         self.max_side_words = max_side_words
         self.families = families
+        self.frame_filter = frame_filter
 
     # -- fitting
     def fit(self, nlp: "Language") -> "ContrastExtractor":
@@ -339,6 +345,7 @@ class ContrastExtractor:
         self.families_ = wanted
         self.max_words_ = self.max_side_words or grammar.max_side_words
         self.nlp_ = nlp
+        self.filter_ = _resolve_filter(self.frame_filter)
         return self
 
     def _check_fitted(self) -> None:
@@ -353,7 +360,8 @@ class ContrastExtractor:
         if last is not None and last.text == "?":
             return []  # a question asks about a framing; it does not set one against another
         features = doc.to_array(_FEATURES).tolist()  # lemma, is_title, is_alpha, length per token
-        if _title_cased(features) and any(row[4] in self.surface_hashes_ for row in features):
+        headline = _title_cased(features)
+        if headline and any(row[4] in self.surface_hashes_ for row in features):
             # Headlines ("The Stock Market Replaces the Incremental Market") are parsed as strings of
             # proper nouns; read them in sentence case, token for token.
             recased = self._recased(doc)
@@ -363,6 +371,8 @@ class ContrastExtractor:
         frames = self._extract(doc, features)
         for frame in frames:
             frame.old_head, frame.new_head = side_head(doc, frame.old), side_head(doc, frame.new)
+        if self.filter_ is not None and frames:
+            frames = self.filter_.keep(doc, frames, headline)
         return frames
 
     def _connective_matches(self, features: list) -> list[tuple]:
@@ -987,6 +997,20 @@ def _cue(template: str, tok: "Token", wording: Wording, form: str, has_new: bool
     if has_new and "Y" not in cue:
         cue += ", Y"  # a leaving that names what it makes way for
     return cue
+
+
+def _resolve_filter(spec) -> "FrameFilter | None":
+    if spec is None or spec is False:
+        return None
+    from .frame_filter import FrameFilter
+
+    if spec is True:
+        spec = FrameFilter()
+    elif not isinstance(spec, FrameFilter) and isinstance(spec, (str, Path)):
+        spec = FrameFilter(spec)
+    if not hasattr(spec, "coefficients_"):
+        spec.fit()
+    return spec
 
 
 def _capitalised(word: str) -> bool:
