@@ -105,3 +105,24 @@ def test_concept_shared_by_both_heads_is_not_the_change(nlp):
     frames = ContrastExtractor().fit(nlp).extract(doc)
     assert len(frames) == 1
     assert map_sides(doc, frames[0], matches) == ("e_commerce", "new_retail")
+
+
+@pytest.mark.parametrize("text, old, new", [
+    ("Retailers must avoid the logic of scale and seek the logic of efficiency.", "logic of scale", "logic of efficiency"),
+    ("Many companies leave the traffic logic and seek a user logic.", "traffic logic", "user logic"),
+    ("Brands that leave the platform model and turn to private domains will win.", "platform model", "private domains"),
+    ("Retail is not infrastructure.", "infrastructure", ""),
+])
+def test_leaving_for_and_bare_negated_identity(nlp, extractor, text, old, new):
+    found = frames(nlp, extractor, text)
+    assert any(o == old and n == new for _, o, n in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "Newcomers cannot subvert and replace the platform economy.",  # the negation covers both verbs
+    "This is the key to avoiding digital retail from falling into the vicious circle again.",  # protects X
+    "Shoppers leave the store at six.",  # leaving without a new side taken up is no reframing
+    "Sales peaked at the end of the year.",  # a literal time
+])
+def test_negated_coordination_protection_and_literal_exits(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []

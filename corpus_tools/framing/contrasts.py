@@ -487,6 +487,10 @@ class ContrastExtractor:
         head = next((t for t in group if t.head not in group or t.head == t), tok)
         if any(_is_negated(t) for t in group) or (form == "adjectival" and _is_negated(tok.head)):
             return None
+        if _negated_by_coordination(head):
+            return None  # "cannot subvert and replace X": the negation covers both verbs
+        if form == "active" and _keeps_from_doing(head):
+            return None  # "avoid X from falling into Y" protects X; it does not leave it
         used = {t.i for t in group}
         last = rest[-1] if rest else None
         old_roles, new_roles = roles
@@ -896,7 +900,10 @@ class ContrastExtractor:
         subj = _subject(cop)
         if attr is None or attr.pos_ not in {"NOUN", "PROPN"} or subj is None or not _content(subj):
             return None
-        marked = any(c.dep_ == "det" and c.lower_ in {"a", "an"} for c in attr.children) or any(
+        # "X is not a Y", "X is not 'Y'", and a bare noun "X is not infrastructure" (no determiner
+        # or possessive that would make Y a particular thing: "this is not the case", "not our goal")
+        bare = not any(c.dep_ in {"det", "poss", "nummod"} for c in attr.children) and attr.pos_ == "NOUN"
+        marked = bare or any(c.dep_ == "det" and c.lower_ in {"a", "an"} for c in attr.children) or any(
             t.text in _QUOTES for t in doc[neg.i + 1:attr.i])
         if not marked or _word_lemma(attr) in self.checks_["non_framings"]:
             return None
@@ -997,6 +1004,34 @@ def _cue(template: str, tok: "Token", wording: Wording, form: str, has_new: bool
     if has_new and "Y" not in cue:
         cue += ", Y"  # a leaving that names what it makes way for
     return cue
+
+
+def _keeps_from_doing(verb: "Token") -> bool:
+    """"avoid / keep / stop X from V-ing": a "from" phrase holding a verb, on the verb or its object."""
+    objects = [c for c in verb.children if c.dep_ in {"dobj", "obj"}]
+    if not objects:
+        return False
+    for tok in [verb, *objects]:
+        for prep in tok.children:
+            if prep.dep_ == "prep" and prep.lower_ == "from" and prep.i > objects[0].i and any(
+                    c.tag_ == "VBG" for c in prep.children):
+                return True
+    return False
+
+
+def _negated_by_coordination(verb: "Token") -> bool:
+    """A verb coordinated with a negated one by "and" / "or" / "nor" shares its negation ("cannot
+    subvert and replace X"); after "but" / "yet" it does not ("did not grow but replaced X")."""
+    if verb.dep_ != "conj" or verb.pos_ not in {"VERB", "AUX"}:
+        return False
+    first = verb.head
+    while first.dep_ == "conj" and first.head != first:
+        first = first.head
+    if first.pos_ not in {"VERB", "AUX"} or not _is_negated(first):
+        return False
+    joiners = [c.lower_ for c in first.children if c.dep_ == "cc" and c.i < verb.i]
+    joiners += [c.lower_ for c in verb.children if c.dep_ == "cc"]
+    return not any(j in {"but", "yet", "instead"} for j in joiners)
 
 
 def _resolve_filter(spec) -> "FrameFilter | None":
