@@ -45,6 +45,8 @@ KEEP_PREPS = frozenset({"of", "for", "with", "outside", "without", "beyond", "be
 #: Closed-class negators; structural (span growth, negation scope), not a matter of wording.
 _NEGATORS = frozenset({"not", "n't", "never", "no", "nor"})
 _NOMINAL = frozenset({"NOUN", "PROPN", "PRON", "NUM"})
+#: Determiners that point back: a one-word side "this framework" only refers to a framing named elsewhere.
+_DEMONSTRATIVES = frozenset({"this", "that", "these", "those", "such"})
 _CLAUSAL = frozenset({"advcl", "ccomp", "parataxis", "mark", "csubj"})
 _SUBJ = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _COPULAS = frozenset({"be", "become", "remain", "seem", "stay", "turn", "prove"})
@@ -459,6 +461,9 @@ class ContrastExtractor:
             if span is frame.old and span[1] - span[0] == 1 and any(
                     c.dep_ == "poss" and c.pos_ == "PRON" for c in head.children):
                 return True  # "come to the end of its development": what is set aside is only referred to
+            if span[1] - span[0] == 1 and any(
+                    c.dep_ == "det" and c.lower_ in _DEMONSTRATIVES and c.i < head.i for c in head.children):
+                return True  # "surpassed this framework": the framing is named in another sentence
         return False
 
     # -- predicate classes
@@ -582,6 +587,12 @@ class ContrastExtractor:
                 head = _complement(conj, after=conj.i)
             if _content(head):
                 return head, None
+        # a participle of adoption after X ("surpassed X, embarking on Y")
+        for part in pred.children:
+            if part.dep_ == "advcl" and part.tag_ == "VBG" and part.i > after and part.lemma_.lower() in adopt:
+                head = _complement(part, after=part.i)
+                if _content(head):
+                    return head, None
         for prep in pred.children:
             if prep.dep_ == "prep" and prep.lower_ in self.checks_["means_preps"] and prep.i > after:
                 obj = _pobj(prep)
