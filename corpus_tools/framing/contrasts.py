@@ -409,10 +409,14 @@ class ContrastExtractor:
         # the grammar's words are looked up by lemma hash, without building a Token for every word
         hashes = self.lemma_hashes_
         for i, row in enumerate(features):
-            if row[0] not in hashes:
+            if row[0] not in hashes and row[4] not in hashes:
                 continue
             tok = doc[i]
-            entries = index.get(tok.lemma_) or index.get(tok.lemma_.lower())
+            entries = list(index.get(tok.lemma_) or index.get(tok.lemma_.lower()) or ())
+            if tok.lower_ != tok.lemma_.lower() and _predicative_participle(tok):
+                # a participle the tagger read as a verb ("is outdated": lemma "outdate"; "is gone":
+                # "go") is still the grammar's adjective
+                entries += [e for e in index.get(tok.lower_, ()) if e[1] == "adjectives"]
             if entries:
                 candidates.append((tok, [e for e in entries if _match_rest(doc, tok, e[2].rest) is not None]))
         # words that are themselves framing predicates ("comes to an end") cannot be an arrival
@@ -1017,6 +1021,13 @@ def _cue(template: str, tok: "Token", wording: Wording, form: str, has_new: bool
     return cue
 
 
+def _predicative_participle(tok: "Token") -> bool:
+    """A participle said of the subject by "be" ("is outdated", "is gone"), not a perfect ("has gone back")."""
+    if any(c.lemma_.lower() == "have" and c.dep_ == "aux" for c in tok.children):
+        return False
+    return tok.dep_ == "acomp" or any(c.lemma_.lower() == "be" and c.dep_ in {"aux", "auxpass"} for c in tok.children)
+
+
 def _keeps_from_doing(verb: "Token") -> bool:
     """"avoid / keep / stop X from V-ing": a "from" phrase holding a verb, on the verb or its object."""
     objects = [c for c in verb.children if c.dep_ in {"dobj", "obj"}]
@@ -1384,6 +1395,10 @@ def _dedupe(frames: list[Frame]) -> list[Frame]:
     # frames naming both sides first, so a bare "X ends" gives way to "X is replaced by Y"
     frames.sort(key=lambda f: (f.new is None, f.anchor, f.old or (-1, -1)))
     kept: list[Frame] = []
+    # "X evolved from A into B": the from-phrase is what changes, not the subject that undergoes it
+    from_phrase = {(f.anchor, f.new) for f in frames if f.new is not None and "from" in f.cue.split()}
+    frames = [f for f in frames if not (f.new is not None and "from" not in f.cue.split()
+                                        and (f.anchor, f.new) in from_phrase)]
     for frame in frames:
         if any(k.old == frame.old and (k.new == frame.new or frame.new is None or k.new is None)
                or (k.old and frame.old and _overlap(k.old, frame.old) and k.new and frame.new
