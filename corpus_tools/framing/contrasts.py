@@ -873,11 +873,15 @@ class ContrastExtractor:
         elif pred.pos_ in {"VERB", "AUX"} and pred.lemma_.lower() in _COPULAS | {"be"}:
             head = _first_child(pred, ("attr", "oprd"), after=end - 1)  # "is no longer enough" is no framing
             subj = _subject(pred)
-            if head is not None and _content(subj) and subj.i < start and not (
+            role = head is not None and (_word_lemma(head) in self.checks_["praise_predicates"] or any(
+                c.dep_ == "det" and c.lower_ == "the" for c in head.children))
+            if head is not None and _content(subj) and subj.i < start and role and not (
                     _word_lemma(subj) == _word_lemma(head)
                     or any(c.dep_ == "det" and c.lower_ in {"that", "this", "those", "these"} for c in head.children)):
-                # "traffic is no longer the key": what loses its place is the subject; "e-commerce is
-                # no longer that e-commerce" restates it, and the restatement is the old side
+                # "traffic is no longer the key" (a role: a praise word or "the ..."): what loses its
+                # place is the subject; "platforms are no longer simple venues" rejects a framing of
+                # the subject, and "e-commerce is no longer that e-commerce" restates it: the
+                # predicate is then the old side
                 lo = max([c.right_edge.i + 1 for c in pred.children if c.dep_ in _CLAUSAL and c.i < subj.i] + [0])
                 span = self._side(subj, lo, start)
                 return Frame("X is no longer Y", conn.name, span, None, start) if span is not None else None
