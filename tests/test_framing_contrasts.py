@@ -147,3 +147,12 @@ def test_participles_and_from_phrases(nlp, extractor, text, old, new):
 ])
 def test_perfects_and_anaphors_are_not_frames(nlp, extractor, text):
     assert frames(nlp, extractor, text) == []
+
+
+def test_leaving_participle_before_its_verb_of_adoption(nlp, extractor):
+    found = frames(nlp, extractor, "Breaking out of the price war, brands are entering an era of value.")
+    assert ("break out of X, Y", "price war", "era of value") in found, found
+
+
+def test_fronted_range_with_a_change_verb_is_a_list(nlp, extractor):
+    assert frames(nlp, extractor, "From food to fashion, all categories grew.") == []

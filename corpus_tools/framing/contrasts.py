@@ -514,6 +514,10 @@ class ContrastExtractor:
             return None
         if new_prep is not None and old_prep is not None and old_prep.lower_ == "from" and self._moved_object(head, {old_head, new_head}):
             return None
+        if old_prep is not None and old_prep.lower_ == "from" and form == "active":
+            subj = _subject(head)
+            if subj is not None and old_prep.i < subj.i < head.i:
+                return None  # a fronted "From X to Y, ..." is the fronted-change reader's (ranges, lists)
         stops = used | {p.i for p in (old_prep, new_prep) if p is not None}
         old = self._side(old_head, *_bounds(old_head, head, old_prep), exclude=stops | ({new_head.i} if new_head else set()))
         if old is None:
@@ -589,6 +593,11 @@ class ContrastExtractor:
                 head = _pobj(prep) if prep is not None else None
             else:
                 head = _complement(conj, after=conj.i)
+            if _content(head):
+                return head, None
+        # a leaving participle before its clause's verb of adoption ("Breaking out of X, brands are entering Y")
+        if pred.dep_ == "advcl" and pred.tag_ == "VBG" and pred.i < pred.head.i and pred.head.lemma_.lower() in adopt:
+            head = _complement(pred.head, after=pred.head.i)
             if _content(head):
                 return head, None
         # a participle of adoption after X ("surpassed X, embarking on Y")
