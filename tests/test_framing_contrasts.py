@@ -156,3 +156,17 @@ def test_leaving_participle_before_its_verb_of_adoption(nlp, extractor):
 
 def test_fronted_range_with_a_change_verb_is_a_list(nlp, extractor):
     assert frames(nlp, extractor, "From food to fashion, all categories grew.") == []
+
+
+@pytest.mark.parametrize("text, old", [
+    ("E-commerce is no longer about traffic.", "traffic"),
+    ("The days of cheap traffic are over.", "cheap traffic"),
+    ("Brands must say goodbye to the days of extensive growth.", "extensive growth"),
+])
+def test_no_longer_about_and_periods_named_by_what_filled_them(nlp, extractor, text, old):
+    found = frames(nlp, extractor, text)
+    assert any(o == old for _, o, _ in found), found
+
+
+def test_a_duration_is_no_period(nlp, extractor):
+    assert frames(nlp, extractor, "Eight years of gambling has come to naught.") == []

@@ -504,6 +504,7 @@ class ContrastExtractor:
         last = rest[-1] if rest else None
         old_roles, new_roles = roles
         old_head, old_prep = self._first_role(old_roles, head, last, used, form)
+        old_head = _through_time_noun(old_head)
         if old_head is None or not _content(old_head):
             return None
         used_old = used | ({old_prep.i} if old_prep is not None else set())
@@ -881,6 +882,14 @@ class ContrastExtractor:
             head = pred
         elif pred.pos_ in {"VERB", "AUX"} and pred.lemma_.lower() in _COPULAS | {"be"}:
             head = _first_child(pred, ("attr", "oprd"), after=end - 1)  # "is no longer enough" is no framing
+            about = next((c for c in pred.children if c.dep_ == "prep" and c.lower_ == "about" and c.i >= end), None)
+            if head is None and about is not None:
+                # "retail is no longer about selling products": what it was about is given up
+                obj = _first_child(about, ("pobj", "pcomp"))
+                if obj is not None and _content(obj) and not self._literal(obj):
+                    span = (_verb_phrase(doc, obj, about.i + 1) if obj.pos_ == "VERB"
+                            else self._side(obj, about.i + 1, _clause_end(doc, obj)))
+                    return Frame("no longer about X", conn.name, span, None, start) if span is not None else None
             subj = _subject(pred)
             role = head is not None and (_word_lemma(head) in self.checks_["praise_predicates"] or any(
                 c.dep_ == "det" and c.lower_ == "the" for c in head.children))
@@ -1032,6 +1041,22 @@ def _cue(template: str, tok: "Token", wording: Wording, form: str, has_new: bool
     if has_new and "Y" not in cue:
         cue += ", Y"  # a leaving that names what it makes way for
     return cue
+
+
+#: Time nouns that name a period by what filled it ("the days of cheap traffic are over").
+_PERIOD_NOUNS = frozenset({"day", "time", "year"})
+
+
+def _through_time_noun(tok: "Token | None") -> "Token | None":
+    """"the days / the time of X": the side is X (the time noun alone is a literal time)."""
+    if tok is None or tok.lemma_.lower() not in _PERIOD_NOUNS or tok.tag_ not in {"NNS", "NN"}:
+        return tok
+    if not any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) or any(
+            c.dep_ == "nummod" for c in tok.children):
+        return tok  # "8 years of gambling" is a duration, not a period named by what filled it
+    prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    obj = _pobj(prep) if prep is not None else None
+    return obj if obj is not None and _content(obj) else tok
 
 
 def _predicative_participle(tok: "Token") -> bool:
