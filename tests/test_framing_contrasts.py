@@ -170,3 +170,8 @@ def test_no_longer_about_and_periods_named_by_what_filled_them(nlp, extractor, t
 
 def test_a_duration_is_no_period(nlp, extractor):
     assert frames(nlp, extractor, "Eight years of gambling has come to naught.") == []
+
+
+def test_change_noun_whose_to_phrase_hangs_on_the_governing_verb(nlp, extractor):
+    found = frames(nlp, extractor, "We are witnessing the transition from e-commerce to digital retail.")
+    assert ("transition from X to Y", "e-commerce", "digital retail") in found, found

@@ -1163,6 +1163,16 @@ def _prep_object(pred: "Token", preps: tuple[str, ...], used: set[int]) -> tuple
                     obj = _run_root(pred.doc, child.i + 1)
                 if obj is not None:
                     return obj, child
+    # "witnessing the transition from X | to Y": the parser hangs the to-phrase of a change noun
+    # on the verb that governs the noun
+    if pred.pos_ in {"NOUN", "PROPN"} and pred.dep_ in {"dobj", "pobj", "nsubj", "attr"} and "from" not in preps \
+            and any(c.dep_ == "prep" and c.lower_ == "from" for c in pred.children):
+        gov = pred.head if pred.dep_ != "pobj" else pred.head.head
+        for child in gov.children:
+            if child.dep_ == "prep" and child.lower_ in preps and child.i > pred.i and child.i not in used:
+                obj = _pobj(child)
+                if obj is not None:
+                    return obj, child
     return None, None
 
 
