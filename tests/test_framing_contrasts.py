@@ -175,3 +175,8 @@ def test_a_duration_is_no_period(nlp, extractor):
 def test_change_noun_whose_to_phrase_hangs_on_the_governing_verb(nlp, extractor):
     found = frames(nlp, extractor, "We are witnessing the transition from e-commerce to digital retail.")
     assert ("transition from X to Y", "e-commerce", "digital retail") in found, found
+
+
+def test_ending_with_a_participle_of_replacement(nlp, extractor):
+    found = frames(nlp, extractor, "The old model fades away, replaced by a service model.")
+    assert any(o == "old model" and n == "service model" for _, o, n in found), found

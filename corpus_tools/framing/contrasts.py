@@ -617,6 +617,14 @@ class ContrastExtractor:
     def _arriving(self, pred: "Token", used: set[int], old: "Token | None") -> tuple["Token | None", "Token | None"]:
         """The subject of a verb of arrival in the same sentence ("X fades away, Y is approaching")."""
         arrival = self.checks_["arrival_verbs"]
+        # "X disappears, replaced by Y": a participle of replacement on the ending verb names what comes
+        for part in pred.children:
+            if part.dep_ in {"advcl", "conj", "xcomp"} and part.tag_ == "VBN" and part.i > pred.i \
+                    and part.lemma_.lower() in {"replace", "supplant", "supersede", "succeed", "displace"}:
+                agent = next((c for c in part.children if c.dep_ in {"agent", "prep"} and c.lower_ == "by"), None)
+                obj = _pobj(agent) if agent is not None else None
+                if obj is not None and _content(obj) and obj.i not in used:
+                    return obj, None
         for tok in pred.doc:
             if tok.pos_ in _NOMINAL and tok.lemma_.lower() in self.checks_["arrival_nouns"] and tok.i not in used:
                 obj = _pobj(next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), tok))
