@@ -13,8 +13,8 @@ from corpus_tools.framing.evaluate import (
 )
 
 # measured with the built-in grammar (see the framing grammar commit messages): F1 on each half
-FLOORS = {"tune": {"f1": 0.68, "precision": 0.75}, "heldout": {"f1": 0.32, "precision": 0.37},
-          "all": {"f1": 0.53, "precision": 0.60}}
+FLOORS = {"tune": {"f1": 0.74, "precision": 0.83}, "heldout": {"f1": 0.33, "precision": 0.35},
+          "all": {"f1": 0.55, "precision": 0.60}}
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def test_head_columns(dev_framing, starter_framing):
 def test_starter_floors_hold_with_the_grammar(starter_framing, gold_contrasts, starter_corpus):
     scores = score_frames(starter_framing.contrasts, gold_contrasts, starter_corpus.sentences)
     assert scores["core"].recall >= 0.95, scores["core"]
-    assert scores["all"].precision >= 0.78, scores["all"]
+    assert scores["all"].precision >= 0.80, scores["all"]
 
 
 def test_concept_mentions_on_dev(dev_corpus, parsed_dev):

@@ -14,15 +14,17 @@ For streaming (parse once, feed every stage): :class:`FramingExtractor` with
 ``fit(nlp)``, ``transform_document(parsed_doc, text)`` and ``aggregate(rows, corpus)``.
 Scoring against gold annotations: :func:`corpus_tools.framing.evaluate.score_frames` (and
 :func:`~corpus_tools.framing.evaluate.score_by_half` for a split by essay). The wordings of contrast
-frames: :func:`load_grammar` (``data/frame_grammar.toml``, or your own file via ``frames=``).
+frames: :func:`load_grammar` (``data/frame_grammar.toml``, or your own file via ``frames=``). An optional
+learned filter over the grammar's candidates: :class:`FrameFilter` (``ContrastExtractor(frame_filter=True)``).
 """
 from __future__ import annotations
 
 from .contrasts import ContrastExtractor, Frame, grow_side
 from .extractor import FramingExtractor, map_sides
+from .frame_filter import FrameFilter
 from .grammar import FrameGrammar, load_grammar
 from .orientation import OrientationTagger
 from .result import FramingResult, analyze_framing
 
 __all__ = ["analyze_framing", "FramingResult", "FramingExtractor", "ContrastExtractor", "OrientationTagger",
-           "Frame", "grow_side", "map_sides", "FrameGrammar", "load_grammar"]
+           "Frame", "grow_side", "map_sides", "FrameGrammar", "load_grammar", "FrameFilter"]

@@ -32,6 +32,8 @@ from .grammar import FrameGrammar, PredicateClass, Role, Wording, load_grammar
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+    from .frame_filter import FrameFilter
     from spacy.tokens import Doc, Span, Token
 
 #: A side longer than this many words is cut (at a phrase boundary where possible).
@@ -43,6 +45,8 @@ KEEP_PREPS = frozenset({"of", "for", "with", "outside", "without", "beyond", "be
 #: Closed-class negators; structural (span growth, negation scope), not a matter of wording.
 _NEGATORS = frozenset({"not", "n't", "never", "no", "nor"})
 _NOMINAL = frozenset({"NOUN", "PROPN", "PRON", "NUM"})
+#: Determiners that point back: a one-word side "this framework" only refers to a framing named elsewhere.
+_DEMONSTRATIVES = frozenset({"this", "that", "these", "those", "such"})
 _CLAUSAL = frozenset({"advcl", "ccomp", "parataxis", "mark", "csubj"})
 _SUBJ = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _COPULAS = frozenset({"be", "become", "remain", "seem", "stay", "turn", "prove"})
@@ -286,15 +290,19 @@ class ContrastExtractor:
             or ``None`` for the built-in ``data/frame_grammar.toml``.
         max_side_words: cap on the words of each side (default: the grammar's ``max_side_words``).
         families: grammar classes to apply (default: all), e.g. ``["change", "negation"]``.
+        frame_filter: a learned filter over the grammar's candidates: ``True`` for the built-in
+            :class:`~corpus_tools.framing.frame_filter.FrameFilter` (``data/frame_filter.json``), a
+            JSON model path, a ``FrameFilter`` (fitted or not), or ``None``/``False`` for none.
 
     Call :meth:`fit` with a spaCy pipeline (for its vocabulary) before :meth:`extract`.
     """
 
     def __init__(self, frames: "str | Path | FrameGrammar | None" = None, max_side_words: int | None = None,
-                 families: Sequence[str] | None = None):
+                 families: Sequence[str] | None = None, frame_filter: "FrameFilter | str | Path | bool | None" = None):
         self.frames = frames
         self.max_side_words = max_side_words
         self.families = families
+        self.frame_filter = frame_filter
 
     # -- fitting
     def fit(self, nlp: "Language") -> "ContrastExtractor":
@@ -339,6 +347,7 @@ class ContrastExtractor:
         self.families_ = wanted
         self.max_words_ = self.max_side_words or grammar.max_side_words
         self.nlp_ = nlp
+        self.filter_ = _resolve_filter(self.frame_filter)
         return self
 
     def _check_fitted(self) -> None:
@@ -353,7 +362,8 @@ class ContrastExtractor:
         if last is not None and last.text == "?":
             return []  # a question asks about a framing; it does not set one against another
         features = doc.to_array(_FEATURES).tolist()  # lemma, is_title, is_alpha, length per token
-        if _title_cased(features) and any(row[4] in self.surface_hashes_ for row in features):
+        headline = _title_cased(features)
+        if headline and any(row[4] in self.surface_hashes_ for row in features):
             # Headlines ("The Stock Market Replaces the Incremental Market") are parsed as strings of
             # proper nouns; read them in sentence case, token for token.
             recased = self._recased(doc)
@@ -363,6 +373,8 @@ class ContrastExtractor:
         frames = self._extract(doc, features)
         for frame in frames:
             frame.old_head, frame.new_head = side_head(doc, frame.old), side_head(doc, frame.new)
+        if self.filter_ is not None and frames:
+            frames = self.filter_.keep(doc, frames, headline)
         return frames
 
     def _connective_matches(self, features: list) -> list[tuple]:
@@ -397,10 +409,14 @@ class ContrastExtractor:
         # the grammar's words are looked up by lemma hash, without building a Token for every word
         hashes = self.lemma_hashes_
         for i, row in enumerate(features):
-            if row[0] not in hashes:
+            if row[0] not in hashes and row[4] not in hashes:
                 continue
             tok = doc[i]
-            entries = index.get(tok.lemma_) or index.get(tok.lemma_.lower())
+            entries = list(index.get(tok.lemma_) or index.get(tok.lemma_.lower()) or ())
+            if tok.lower_ != tok.lemma_.lower() and _predicative_participle(tok):
+                # a participle the tagger read as a verb ("is outdated": lemma "outdate"; "is gone":
+                # "go") is still the grammar's adjective
+                entries += [e for e in index.get(tok.lower_, ()) if e[1] == "adjectives"]
             if entries:
                 candidates.append((tok, [e for e in entries if _match_rest(doc, tok, e[2].rest) is not None]))
         # words that are themselves framing predicates ("comes to an end") cannot be an arrival
@@ -449,6 +465,9 @@ class ContrastExtractor:
             if span is frame.old and span[1] - span[0] == 1 and any(
                     c.dep_ == "poss" and c.pos_ == "PRON" for c in head.children):
                 return True  # "come to the end of its development": what is set aside is only referred to
+            if span[1] - span[0] == 1 and any(
+                    c.dep_ == "det" and c.lower_ in _DEMONSTRATIVES and c.i < head.i for c in head.children):
+                return True  # "surpassed this framework": the framing is named in another sentence
         return False
 
     # -- predicate classes
@@ -477,10 +496,15 @@ class ContrastExtractor:
         head = next((t for t in group if t.head not in group or t.head == t), tok)
         if any(_is_negated(t) for t in group) or (form == "adjectival" and _is_negated(tok.head)):
             return None
+        if _negated_by_coordination(head):
+            return None  # "cannot subvert and replace X": the negation covers both verbs
+        if form == "active" and _keeps_from_doing(head):
+            return None  # "avoid X from falling into Y" protects X; it does not leave it
         used = {t.i for t in group}
         last = rest[-1] if rest else None
         old_roles, new_roles = roles
         old_head, old_prep = self._first_role(old_roles, head, last, used, form)
+        old_head = _through_time_noun(old_head)
         if old_head is None or not _content(old_head):
             return None
         used_old = used | ({old_prep.i} if old_prep is not None else set())
@@ -491,6 +515,10 @@ class ContrastExtractor:
             return None
         if new_prep is not None and old_prep is not None and old_prep.lower_ == "from" and self._moved_object(head, {old_head, new_head}):
             return None
+        if old_prep is not None and old_prep.lower_ == "from" and form == "active":
+            subj = _subject(head)
+            if subj is not None and old_prep.i < subj.i < head.i:
+                return None  # a fronted "From X to Y, ..." is the fronted-change reader's (ranges, lists)
         stops = used | {p.i for p in (old_prep, new_prep) if p is not None}
         old = self._side(old_head, *_bounds(old_head, head, old_prep), exclude=stops | ({new_head.i} if new_head else set()))
         if old is None:
@@ -568,6 +596,17 @@ class ContrastExtractor:
                 head = _complement(conj, after=conj.i)
             if _content(head):
                 return head, None
+        # a leaving participle before its clause's verb of adoption ("Breaking out of X, brands are entering Y")
+        if pred.dep_ == "advcl" and pred.tag_ == "VBG" and pred.i < pred.head.i and pred.head.lemma_.lower() in adopt:
+            head = _complement(pred.head, after=pred.head.i)
+            if _content(head):
+                return head, None
+        # a participle of adoption after X ("surpassed X, embarking on Y")
+        for part in pred.children:
+            if part.dep_ == "advcl" and part.tag_ == "VBG" and part.i > after and part.lemma_.lower() in adopt:
+                head = _complement(part, after=part.i)
+                if _content(head):
+                    return head, None
         for prep in pred.children:
             if prep.dep_ == "prep" and prep.lower_ in self.checks_["means_preps"] and prep.i > after:
                 obj = _pobj(prep)
@@ -578,6 +617,14 @@ class ContrastExtractor:
     def _arriving(self, pred: "Token", used: set[int], old: "Token | None") -> tuple["Token | None", "Token | None"]:
         """The subject of a verb of arrival in the same sentence ("X fades away, Y is approaching")."""
         arrival = self.checks_["arrival_verbs"]
+        # "X disappears, replaced by Y": a participle of replacement on the ending verb names what comes
+        for part in pred.children:
+            if part.dep_ in {"advcl", "conj", "xcomp"} and part.tag_ == "VBN" and part.i > pred.i \
+                    and part.lemma_.lower() in {"replace", "supplant", "supersede", "succeed", "displace"}:
+                agent = next((c for c in part.children if c.dep_ in {"agent", "prep"} and c.lower_ == "by"), None)
+                obj = _pobj(agent) if agent is not None else None
+                if obj is not None and _content(obj) and obj.i not in used:
+                    return obj, None
         for tok in pred.doc:
             if tok.pos_ in _NOMINAL and tok.lemma_.lower() in self.checks_["arrival_nouns"] and tok.i not in used:
                 obj = _pobj(next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), tok))
@@ -843,12 +890,24 @@ class ContrastExtractor:
             head = pred
         elif pred.pos_ in {"VERB", "AUX"} and pred.lemma_.lower() in _COPULAS | {"be"}:
             head = _first_child(pred, ("attr", "oprd"), after=end - 1)  # "is no longer enough" is no framing
+            about = next((c for c in pred.children if c.dep_ == "prep" and c.lower_ == "about" and c.i >= end), None)
+            if head is None and about is not None:
+                # "retail is no longer about selling products": what it was about is given up
+                obj = _first_child(about, ("pobj", "pcomp"))
+                if obj is not None and _content(obj) and not self._literal(obj):
+                    span = (_verb_phrase(doc, obj, about.i + 1) if obj.pos_ == "VERB"
+                            else self._side(obj, about.i + 1, _clause_end(doc, obj)))
+                    return Frame("no longer about X", conn.name, span, None, start) if span is not None else None
             subj = _subject(pred)
-            if head is not None and _content(subj) and subj.i < start and not (
+            role = head is not None and (_word_lemma(head) in self.checks_["praise_predicates"] or any(
+                c.dep_ == "det" and c.lower_ == "the" for c in head.children))
+            if head is not None and _content(subj) and subj.i < start and role and not (
                     _word_lemma(subj) == _word_lemma(head)
                     or any(c.dep_ == "det" and c.lower_ in {"that", "this", "those", "these"} for c in head.children)):
-                # "traffic is no longer the key": what loses its place is the subject; "e-commerce is
-                # no longer that e-commerce" restates it, and the restatement is the old side
+                # "traffic is no longer the key" (a role: a praise word or "the ..."): what loses its
+                # place is the subject; "platforms are no longer simple venues" rejects a framing of
+                # the subject, and "e-commerce is no longer that e-commerce" restates it: the
+                # predicate is then the old side
                 lo = max([c.right_edge.i + 1 for c in pred.children if c.dep_ in _CLAUSAL and c.i < subj.i] + [0])
                 span = self._side(subj, lo, start)
                 return Frame("X is no longer Y", conn.name, span, None, start) if span is not None else None
@@ -886,7 +945,10 @@ class ContrastExtractor:
         subj = _subject(cop)
         if attr is None or attr.pos_ not in {"NOUN", "PROPN"} or subj is None or not _content(subj):
             return None
-        marked = any(c.dep_ == "det" and c.lower_ in {"a", "an"} for c in attr.children) or any(
+        # "X is not a Y", "X is not 'Y'", and a bare noun "X is not infrastructure" (no determiner
+        # or possessive that would make Y a particular thing: "this is not the case", "not our goal")
+        bare = not any(c.dep_ in {"det", "poss", "nummod"} for c in attr.children) and attr.pos_ == "NOUN"
+        marked = bare or any(c.dep_ == "det" and c.lower_ in {"a", "an"} for c in attr.children) or any(
             t.text in _QUOTES for t in doc[neg.i + 1:attr.i])
         if not marked or _word_lemma(attr) in self.checks_["non_framings"]:
             return None
@@ -989,6 +1051,71 @@ def _cue(template: str, tok: "Token", wording: Wording, form: str, has_new: bool
     return cue
 
 
+#: Time nouns that name a period by what filled it ("the days of cheap traffic are over").
+_PERIOD_NOUNS = frozenset({"day", "time", "year"})
+
+
+def _through_time_noun(tok: "Token | None") -> "Token | None":
+    """"the days / the time of X": the side is X (the time noun alone is a literal time)."""
+    if tok is None or tok.lemma_.lower() not in _PERIOD_NOUNS or tok.tag_ not in {"NNS", "NN"}:
+        return tok
+    if not any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) or any(
+            c.dep_ == "nummod" for c in tok.children):
+        return tok  # "8 years of gambling" is a duration, not a period named by what filled it
+    prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    obj = _pobj(prep) if prep is not None else None
+    return obj if obj is not None and _content(obj) else tok
+
+
+def _predicative_participle(tok: "Token") -> bool:
+    """A participle said of the subject by "be" ("is outdated", "is gone"), not a perfect ("has gone back")."""
+    if any(c.lemma_.lower() == "have" and c.dep_ == "aux" for c in tok.children):
+        return False
+    return tok.dep_ == "acomp" or any(c.lemma_.lower() == "be" and c.dep_ in {"aux", "auxpass"} for c in tok.children)
+
+
+def _keeps_from_doing(verb: "Token") -> bool:
+    """"avoid / keep / stop X from V-ing": a "from" phrase holding a verb, on the verb or its object."""
+    objects = [c for c in verb.children if c.dep_ in {"dobj", "obj"}]
+    if not objects:
+        return False
+    for tok in [verb, *objects]:
+        for prep in tok.children:
+            if prep.dep_ == "prep" and prep.lower_ == "from" and prep.i > objects[0].i and any(
+                    c.tag_ == "VBG" for c in prep.children):
+                return True
+    return False
+
+
+def _negated_by_coordination(verb: "Token") -> bool:
+    """A verb coordinated with a negated one by "and" / "or" / "nor" shares its negation ("cannot
+    subvert and replace X"); after "but" / "yet" it does not ("did not grow but replaced X")."""
+    if verb.dep_ != "conj" or verb.pos_ not in {"VERB", "AUX"}:
+        return False
+    first = verb.head
+    while first.dep_ == "conj" and first.head != first:
+        first = first.head
+    if first.pos_ not in {"VERB", "AUX"} or not _is_negated(first):
+        return False
+    joiners = [c.lower_ for c in first.children if c.dep_ == "cc" and c.i < verb.i]
+    joiners += [c.lower_ for c in verb.children if c.dep_ == "cc"]
+    return not any(j in {"but", "yet", "instead"} for j in joiners)
+
+
+def _resolve_filter(spec) -> "FrameFilter | None":
+    if spec is None or spec is False:
+        return None
+    from .frame_filter import FrameFilter
+
+    if spec is True:
+        spec = FrameFilter()
+    elif not isinstance(spec, FrameFilter) and isinstance(spec, (str, Path)):
+        spec = FrameFilter(spec)
+    if not hasattr(spec, "coefficients_"):
+        spec.fit()
+    return spec
+
+
 def _capitalised(word: str) -> bool:
     return len(word) > 1 and word[0].isupper() and word[1:].islower()
 
@@ -1042,6 +1169,16 @@ def _prep_object(pred: "Token", preps: tuple[str, ...], used: set[int]) -> tuple
                 obj = _pobj(child)
                 if obj is None and child.lower_ in {"to", "into"}:
                     obj = _run_root(pred.doc, child.i + 1)
+                if obj is not None:
+                    return obj, child
+    # "witnessing the transition from X | to Y": the parser hangs the to-phrase of a change noun
+    # on the verb that governs the noun
+    if pred.pos_ in {"NOUN", "PROPN"} and pred.dep_ in {"dobj", "pobj", "nsubj", "attr"} and "from" not in preps \
+            and any(c.dep_ == "prep" and c.lower_ == "from" for c in pred.children):
+        gov = pred.head if pred.dep_ != "pobj" else pred.head.head
+        for child in gov.children:
+            if child.dep_ == "prep" and child.lower_ in preps and child.i > pred.i and child.i not in used:
+                obj = _pobj(child)
                 if obj is not None:
                     return obj, child
     return None, None
@@ -1314,6 +1451,10 @@ def _dedupe(frames: list[Frame]) -> list[Frame]:
     # frames naming both sides first, so a bare "X ends" gives way to "X is replaced by Y"
     frames.sort(key=lambda f: (f.new is None, f.anchor, f.old or (-1, -1)))
     kept: list[Frame] = []
+    # "X evolved from A into B": the from-phrase is what changes, not the subject that undergoes it
+    from_phrase = {(f.anchor, f.new) for f in frames if f.new is not None and "from" in f.cue.split()}
+    frames = [f for f in frames if not (f.new is not None and "from" not in f.cue.split()
+                                        and (f.anchor, f.new) in from_phrase)]
     for frame in frames:
         if any(k.old == frame.old and (k.new == frame.new or frame.new is None or k.new is None)
                or (k.old and frame.old and _overlap(k.old, frame.old) and k.new and frame.new
