@@ -116,6 +116,30 @@ def _links_in(root: Path) -> Iterable[Path]:
                 yield path
 
 
+def read_data_file(source: Path, error: "type[Exception]", what: str) -> str:
+    """The UTF-8 text of a data file the user may edit (a lexicon, a frame grammar); every
+    problem raises ``error`` naming the file (and the line of a bad byte).
+
+    Args:
+        source: the file.
+        error: the exception class to raise (e.g. ``LexiconError``).
+        what: the kind of file, for messages ("lexicon", "frame grammar").
+    """
+    try:
+        raw = source.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{source}: {what} file not found") from None
+    except IsADirectoryError:
+        raise error(f"{source}: is a folder; expected a .toml {what} file") from None
+    except OSError as exc:
+        raise error(f"{source}: cannot read {what}: {exc.strerror or exc}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise error(f"{source}: line {line}: not UTF-8 text") from None
+
+
 def prepare_output_dir(out: str | Path, input_root: str | Path | None = None) -> Path:
     """Create ``out`` if needed, refusing any location that overlaps the input folder."""
     out_path = Path(out)

@@ -213,20 +213,10 @@ def load_lexicon(path: "str | Path | Lexicon | None" = None) -> Lexicon:
     """
     if isinstance(path, Lexicon):
         return path
+    from ._fileio import read_data_file
+
     source = builtin_lexicon_path() if path is None else Path(path)
-    try:
-        raw = source.read_bytes()
-    except FileNotFoundError:
-        raise LexiconError(f"{source}: lexicon file not found") from None
-    except IsADirectoryError:
-        raise LexiconError(f"{source}: is a folder; expected a .toml lexicon file") from None
-    except OSError as exc:
-        raise LexiconError(f"{source}: cannot read lexicon: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise LexiconError(f"{source}: line {line}: not UTF-8 text") from None
+    text = read_data_file(source, LexiconError, "lexicon")
     # The shipped lexicon is checked against spaCy's pattern schema by the test suite, so loading
     # it needs no spaCy (a fully cached run then never imports spaCy, thinc or torch).
     return parse_lexicon(text, source, check_with_spacy=path is not None)

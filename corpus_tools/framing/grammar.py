@@ -140,20 +140,10 @@ def load_grammar(path: "str | Path | FrameGrammar | None" = None) -> FrameGramma
     """
     if isinstance(path, FrameGrammar):
         return path
+    from .._fileio import read_data_file
+
     source = builtin_grammar_path() if path is None else Path(path)
-    try:
-        raw = source.read_bytes()
-    except FileNotFoundError:
-        raise FrameGrammarError(f"{source}: frame grammar file not found") from None
-    except IsADirectoryError:
-        raise FrameGrammarError(f"{source}: is a folder; expected a .toml frame grammar file") from None
-    except OSError as exc:
-        raise FrameGrammarError(f"{source}: cannot read frame grammar: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise FrameGrammarError(f"{source}: line {line}: not UTF-8 text") from None
+    text = read_data_file(source, FrameGrammarError, "frame grammar")
     return parse_grammar(text, source)
 
 
