@@ -140,6 +140,26 @@ def read_data_file(source: Path, error: "type[Exception]", what: str) -> str:
         raise error(f"{source}: line {line}: not UTF-8 text") from None
 
 
+def parse_toml(text: str, source: "str | Path", error: "type[Exception]") -> dict:
+    """``tomllib.loads(text)``, with a syntax error raised as ``error`` naming file and line."""
+    import re
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        match = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        if match:
+            raise error(f"{source}: line {match.group(1)}: malformed TOML: {msg[:match.start()].strip()} "
+                        f"(column {match.group(2)})") from None
+        if "end of document" in msg:
+            last = max(1, len(text.rstrip("\n").splitlines()))
+            raise error(f"{source}: line {last}: malformed TOML: {msg.split('(')[0].strip()} "
+                        "(at end of file)") from None
+        raise error(f"{source}: line 1: malformed TOML: {msg}") from None
+
+
 def prepare_output_dir(out: str | Path, input_root: str | Path | None = None) -> Path:
     """Create ``out`` if needed, refusing any location that overlaps the input folder."""
     out_path = Path(out)

@@ -225,22 +225,9 @@ def load_lexicon(path: "str | Path | Lexicon | None" = None) -> Lexicon:
 def parse_lexicon(text: str, source: str | Path = "<string>", *, check_with_spacy: bool = True) -> Lexicon:
     """Build a :class:`Lexicon` from TOML text (see :func:`load_lexicon`). ``check_with_spacy``
     also validates token patterns against spaCy's schema (imports spaCy)."""
-    import tomllib
+    from ._fileio import parse_toml
 
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        match = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-        if match:
-            problem = msg[:match.start()].strip()
-            raise LexiconError(f"{source}: line {match.group(1)}: malformed TOML: {problem} "
-                               f"(column {match.group(2)})") from None
-        if "end of document" in msg:
-            last = max(1, len(text.rstrip("\n").splitlines()))
-            problem = msg.split("(")[0].strip()
-            raise LexiconError(f"{source}: line {last}: malformed TOML: {problem} (at end of file)") from None
-        raise LexiconError(f"{source}: line 1: malformed TOML: {msg}") from None
+    data = parse_toml(text, source, LexiconError)
 
     locator = _Locator(text)
     for key in data:

@@ -224,7 +224,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     timings: dict[str, float] = {}
     started = _dt.datetime.now(_dt.timezone.utc)
 
-    if out is not None and isinstance(path_or_corpus, (str, Path)) and Path(path_or_corpus).is_dir():
+    checked_early = out is not None and isinstance(path_or_corpus, (str, Path)) and Path(path_or_corpus).is_dir()
+    if checked_early:
         # Before loading, which already writes the sentence cache: an overlap writes nothing at all.
         check_output_location(Path(out), path_or_corpus)
     t0 = time.perf_counter()
@@ -241,7 +242,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
 
         group_documents(corpus.documents, by, order=order)  # a bad grouping stops the run before any work
     out_dir = Path(out) if out is not None else None
-    if out_dir is not None:
+    if out_dir is not None and not checked_early:  # a Corpus object: its root is known only now
         check_output_location(out_dir, corpus.root)
 
     result = AnalysisResult(corpus=corpus, timings=timings, out=out_dir)

@@ -149,18 +149,9 @@ def load_grammar(path: "str | Path | FrameGrammar | None" = None) -> FrameGramma
 
 def parse_grammar(text: str, source: "str | Path" = "<string>") -> FrameGrammar:
     """Build a :class:`FrameGrammar` from TOML text (see :func:`load_grammar`)."""
-    import tomllib
+    from .._fileio import parse_toml
 
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        match = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-        if match:
-            raise FrameGrammarError(f"{source}: line {match.group(1)}: malformed TOML: "
-                                    f"{msg[:match.start()].strip()} (column {match.group(2)})") from None
-        last = max(1, len(text.rstrip("\n").splitlines()))
-        raise FrameGrammarError(f"{source}: line {last}: malformed TOML: {msg.split('(')[0].strip()}") from None
+    data = parse_toml(text, source, FrameGrammarError)
     lines = _Lines(text)
     for key in data:
         if key not in ("grammar", "checks", "predicate", "connective"):
