@@ -124,6 +124,9 @@ SCHEMAS: dict[str, list[str]] = {
                "old_side_from", "old_side_to", "new_side_from", "new_side_to", "change", "evidence"],
 }
 
+#: Columns of :meth:`ComparisonResult.concept_totals`.
+CONCEPT_TOTAL_COLUMNS = ["concept", "label", "count", "n_docs"]
+
 
 @dataclass(repr=False)
 class ComparisonResult:
@@ -183,6 +186,26 @@ class ComparisonResult:
         k = self.keyness
         return k[(k["group"] == group) & (k["kind"] == kind) & (k["direction"] == "over")
                  & (k["p"] < p) & k["enough"]].reset_index(drop=True)
+
+    def held_back(self, p: float = 0.05) -> "pd.DataFrame":
+        """The keyness rows over-represented in their group with ``p`` below the threshold but
+        too few counts to claim (``enough`` is false): what :meth:`marking` leaves out."""
+        k = self.keyness
+        return k[(k["direction"] == "over") & (k["p"] < p) & ~k["enough"].astype(bool)].reset_index(drop=True)
+
+    def concept_totals(self) -> "pd.DataFrame":
+        """One row per concept of :attr:`concepts`, over every group: ``concept, label, count``
+        (mentions in the essays placed in a group), ``n_docs``; most mentioned first (ties: by id)."""
+        import pandas as pd
+
+        c = self.concepts
+        if c.empty:
+            return pd.DataFrame(columns=CONCEPT_TOTAL_COLUMNS)
+        out = c.groupby("concept").agg(label=("label", "first"), count=("count", "sum"), n_docs=("n_docs", "sum"))
+        out = out.sort_values("count", ascending=False, kind="stable").reset_index()
+        out["count"] = out["count"].astype(int)
+        out["n_docs"] = out["n_docs"].astype(int)
+        return out[CONCEPT_TOTAL_COLUMNS]
 
     def summary(self) -> str:
         """A few lines: the groups and their sizes, what was left out."""

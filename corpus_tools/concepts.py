@@ -35,6 +35,9 @@ MENTION_COLUMNS = ["doc_id", "para_id", "sent_id", "concept", "text", "start", "
 BY_DOCUMENT_COLUMNS = ["doc_id", "concept", "label", "count", "per_1k_words", "n_paragraphs",
                        "share_paragraphs", "first_position", "first_sent_id"]
 COOCCURRENCE_COLUMNS = ["concept_a", "concept_b", "scope", "count", "n_docs"]
+#: Columns of :meth:`ConceptResult.ranked`.
+RANKED_COLUMNS = ["concept", "label", "count", "n_docs", "per_1k_words", "peak_doc_id", "peak_count",
+                  "peak_per_1k_words", "forms"]
 _EXCLUDE_SUFFIX = "\x00exclude"
 
 
@@ -287,6 +290,48 @@ class ConceptResult:
         total = self.total_words
         out["per_1k_words"] = (out["count"] * 1000 / total).round(2) if total else 0.0
         return out
+
+    def ranked(self, n_forms: int = 4) -> "pd.DataFrame":
+        """The concepts the corpus mentions, most mentioned first (ties: by concept id).
+
+        One row per concept with at least one mention (:meth:`totals` keeps the others):
+        ``concept, label, count`` (mentions), ``n_docs`` (essays mentioning it), ``per_1k_words``
+        (over the whole corpus, unrounded), ``peak_doc_id, peak_count, peak_per_1k_words`` (the
+        essay where it is densest, by ``by_document.per_1k_words``; ties: the smaller doc_id) and
+        ``forms``: its commonest surface forms in these texts, lowercased, ``"; "``-joined, at
+        most ``n_forms``.
+        """
+        import pandas as pd
+
+        columns = RANKED_COLUMNS
+        frame = self.by_document
+        if self.doc_ids:
+            frame = frame[frame["doc_id"].isin(self.doc_ids)]
+        totals = frame.groupby("concept")["count"].sum()
+        order = sorted([c for c in totals.index if totals[c] > 0], key=lambda c: (-totals[c], str(c)))
+        if not order:
+            return pd.DataFrame(columns=columns)
+        n_docs = frame[frame["count"] > 0].groupby("concept")["doc_id"].nunique()
+        peaks = frame[frame["concept"].isin(order)] \
+            .sort_values(["concept", "per_1k_words", "doc_id"], ascending=[True, False, True]) \
+            .drop_duplicates("concept").set_index("concept")
+        labels = {c: lab for c, lab in zip(frame["concept"], frame["label"]) if isinstance(lab, str) and lab}
+        labels.update({c: lab for c, lab in (getattr(self.lexicon, "labels", None) or {}).items() if lab})
+        total_words = max(int(self.total_words or 0), 1)
+        mentions = self.mentions
+        rows = []
+        for concept in order:
+            own = mentions[mentions["concept"] == concept]
+            # value_counts: commonest first, which shows what the concept matched in these texts.
+            forms = own["text"].astype(str).str.lower().value_counts().index[:n_forms] if len(own) else []
+            peak = peaks.loc[concept]
+            rows.append({
+                "concept": concept, "label": labels.get(concept, str(concept)), "count": int(totals[concept]),
+                "n_docs": int(n_docs.get(concept, 0)), "per_1k_words": 1000 * totals[concept] / total_words,
+                "peak_doc_id": peak["doc_id"], "peak_count": int(peak["count"]),
+                "peak_per_1k_words": float(peak["per_1k_words"]), "forms": "; ".join(forms),
+            })
+        return pd.DataFrame(rows, columns=columns)
 
     def write(self, out: str | Path, input_root: str | Path | None = None) -> list[Path]:
         """Write ``concept_mentions.csv``, ``concepts_by_document.csv``, ``concept_table.csv``,

@@ -139,6 +139,28 @@ def test_concept_keyness_on_the_tiny_corpus_is_the_hand_computed_g2(tiny_result)
     assert set(cmp.concepts["concept"]) <= set(tiny_result.concepts.mentions["concept"])
 
 
+def test_concept_totals_and_held_back_claims_on_the_tiny_corpus(tiny_result):
+    """What the Groups section charts and counts, from the comparison: "traffic" 6 times in the two
+    a.com essays, "platform" 4 times in the two b.com essays (b2 included: a site needs no date)."""
+    cmp = ct.compare(tiny_result, by="site", min_count=3)
+    totals = cmp.concept_totals()
+    assert list(totals.columns) == ["concept", "label", "count", "n_docs"]
+    assert totals.set_index("concept").loc[["traffic", "platform"], ["count", "n_docs"]].values.tolist() == [[6, 2], [4, 2]]
+    assert totals["count"].tolist() == sorted(totals["count"].tolist(), reverse=True)
+    assert int(totals["count"].sum()) == int(cmp.concepts["count"].sum())
+    # Both differences are significant (p < 0.05); with 3 mentions needed both are claimed...
+    concept_rows = lambda t: set(map(tuple, t[t["kind"] == "concept"][["group", "item"]].values.tolist()))
+    assert concept_rows(cmp.held_back()) == set()
+    # ... with 10 needed, both are held back, and marking() no longer lists them.
+    strict = ct.compare(tiny_result, by="site", min_count=10)
+    assert concept_rows(strict.held_back()) == {("a.com", "traffic"), ("b.com", "platform")}
+    assert strict.marking("a.com").empty
+    assert (strict.held_back()["p"] < 0.05).all() and not strict.held_back()["enough"].any()
+    # By year the undated b2 is left out: its 2 platform mentions are not in the totals.
+    by_year = ct.compare(tiny_result, by="year", min_count=3).concept_totals().set_index("concept")
+    assert by_year.loc["traffic", "count"] == 6 and by_year.loc["platform", "count"] == 2
+
+
 def test_term_keyness_counts_words(tiny_result):
     cmp = ct.compare(tiny_result, by="site", min_count=3)
     terms = cmp.keyness.query("kind == 'term' and group == 'a.com'").set_index("item")

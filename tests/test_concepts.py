@@ -7,6 +7,7 @@ import pytest
 from corpus_tools.concepts import ConceptExtractor, ConceptResult, extract_concepts
 from corpus_tools.errors import LexiconError, NotFittedError
 from corpus_tools.lexicon import ConceptEntry, Lexicon, load_lexicon
+from corpus_tools.load import Corpus
 from tests.conftest import doc_id_for_prefix
 
 CORE = ["traffic", "reserve", "platform", "infrastructure", "deep_water"]
@@ -171,6 +172,47 @@ def test_wide_table_and_totals(result, starter_corpus):
     assert result.table(labels=True, drop_empty=True).columns[0] == "Traffic"
     totals = result.totals()
     assert totals.set_index("concept")["count"].sum() == len(result.mentions)
+
+
+def test_ranked_lists_mentioned_concepts_with_counts_rates_and_peaks(result, starter_corpus):
+    """What the report's concept table shows, computed by the stage: checked by hand on deep water,
+    whose 8 mentions are all in the essay on the 'deep water' of retail (1,241 words of 5,576)."""
+    ranked = result.ranked()
+    assert list(ranked.columns) == ["concept", "label", "count", "n_docs", "per_1k_words", "peak_doc_id",
+                                    "peak_count", "peak_per_1k_words", "forms"]
+    deep = ranked.set_index("concept").loc["deep_water"]
+    essay = doc_id_for_prefix(starter_corpus, "000")
+    words = starter_corpus.documents.set_index("doc_id")["n_words"]
+    assert (words[essay], int(words.sum())) == (1241, 5576)
+    assert (deep["label"], deep["count"], deep["n_docs"], deep["peak_doc_id"], deep["peak_count"]) == \
+        ("Deep water", 8, 1, essay, 8)
+    assert deep["per_1k_words"] == pytest.approx(8000 / 5576)  # over the corpus, unrounded
+    assert deep["peak_per_1k_words"] == pytest.approx(6.45)  # 8000 / 1241, as by_document rounds it
+    # Its commonest surface forms, lowercased: "deep water" and "deep well" twice each in that essay
+    # (the other four mentions are "deep waters", "deep well drilling", "deep water zone" and "... area").
+    forms = deep["forms"].split("; ")
+    assert set(forms[:2]) == {"deep water", "deep well"} and len(forms) == 4
+    assert result.ranked(n_forms=1).set_index("concept").loc["traffic", "forms"] == "traffic"
+    # Only concepts with a mention; most mentioned first, ties by id; counts agree with totals().
+    totals = result.totals().set_index("concept")
+    assert set(ranked["concept"]) == set(totals.index[totals["count"] > 0])
+    keys = list(zip(-ranked["count"], ranked["concept"]))
+    assert keys == sorted(keys)
+    assert (ranked.set_index("concept")["count"] == totals.loc[ranked["concept"], "count"]).all()
+    assert (ranked.set_index("concept")["n_docs"] == totals.loc[ranked["concept"], "n_docs"]).all()
+    # The peak is the essay of the highest rate in by_document.
+    bd = result.by_document
+    for r in ranked.head(5).itertuples():
+        rows = bd[bd["concept"] == r.concept]
+        assert r.peak_per_1k_words == rows["per_1k_words"].max()
+        assert r.peak_doc_id == rows[rows["per_1k_words"] == r.peak_per_1k_words]["doc_id"].min()
+
+
+def test_ranked_is_empty_when_nothing_is_mentioned(blank_nlp):
+    corpus = Corpus.from_texts({"a": "Nothing of the lexicon here.\n\nStill nothing."})
+    result = extract_concepts(corpus, small(ConceptEntry("deep_water", patterns=["deep water"])),
+                              nlp=blank_nlp, suggest=False)
+    assert result.ranked().empty and list(result.ranked().columns)[:3] == ["concept", "label", "count"]
 
 
 def test_cooccurrence_counts_units_once(result):

@@ -116,10 +116,65 @@ def test_trajectory_and_write(framing, tmp_path):
     assert len(back) == len(framing.contrasts)
 
 
+def _sides(value) -> list[str]:
+    return [v for v in str(value if isinstance(value, str) else "").split("; ") if v]
+
+
+def test_reframings_count_concept_pairs_rejections_and_head_terms(framing):
+    """The reframings the report's highlights list, counted by the stage, checked against the frames."""
+    r = framing.reframings()
+    assert list(r.columns) == ["level", "old", "new", "count", "n_author", "n_docs", "sent_ids"]
+    c = framing.contrasts
+    by_sent = c.set_index("sent_id")
+    # Traffic -> reserve: 7 frames in the starter essays, all in the authors' voice, in 2 essays (one of
+    # them "traffic" is beside e-commerce on the old side, two name data beside reserve on the new side).
+    row = r[(r["level"] == "concept") & (r["old"] == "traffic") & (r["new"] == "reserve")].iloc[0]
+    assert (row["count"], row["n_author"], row["n_docs"]) == (7, 7, 2)
+    frames = c[c["old_concept"].map(lambda v: "traffic" in _sides(v)) & c["new_concept"].map(lambda v: "reserve" in _sides(v))]
+    assert len(frames) == 7 and row["sent_ids"].split("; ") == list(dict.fromkeys(frames["sent_id"]))
+    # A side naming two concepts counts once for each pair: that frame is also e-commerce -> reserve.
+    two = frames[frames["old_concept"].map(lambda v: len(_sides(v)) == 2)]
+    assert len(two) == 1
+    pair = r[(r["level"] == "concept") & (r["old"] == "e_commerce") & (r["new"] == "reserve")]
+    assert two["sent_id"].iloc[0] in pair["sent_ids"].iloc[0].split("; ")
+    # A frame whose new side names no concept is a rejection of the old one (new == "").
+    rejected = r[(r["level"] == "concept") & (r["new"] == "")]
+    for x in rejected.itertuples():
+        for sid in x.sent_ids.split("; "):
+            rows = by_sent.loc[[sid]]
+            assert any(x.old in _sides(o) and not (set(_sides(n)) - {x.old})
+                       for o, n in zip(rows["old_concept"], rows["new_concept"])), (x.old, sid)
+    # Head terms only for frames pairing no two concepts; a frame reported from others is counted
+    # but not as the author's.
+    heads = r[r["level"] == "head"]
+    assert len(heads) and not set(heads["sent_ids"].str.split("; ").explode()) & set(frames["sent_id"])
+    for x in heads.itertuples():
+        speakers = by_sent.loc[x.sent_ids.split("; "), "speaker"]
+        assert x.n_author <= x.count and (x.n_author < x.count) == (speakers == "others").any()
+    assert (r["n_author"] <= r["count"]).all() and r["count"].sum() >= len(c[c["old_concept"].fillna("") != ""])
+    # Concepts first, then commonest first.
+    assert r["level"].tolist() == sorted(r["level"].tolist(), key=lambda v: v != "concept")
+    concept_counts = r[r["level"] == "concept"]["count"].tolist()
+    assert concept_counts == sorted(concept_counts, reverse=True)
+
+
+def test_profile_table_is_the_essay_by_concept_view_of_profiles(framing):
+    wide = framing.profile_table("share_old")
+    assert list(wide.index) == framing.doc_ids and wide.index.name == "doc_id"
+    assert list(wide.columns) == sorted(framing.profiles["concept"].unique())
+    p = framing.profiles
+    for r in p.head(10).itertuples():
+        assert wide.at[r.doc_id, r.concept] == pytest.approx(r.share_old, nan_ok=True)
+    # An essay that does not mention a concept has no share, not 0.
+    assert wide.isna().sum().sum() == len(wide.index) * len(wide.columns) - len(p)
+
+
 def test_empty_corpus_parts_do_not_crash(extractor, starter_corpus):
     result = extractor.aggregate([], starter_corpus)
     assert result.contrasts.empty and result.profiles.empty and result.shifts.empty
     assert len(result.summaries) == len(starter_corpus.doc_ids)
+    assert result.reframings().empty and list(result.reframings().columns)[:3] == ["level", "old", "new"]
+    assert result.profile_table().shape == (len(starter_corpus.doc_ids), 0)
 
 
 def test_analyze_framing_reuses_a_concept_result(starter_corpus, parsed_starter, nlp):

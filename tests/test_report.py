@@ -14,6 +14,8 @@ import pytest
 
 from ._html import HtmlCollector
 
+from corpus_tools.concepts import ConceptResult
+from corpus_tools.framing import FramingResult
 from corpus_tools.load import Corpus
 from corpus_tools.report import (
     KNOWN_TABLES, anchor, build_context, check_formats, collect_tables, safe_name, tidy_for_output,
@@ -61,8 +63,12 @@ def _fake_result(corpus: Corpus, *, topics=True, framing=True, concepts=True, ex
         })
         suggestions = pd.DataFrame({"term": [f"term {XSS_SCRIPT}"], "score": [1.5], "n_docs": [2],
                                     "variants": [["a", "b"]], "example": [XSS_ATTR]})
-        result.concepts = SimpleNamespace(mentions=mentions, by_document=by_doc, suggestions=suggestions,
-                                          cooccurrence=pd.DataFrame(columns=["concept_a", "concept_b", "scope", "count"]))
+        lexicon = SimpleNamespace(ids=["traffic", "platform"], labels={"traffic": "Traffic", "platform": "Platform <i>"},
+                                  core=[])
+        result.concepts = ConceptResult(mentions=mentions, by_document=by_doc, suggestions=suggestions,
+                                        cooccurrence=pd.DataFrame(columns=["concept_a", "concept_b", "scope", "count"]),
+                                        lexicon=lexicon, doc_ids=list(docs),
+                                        total_words=int(corpus.documents["n_words"].sum()))
         if extra_columns:
             by_doc["surprise"] = [[1, 2]] * len(by_doc)
         result.stage_status["concepts"] = {"status": "ok", "reason": ""}
@@ -109,7 +115,8 @@ def _fake_result(corpus: Corpus, *, topics=True, framing=True, concepts=True, ex
         summaries = pd.DataFrame({"scope": ["concept", "document"], "key": ["traffic", xss_sent.doc_id],
                                   "text": [f"Traffic recedes {XSS_SCRIPT}", "Says goodbye to traffic."],
                                   "evidence": [xss_sent.text, sents.text[1]]})
-        result.framing = SimpleNamespace(contrasts=contrasts, shifts=shifts, summaries=summaries, profiles=profiles)
+        result.framing = FramingResult(contrasts=contrasts, shifts=shifts, summaries=summaries, profiles=profiles,
+                                       orientation=pd.DataFrame(), context=pd.DataFrame(), doc_ids=list(docs))
         result.stage_status["framing"] = {"status": "ok", "reason": ""}
     return result
 
@@ -367,23 +374,45 @@ def _contract_columns():
     return [(t.stage, t.name, c) for t in CONTRACT if t.stage != "comparison" for c in t.columns]
 
 
+def _replace_table(result, stage: str, name: str, frame) -> None:
+    """Make ``result.<stage>.<name>`` give ``frame``: the attribute, or what the method returns."""
+    import dataclasses
+
+    holder = getattr(result, stage)
+    if stage == "corpus":
+        result.corpus = dataclasses.replace(result.corpus, **{name: frame})
+    elif callable(getattr(holder, name)):
+        setattr(holder, name, lambda *args, **kwargs: frame)
+    else:
+        setattr(holder, name, frame)
+
+
 @pytest.mark.parametrize("stage,name,column", _contract_columns())
 def test_a_renamed_column_fails_loudly(stage, name, column):
     """Every column the report reads is in the contract, and renaming any of them is an error
     naming it, never a silently empty section."""
     from corpus_tools.errors import SchemaError
 
+    from corpus_tools.schemas import schema
+
     result = _fake_result(_corpus())
     build_context(result)  # the complete fake passes
-    holder = getattr(result, stage)
-    renamed = getattr(holder, name).rename(columns={column: column + "_renamed"})
-    if stage == "corpus":
-        import dataclasses
-
-        result.corpus = dataclasses.replace(result.corpus, **{name: renamed})
-    else:
-        setattr(holder, name, renamed)
+    renamed = schema(stage, name).read(getattr(result, stage)).rename(columns={column: column + "_renamed"})
+    _replace_table(result, stage, name, renamed)
     with pytest.raises(SchemaError, match=rf"{stage}\.{name} lacks {column}\b"):
+        build_context(result)
+
+
+@pytest.mark.parametrize("stage,name", [("concepts", "table"), ("framing", "profile_table")])
+def test_a_wide_table_without_its_index_fails_loudly(stage, name):
+    """The essay x concept tables are read by essay: an index of another name is an error."""
+    from corpus_tools.errors import SchemaError
+    from corpus_tools.schemas import schema
+
+    result = _fake_result(_corpus())
+    wide = schema(stage, name).read(getattr(result, stage))
+    _replace_table(result, stage, name, wide.rename_axis("essay"))
+    with pytest.raises(SchemaError, match=rf"{stage}\.{name} lacks index doc_id"):
         build_context(result)
 
 
@@ -397,7 +426,7 @@ def test_real_stage_results_meet_the_contract(tmp_path_factory):
     for t in CONTRACT:
         stage = getattr(result, t.stage)
         if stage is not None:
-            assert t.missing(getattr(stage, t.name)) == [], t.key
+            assert t.missing(t.read(stage)) == [], t.key
 
 
 def test_the_report_reads_only_contract_tables():

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from ..parse import ParsedDocument
 
 
+#: Columns of :meth:`FramingResult.reframings`.
+REFRAMING_COLUMNS = ["level", "old", "new", "count", "n_author", "n_docs", "sent_ids"]
+
+
 @dataclass
 class FramingResult:
     """What :func:`analyze_framing` found.
@@ -67,6 +71,62 @@ class FramingResult:
         prof = self.profiles[self.profiles["concept"] == concept]
         rank = {d: i for i, d in enumerate(self.doc_ids)}
         return prof.assign(_r=prof["doc_id"].map(rank)).sort_values("_r").drop(columns="_r").reset_index(drop=True)
+
+    def reframings(self) -> "pd.DataFrame":
+        """Every reframing the contrast frames make, counted: one row per level and (old, new).
+
+        ``level`` is ``"concept"`` (``old``/``new`` are concept ids; a side naming several
+        concepts counts once for each old/new pair, a concept on both sides is no pair, and a
+        frame whose new side names no other concept is a rejection with ``new == ""``) or
+        ``"head"`` (frames that pair no two concepts, by the lowercase head lemmas of their sides,
+        ``old_head``/``new_head``; ``new == ""`` for a bare rejection). Columns: ``level, old, new,
+        count`` (frames), ``n_author`` (of them in the author's own voice, not reported from
+        others), ``n_docs``, ``sent_ids`` (``"; "``-joined, in corpus order). Sorted by level
+        (concepts first), count (largest first), then ``old`` and ``new``.
+        """
+        import pandas as pd
+
+        from .summaries import _head_pairs, _pairs
+
+        columns = REFRAMING_COLUMNS
+        frames = self.contrasts
+        if frames.empty:
+            return pd.DataFrame(columns=columns)
+        own = frames[frames["speaker"].astype(str) != "others"]
+        doc_of = dict(zip(frames["sent_id"], frames["doc_id"]))
+
+        def counted(table) -> dict[tuple[str, str, str], list]:
+            pairs, rejected, where = _pairs(table)
+            out = {("concept", old, new or ""): where[(old, new)] for (old, new) in where}
+            if "old_head" in table.columns:
+                _, head_where = _head_pairs(table)
+                out.update({("head", old, new or ""): sents for (old, new), sents in head_where.items()})
+            return out
+
+        every, authors = counted(frames), counted(own)
+        rows = [{"level": level, "old": old, "new": new, "count": len(sents),
+                 "n_author": len(authors.get((level, old, new), ())),
+                 "n_docs": len({doc_of.get(s) for s in sents}), "sent_ids": "; ".join(dict.fromkeys(sents))}
+                for (level, old, new), sents in every.items()]
+        out = pd.DataFrame(rows, columns=columns)
+        if len(out):
+            out = out.assign(_l=(out["level"] != "concept").astype(int)) \
+                .sort_values(["_l", "count", "old", "new"], ascending=[True, False, True, True], kind="stable") \
+                .drop(columns="_l").reset_index(drop=True)
+        return out
+
+    def profile_table(self, value: str = "share_old") -> "pd.DataFrame":
+        """The essay x concept wide table of one column of :attr:`profiles` (``share_old``,
+        ``share_new``, ``share_negative``, ``share_positive``, ...): essays as rows in corpus order,
+        the concepts profiled as columns (sorted by id); NaN where an essay does not mention a concept."""
+        import pandas as pd
+
+        if self.profiles.empty:
+            return pd.DataFrame(index=pd.Index(list(self.doc_ids), name="doc_id"))
+        wide = self.profiles.pivot(index="doc_id", columns="concept", values=value)
+        wide = wide.reindex(index=list(self.doc_ids) or list(wide.index), columns=sorted(wide.columns, key=str))
+        wide.columns.name = None
+        return wide
 
     def summary(self, key: str) -> str:
         """The summary text for a concept id or a doc_id ('' when there is none)."""

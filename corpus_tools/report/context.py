@@ -3,7 +3,10 @@
 The stage results are read through the contract of :mod:`corpus_tools.schemas`: a stage may be
 missing (it failed or was skipped: ``None``), but a stage that ran must carry every table and
 column listed there, or :func:`build_context` raises :class:`~corpus_tools.errors.SchemaError`.
-This module picks, orders and formats rows; the numbers come from the stages.
+This module picks, orders and formats rows; the numbers come from the stages: what is counted,
+summed or pivoted is a table or method of the stage result that owns it (``concepts.ranked()``,
+``concepts.table()``, ``framing.reframings()``, ``framing.profile_table()``,
+``comparison.concept_totals()``, ...), declared in the contract.
 """
 from __future__ import annotations
 
@@ -35,11 +38,18 @@ def frame(obj: Any, attr: str) -> pd.DataFrame | None:
     return value if isinstance(value, pd.DataFrame) else None
 
 
-def table(result: Any, stage: str, name: str) -> pd.DataFrame | None:
-    """``result.<stage>.<name>`` as the contract describes it (checked by :func:`check_result`),
-    ``None`` when the stage did not run."""
-    schema(stage, name)  # a table outside the contract is a bug here, not a missing section
-    return frame(getattr(result, stage, None), name)
+def table(result: Any, stage: str, name: str, tables: dict[str, Any] | None = None) -> pd.DataFrame | None:
+    """``result.<stage>.<name>`` as the contract describes it (checked by :func:`check_result`;
+    a method is called), ``None`` when the stage did not run. ``tables``: what
+    :func:`check_result` returned, so a method's table is computed once."""
+    spec = schema(stage, name)  # a table outside the contract is a bug here, not a missing section
+    if tables is not None and spec.key in tables:
+        return tables[spec.key]
+    holder = getattr(result, stage, None)
+    if holder is None:
+        return None
+    value = spec.read(holder)
+    return value if isinstance(value, pd.DataFrame) else None
 
 
 def text(value: Any) -> str:
@@ -97,7 +107,7 @@ def build_context(result: Any, *, max_rows: int | None = MAX_ROWS, max_essays: i
         max_essays: at most this many essays are reproduced in full (``None``: all): the ones
             the shown quotes link to, most cited first. Links into essays left out are dropped.
     """
-    check_result(result)
+    tables = check_result(result)
     corpus = result.corpus
     docs = _documents(corpus)
     label_of = {d["doc_id"]: d["label"] for d in docs}
@@ -124,11 +134,11 @@ def build_context(result: Any, *, max_rows: int | None = MAX_ROWS, max_essays: i
     }
     ctx["run_params"] = _run_params(ctx["params"])
     ctx["concept_label"] = _concept_labels(getattr(result, "concepts", None))
-    ctx["concepts"] = _concepts(result, docs, ctx["concept_label"])
-    ctx["themes"] = _themes(result, docs)
-    ctx["framing"] = _framing(result, docs, ctx["concept_label"], max_rows)
-    ctx["groups"] = _groups(getattr(result, "comparison", None), ctx["concept_label"], corpus)
-    ctx["highlights"] = _highlights(ctx, result)
+    ctx["concepts"] = _concepts(result, tables, docs, ctx["concept_label"])
+    ctx["themes"] = _themes(result, tables, docs)
+    ctx["framing"] = _framing(result, tables, docs, ctx["concept_label"], max_rows)
+    ctx["groups"] = _groups(result, tables, ctx["concept_label"], corpus)
+    ctx["highlights"] = _highlights(ctx, result, tables)
     shown = {d["doc_id"] for d in docs}
     if max_essays is not None and len(docs) > max_essays:
         where = _anchor_docs(corpus)
@@ -188,7 +198,7 @@ def _drop_links_outside(ctx: dict[str, Any], shown: set[str], where: dict[str, s
             node["anchor"] = ""
 
 
-def _highlights(ctx: dict[str, Any], result: Any) -> list[str]:
+def _highlights(ctx: dict[str, Any], result: Any, tables: dict[str, Any]) -> list[str]:
     """A few plain sentences for the top of the report, each backed by a section below."""
     out: list[str] = []
     concepts = ctx.get("concepts")
@@ -203,18 +213,12 @@ def _highlights(ctx: dict[str, Any], result: Any) -> list[str]:
             out.append(f"{len(real)} themes: {listed}.")
     framing = ctx.get("framing")
     if framing and framing.get("contrasts"):
-        pairs: dict[tuple[str, str], int] = {}
         label = ctx.get("concept_label") or {}
-        everything = table(result, "framing", "contrasts")  # every frame, not only the rows shown
-        for speaker, old, new in zip(everything["speaker"].tolist(), everything["old_concept"].tolist(),
-                                     everything["new_concept"].tolist()):
-            if speaker == "others":
-                continue
-            # A side naming several concepts counts once for each old/new pair.
-            for a in _labelled(old, label):
-                for b in _labelled(new, label):
-                    if a != b:
-                        pairs[(a, b)] = pairs.get((a, b), 0) + 1
+        # Every frame (not only the rows shown), counted by the framing stage; the authors' own voice.
+        reframings = table(result, "framing", "reframings", tables)
+        own = reframings[(reframings["n_author"] > 0) & (reframings["new"].astype(str) != "")]
+        pairs = {(label.get(r["old"], r["old"]), label.get(r["new"], r["new"])): int(r["n_author"])
+                 for r in own[own["level"] == "concept"].to_dict("records")}
         # "Commonest" needs a pair seen at least twice; pairs seen once are counted, not listed.
         repeated = {k: n for k, n in pairs.items() if n >= 2}
         once = len(pairs) - len(repeated)
@@ -229,7 +233,8 @@ def _highlights(ctx: dict[str, Any], result: Any) -> list[str]:
             n = framing["n_contrasts"]
             out.append(f"{n} contrast frame{'' if n == 1 else 's'}, none between two lexicon concepts.")
         # Frames naming no lexicon concept are counted by the head terms of their sides.
-        heads = _head_term_pairs(everything)
+        heads = sorted(((r["old"], r["new"]), int(r["n_author"])) for r in own[own["level"] == "head"].to_dict("records"))
+        heads.sort(key=lambda kv: (-kv[1], kv[0]))
         if heads:
             listed = "; ".join(f"{a} → {b} ({n})" for (a, b), n in heads[:5])
             out.append(f"Commonest reframings by head term (sides naming no lexicon concept): {listed}.")
@@ -262,17 +267,6 @@ def _run_params(params: dict[str, Any]) -> list[dict[str, str]]:
             shown = text(value)
         out.append({"name": _PARAM_WORDS.get(key, key.replace("_", " ")), "value": shown})
     return out
-
-
-def _head_term_pairs(contrasts: Any) -> list[tuple[tuple[str, str], int]]:
-    """(old_head, new_head) pairs, commonest first, of the authors' frames whose sides name no
-    lexicon concept pair; bare rejections are left out."""
-    if contrasts is None or "old_head" not in getattr(contrasts, "columns", ()):
-        return []
-    from ..framing.summaries import _head_pairs
-
-    pairs, _ = _head_pairs(contrasts[contrasts["speaker"].astype(str) != "others"])
-    return sorted(((k, n) for k, n in pairs.items() if k[1]), key=lambda kv: (-kv[1], kv[0]))
 
 
 def _title(corpus: Any) -> str:
@@ -348,51 +342,38 @@ def _concept_labels(concepts: Any) -> dict[str, str]:
     return labels
 
 
-def _concepts(result: Any, docs: list[dict], label_of: dict[str, str]) -> dict[str, Any] | None:
+def _concepts(result: Any, tables: dict[str, Any], docs: list[dict], label_of: dict[str, str]) -> dict[str, Any] | None:
     concepts = getattr(result, "concepts", None)
     if concepts is None:
         return None
-    by_doc = table(result, "concepts", "by_document")
-    mentions = table(result, "concepts", "mentions")
+    mentions = table(result, "concepts", "mentions", tables)
+    # The stage ranks the concepts mentioned (those never mentioned stay in tables/ only).
+    ranked = table(result, "concepts", "ranked", tables)
+    n_lexicon = int(table(result, "concepts", "table", tables).shape[1])
     doc_ids = [d["doc_id"] for d in docs]
-    words = {d["doc_id"]: d["words"] for d in docs}
-    by_doc = by_doc[by_doc["doc_id"].isin(doc_ids)].copy()
-    totals = by_doc.groupby("concept")["count"].sum()
-    n_lexicon = int(len(totals))
-    # Concepts no essay mentions are not listed anywhere (their zeros stay in tables/).
-    order = sorted([c for c in totals.index if totals[c] > 0], key=lambda c: (-totals[c], str(c)))
-    total_words = max(sum(words.values()), 1)
+    label_of_doc = {d["doc_id"]: d["label"] for d in docs}
+    order = ranked["concept"].tolist()
     rows = []
-    for concept in order:
-        sub = by_doc[by_doc["concept"] == concept]
-        top = sub.sort_values(["per_1k_words", "doc_id"], ascending=[False, True]).iloc[0]
-        variants = ""
-        m = mentions[mentions["concept"] == concept]
-        if len(m):
-            # The commonest surface forms show what the concept matched in these texts.
-            counts = m["text"].astype(str).str.lower().value_counts()
-            variants = "; ".join(counts.index[:4])
+    for r in ranked.to_dict("records"):
         rows.append({
-            "concept": label_of.get(str(concept), text(concept)),
-            "concept_id": text(concept),
-            "mentions": int(totals[concept]),
-            "documents": int((sub["count"] > 0).sum()),
-            "per_1k_words": 1000 * totals[concept] / total_words,
-            "peak_doc": text(top["doc_id"]),
-            "peak_label": next((d["label"] for d in docs if d["doc_id"] == top["doc_id"]), text(top["doc_id"])),
-            "peak_per_1k": number(top["per_1k_words"]),
-            "peak_count": int(number(top["count"])),
-            "variants": variants,
+            "concept": label_of.get(str(r["concept"]), text(r["concept"])),
+            "concept_id": text(r["concept"]),
+            "mentions": int(r["count"]),
+            "documents": int(r["n_docs"]),
+            "per_1k_words": number(r["per_1k_words"]),
+            "peak_doc": text(r["peak_doc_id"]),
+            "peak_label": label_of_doc.get(r["peak_doc_id"], text(r["peak_doc_id"])),
+            "peak_per_1k": number(r["peak_per_1k_words"]),
+            "peak_count": int(number(r["peak_count"])),
+            "variants": text(r["forms"]),
         })
-    pivot = by_doc.pivot_table(index="doc_id", columns="concept", values="per_1k_words", aggfunc="sum", fill_value=0.0)
-    counts = by_doc.pivot_table(index="doc_id", columns="concept", values="count", aggfunc="sum", fill_value=0)
-    matrix = []
-    for doc_id in doc_ids:
-        matrix.append([number(pivot.at[doc_id, c]) if doc_id in pivot.index and c in pivot.columns else 0.0 for c in order])
-    count_matrix = [[int(number(counts.at[d, c])) if d in counts.index and c in counts.columns else 0 for c in order]
-                    for d in doc_ids]
+    # The essay x concept tables of the stage, in the report's essay and concept order.
+    rates = concepts.table("per_1k_words").reindex(index=doc_ids, columns=order)
+    counts = concepts.table("count").reindex(index=doc_ids, columns=order)
+    matrix = [[number(v) for v in row] for row in rates.to_numpy().tolist()]
+    count_matrix = [[int(number(v)) for v in row] for row in counts.to_numpy().tolist()]
     suggestions = []
-    sug = table(result, "concepts", "suggestions")
+    sug = table(result, "concepts", "suggestions", tables)
     if len(sug):
         for r in sug.head(15).to_dict("records"):
             suggestions.append({
@@ -411,7 +392,7 @@ def _concepts(result: Any, docs: list[dict], label_of: dict[str, str]) -> dict[s
         "matrix": matrix,
         "count_matrix": count_matrix,
         "suggestions": suggestions,
-        "n_mentions": int(len(mentions)) if mentions is not None else int(by_doc["count"].sum()),
+        "n_mentions": int(len(mentions)),
         "trajectories": _trajectories([label_of.get(str(c), text(c)) for c in order], doc_ids, matrix,
                                       count_matrix, docs),
     }
@@ -430,13 +411,13 @@ def _trajectories(order, doc_ids, matrix, count_matrix, docs) -> list[dict]:
 # --- themes -------------------------------------------------------------------------------
 
 
-def _themes(result: Any, docs: list[dict]) -> dict[str, Any] | None:
+def _themes(result: Any, tables: dict[str, Any], docs: list[dict]) -> dict[str, Any] | None:
     topics = getattr(result, "topics", None)
     if topics is None:
         return None
     corpus = result.corpus
-    topic_table = table(result, "topics", "topics")
-    assignments = table(result, "topics", "assignments")
+    topic_table = table(result, "topics", "topics", tables)
+    assignments = table(result, "topics", "assignments", tables)
     metrics = getattr(topics, "metrics", None) or {}
     unit_text = _unit_text(corpus)
     unit_kind = {}
@@ -444,7 +425,7 @@ def _themes(result: Any, docs: list[dict]) -> dict[str, Any] | None:
         unit_kind[pid] = "p"
     for sid in corpus.sentences["sent_id"]:
         unit_kind[sid] = "s"
-    reps = table(result, "topics", "representatives")
+    reps = table(result, "topics", "representatives", tables)
     themes = []
     n_units = len(assignments)
     for r in topic_table.to_dict("records"):
@@ -461,7 +442,7 @@ def _themes(result: Any, docs: list[dict]) -> dict[str, Any] | None:
             "quotes": quotes,
         })
     themes.sort(key=lambda t: (t["is_outlier"], -t["size"], t["topic"]))
-    share = _doc_theme_share(table(result, "topics", "doc_topics"), docs, themes)
+    share = _doc_theme_share(table(result, "topics", "doc_topics", tables), docs, themes)
     return {
         "themes": themes,
         "metrics": {k: _metric(metrics[k]) for k in _SHOWN_METRICS if isinstance(metrics, dict) and k in metrics},
@@ -543,7 +524,7 @@ def _doc_theme_share(doc_topics: pd.DataFrame, docs, themes) -> dict[str, Any]:
 _CONTRAST_SHOWN = ["old", "new", "cue", "old_concept", "new_concept", "speaker"]
 
 
-def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
+def _framing(result: Any, tables: dict[str, Any], docs: list[dict], concept_label: dict[str, str],
              max_rows: int | None = None) -> dict[str, Any] | None:
     framing = getattr(result, "framing", None)
     if framing is None:
@@ -557,7 +538,7 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
         sent_text[r.sent_id] = r.text
         sent_start[r.sent_id] = int(r.start)
     contrasts = []
-    cdf = table(result, "framing", "contrasts")
+    cdf = table(result, "framing", "contrasts", tables)
     n_contrasts = len(cdf)
     if max_rows is not None and len(cdf) > max_rows:
         # Reframings between two different concepts, in the authors' own voice, first.
@@ -589,7 +570,7 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
             })
             contrasts.append(row)
     shifts = []
-    sdf = table(result, "framing", "shifts")
+    sdf = table(result, "framing", "shifts", tables)
     n_shifts = len(sdf)
     if max_rows is not None and len(sdf) > max_rows:
         # Shifts the describer found notable (a non-empty "change"), largest context change first;
@@ -612,7 +593,7 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
                 "evidence": evidence_quotes(r, sent_text),
             })
     summaries = {"concept": [], "document": [], "other": []}
-    sm = table(result, "framing", "summaries")
+    sm = table(result, "framing", "summaries", tables)
     n_document_summaries = 0
     if len(sm):
         is_doc = sm["scope"].astype(str) == "document"
@@ -638,8 +619,8 @@ def _framing(result: Any, docs: list[dict], concept_label: dict[str, str],
                 "evidence": evidence_quotes(r, sent_text),
             })
         summaries["document"].sort(key=lambda s: order.get(s["key"], 10**9))
-    profiles = table(result, "framing", "profiles")
-    orientation = _orientation_series(profiles, docs, concept_label)
+    profiles = table(result, "framing", "profiles", tables)
+    orientation = _orientation_series(framing, profiles, docs, concept_label) if len(profiles) else []
     return {
         "contrasts": contrasts,
         "shifts": shifts,
@@ -707,21 +688,16 @@ def evidence_quotes(row: dict, sent_text: dict[str, str], limit: int = 3) -> lis
     return []
 
 
-def _orientation_series(profiles: pd.DataFrame | None, docs: list[dict], concept_label: dict[str, str]) -> list[dict]:
-    """Per concept, the share of its mentions framed as past vs present/future in each essay,
-    when the framing profiles carry such shares."""
-    if not len(profiles):
-        return []
-    share_cols = list(ORIENTATION_SERIES)
-    out = []
+def _orientation_series(framing: Any, profiles: pd.DataFrame, docs: list[dict],
+                        concept_label: dict[str, str]) -> list[dict]:
+    """Per concept, the share of its mentions framed as past vs present/future (and evaluated
+    as in trouble / favourably) in each essay, from the stage's essay x concept profile tables."""
     doc_ids = [d["doc_id"] for d in docs]
-    for concept, sub in profiles.groupby("concept", sort=True):
-        concept = concept_label.get(str(concept), concept)
-        by_doc = {str(r["doc_id"]): r for r in sub.to_dict("records")}
-        series = {}
-        for col in share_cols:
-            series[col] = [number(by_doc[d][col], float("nan")) if d in by_doc else float("nan") for d in doc_ids]
-        out.append({"concept": text(concept), "series": series})
+    wide = {col: framing.profile_table(col).reindex(index=doc_ids) for col in ORIENTATION_SERIES}
+    out = []
+    for concept in wide[ORIENTATION_SERIES[0]].columns:
+        series = {col: [number(v, float("nan")) for v in wide[col][concept].tolist()] for col in ORIENTATION_SERIES}
+        out.append({"concept": text(concept_label.get(str(concept), concept)), "series": series})
     return out
 
 
@@ -733,9 +709,10 @@ GROUP_KEYNESS_SHOWN = 6
 GROUP_CHART_CONCEPTS = 8
 
 
-def _groups(cmp: Any, concept_label: dict[str, str], corpus: Any) -> dict[str, Any] | None:
+def _groups(result: Any, tables: dict[str, Any], concept_label: dict[str, str], corpus: Any) -> dict[str, Any] | None:
     """The "Groups" section from a :class:`~corpus_tools.comparison.ComparisonResult`: rows picked
     and formatted from its tables; every number comes from them."""
+    cmp = getattr(result, "comparison", None)
     if cmp is None:
         return None
     groups = [{"group": text(r["group"]), "n_docs": int(r["n_docs"]), "n_words": int(r["n_words"]),
@@ -744,17 +721,15 @@ def _groups(cmp: Any, concept_label: dict[str, str], corpus: Any) -> dict[str, A
               for r in cmp.groups.to_dict("records")]
     names = [g["group"] for g in groups]
     marks: dict[str, dict[str, list]] = {g: {"concept": [], "term": []} for g in names}
-    held_back = 0
-    k = cmp.keyness
-    significant = k[(k["direction"] == "over") & (k["p"] < 0.05)]
-    held_back = int((~significant["enough"].astype(bool)).sum())
-    for r in significant[significant["enough"].astype(bool)].to_dict("records"):
-        bucket = marks[text(r["group"])][r["kind"]]
-        if len(bucket) < GROUP_KEYNESS_SHOWN:
-            bucket.append({"item": concept_label.get(text(r["item"]), text(r["label"])) if r["kind"] == "concept"
-                           else text(r["item"]), "count": int(r["count"]), "count_rest": int(r["count_rest"]),
-                           "per_1k": number(r["per_1k"]), "per_1k_rest": number(r["per_1k_rest"]),
-                           "g2": number(r["g2"]), "p": _p(r["p"])})
+    # Significant (p < 0.05) but resting on fewer than min_count mentions: counted, not shown.
+    held_back = len(table(result, "comparison", "held_back", tables))
+    for g in cmp.groups["group"].tolist():
+        for kind in ("concept", "term"):
+            for r in cmp.marking(g, kind).head(GROUP_KEYNESS_SHOWN).to_dict("records"):
+                marks[text(g)][kind].append({
+                    "item": concept_label.get(text(r["item"]), text(r["label"])) if kind == "concept" else text(r["item"]),
+                    "count": int(r["count"]), "count_rest": int(r["count_rest"]), "per_1k": number(r["per_1k"]),
+                    "per_1k_rest": number(r["per_1k_rest"]), "g2": number(r["g2"]), "p": _p(r["p"])})
     frames: dict[str, list] = {g: [] for g in names}
     f = cmp.frames
     for r in f.to_dict("records"):
@@ -763,8 +738,8 @@ def _groups(cmp: Any, concept_label: dict[str, str], corpus: Any) -> dict[str, A
             bucket.append({"level": text(r["level"]), "old": _side_names(r["old"], r["level"], concept_label),
                            "new": _side_names(r["new"], r["level"], concept_label), "count": int(r["count"]),
                            "n_docs": int(r["n_docs"]), "share": number(r["share"]), "enough": bool(r["enough"])})
-    concept_totals = cmp.concepts.groupby("concept")["count"].sum().sort_values(ascending=False, kind="stable")
-    chart_concepts = [c for c in concept_totals.index[:GROUP_CHART_CONCEPTS] if concept_totals[c] > 0]
+    totals = table(result, "comparison", "concept_totals", tables)
+    chart_concepts = totals[totals["count"] > 0]["concept"].head(GROUP_CHART_CONCEPTS).tolist()
     rates = []
     for c in chart_concepts:
         sub = cmp.concepts[cmp.concepts["concept"] == c].set_index("group")
@@ -775,7 +750,7 @@ def _groups(cmp: Any, concept_label: dict[str, str], corpus: Any) -> dict[str, A
     t = cmp.themes
     for topic in dict.fromkeys(t["topic"].tolist()):
         sub = t[t["topic"] == topic].set_index("group")
-        if int(sub["n_units"].sum()) == 0:
+        if not (sub["n_units"] > 0).any():  # a theme no group has a unit of
             continue
         themes.append({"topic": text(topic), "label": text(sub["label"].iloc[0]),
                        "values": [{"group": g, "share": number(sub.at[g, "share"]), "n": int(sub.at[g, "n_units"]),
