@@ -202,6 +202,12 @@ window.addEventListener("load", function () {
     out.group_charts = ["chart-group-rates", "chart-group-themes"].map(function (id) {
       var el = document.getElementById(id); return el ? el.querySelectorAll(".main-svg").length : -1;
     });
+    var orientation = document.getElementById("chart-orientation");
+    var box = function (el) { var r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    if (orientation && orientation.querySelector(".updatemenu-container") && orientation.querySelector(".modebar")) {
+      out.menu = box(orientation.querySelector(".updatemenu-container"));
+      out.modebar = box(orientation.querySelector(".modebar"));
+    }
     document.body.setAttribute("data-probe", JSON.stringify(out));
   }, 500);
 });
@@ -259,6 +265,10 @@ def test_groups_section_renders_sorts_filters_and_targets_below_the_bar(chromium
     assert probe["visible_rows"] >= expected > 0
     assert f"showing {probe['visible_rows']} of {n_rows} rows" in probe["filter_count"]
     assert probe["group_charts"][0] >= 1 and probe["group_charts"][1] >= 1
+    # The concept drop-down of the framing chart is clear of plotly's toolbar (they used to overlap).
+    (ml, mt, mr, mb), (bl, bt, br, bb) = probe["menu"], probe["modebar"]
+    assert mr > ml and mb > mt and br > bl and bb > bt, probe
+    assert mr <= bl or br <= ml or mb <= bt or bb <= mt, (probe["menu"], probe["modebar"])
 
 
 def test_grouped_report_renders_without_console_errors(chromium, grouped_run, tmp_path):

@@ -457,3 +457,107 @@ def test_charts_are_reused_for_the_same_results_and_rebuilt_for_new_ones(tmp_pat
     other = build_context(_fake_result(_corpus({"extra": "Retail is not a platform, but an infrastructure. " * 5})))
     cached_charts(other, counting, tmp_path)
     assert len(calls) == 2
+
+
+# --- the report fixes of issue 13, on the real report of corpus/ --------------------------------
+
+
+@pytest.fixture(scope="module")
+def starter_report(tmp_path_factory):
+    from .test_pipeline import starter_analysis_run
+
+    run = starter_analysis_run(tmp_path_factory)
+    return SimpleNamespace(result=run.result, md=(run.out / "report.md").read_text("utf-8"),
+                           html=(run.out / "report.html").read_text("utf-8"))
+
+
+def _section(md: str, heading: str) -> str:
+    return md.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_every_share_has_its_count_and_small_counts_are_held_back(starter_report):
+    md = starter_report.md
+    summaries = [line for line in md.splitlines() if line.startswith("**") and "Mentioned in" in line]
+    assert len(summaries) >= 20
+    mentions = starter_report.result.concepts.ranked().set_index("label")["count"]
+    for line in summaries:
+        label = line[2:line.index("**", 2)]
+        shares = re.search(r"framed as the past in \d+% and as present or future in \d+% of its (\d+) mentions", line)
+        if "%" in line:  # a share is stated with the count it rests on, never below 5 mentions
+            assert shares and int(shares.group(1)) == mentions[label] >= 5, line
+            assert line.count("%") == 2, line
+        if mentions[label] < 5:  # below 5 mentions no share is claimed, and the text says why
+            assert not shares and f"too few mentions ({mentions[label]})" in line, line
+    assert sum("%" in line for line in summaries) >= 10
+
+
+def test_concepts_are_labelled_once_and_untitled_essays_by_their_first_words(starter_report):
+    md, html = starter_report.md, starter_report.html
+    assert not re.search(r"\*\*([^*]+)\*\*: \1:", md)  # not "**Digital retail**: Digital retail: ..."
+    docs = starter_report.result.corpus.documents
+    untitled = docs[docs["title"].fillna("") == ""]["doc_id"].tolist()
+    assert len(untitled) == 2
+    from ._html import plotly_figures
+
+    heatmap = plotly_figures(html[html.index('id="chart-heatmap"'):html.index('id="chart-theme-sizes"')])[0]
+    for doc_id in untitled:
+        first_words = " ".join(starter_report.result.corpus.text(doc_id).split()[:3])
+        assert f"*untitled:* “{first_words}" in md
+        assert any(first_words in label for label in heatmap["data"][0]["y"])
+        assert not any(doc_id in label for label in heatmap["data"][0]["y"])
+
+
+def test_frames_mark_both_sides_and_the_words_are_plain(starter_report):
+    md, html = starter_report.md, starter_report.html
+    contrasts = starter_report.result.framing.contrasts
+    both = contrasts["old_start"].notna() & contrasts["new_start"].notna()
+    # Every frame shown with the offsets of both sides has both marked in its quote.
+    assert html.count('<mark class="old">') >= int(both.sum()) > 0
+    assert html.count('<mark class="new">') >= int(both.sum())
+    for jargon in ("keeps different company", "context drift", "npmi 0.", "silhouette 0.", "· → ·"):
+        assert jargon not in md and jargon not in html, jargon
+    assert "## Glossary" in md and 'id="glossary"' in html
+    run = _section(md, "Run")
+    for raw in ("['", "None", "False", "True", "``", "builtin"):
+        assert raw not in run, raw
+    assert "- frame grammar: built-in frame grammar" in run and "- lexicon: built-in retail lexicon" in run
+    for wrong in ("1 contrast frames", "(s)", " 1 essays", " 1 mentions "):
+        assert wrong not in md, wrong
+
+
+def test_trajectories_show_the_core_concepts_and_themes_keep_their_colour(starter_report):
+    from ._html import plotly_figures
+
+    html = starter_report.html
+    charts = {f["layout"].get("title", {}).get("text", "")[:20]: f for f in plotly_figures(html)}
+    trajectories = next(f for t, f in charts.items() if t.startswith("Concept trajector"))
+    shown = {t["name"] for t in trajectories["data"] if t.get("visible", True) is True}
+    lexicon = starter_report.result.concepts.lexicon
+    assert shown == {lexicon.labels[c] for c in lexicon.core} == {"Traffic", "Reserve", "Platform",
+                                                                   "Infrastructure", "Deep water"}
+    sizes = next(f for t, f in charts.items() if t.startswith("Theme sizes"))
+    share = next(f for t, f in charts.items() if t.startswith("Theme share"))
+    colour_of_size = dict(zip(sizes["data"][0]["y"], sizes["data"][0]["marker"]["color"]))
+    for trace in share["data"]:
+        assert colour_of_size[trace["name"]] == trace["marker"]["color"], trace["name"]
+
+
+def test_unmentioned_concepts_are_not_listed():
+    corpus = _corpus()
+    result = _fake_result(corpus)
+    c = result.concepts
+    docs = corpus.doc_ids
+    c.by_document = pd.concat([c.by_document, pd.DataFrame({
+        "doc_id": docs[:2], "concept": ["deep_water"] * 2, "label": ["Deep water"] * 2, "count": [0, 0],
+        "per_1k_words": [0.0, 0.0]})], ignore_index=True)
+    c.lexicon = SimpleNamespace(ids=["traffic", "platform", "deep_water"],
+                                labels={"traffic": "Traffic", "platform": "Platform <i>", "deep_water": "Deep water"},
+                                core=["deep_water", "traffic"])
+    ctx = build_context(result)
+    assert [r["concept"] for r in ctx["concepts"]["rows"]] == ["Traffic", "Platform <i>"]
+    assert (ctx["concepts"]["n_lexicon"], ctx["concepts"]["n_unmentioned"]) == (3, 1)
+    assert ctx["concepts"]["core"] == ["Traffic"]  # a core concept no essay mentions is not drawn
+    assert ctx["concepts"]["concept_names"] == ["Traffic", "Platform <i>"]
+    assert all(len(row) == 2 for row in ctx["concepts"]["matrix"])
+    md = render_markdown(ctx)
+    assert "Deep water" not in md and "1 of the lexicon's 3 concepts are not mentioned" in md

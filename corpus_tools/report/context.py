@@ -263,6 +263,8 @@ def _run_params(params: dict[str, Any]) -> list[dict[str, str]]:
             shown = ", ".join(text(v) for v in value)
         elif key == "lexicon" and value == "builtin":
             shown = "built-in retail lexicon"
+        elif key == "frames" and value == "builtin":
+            shown = "built-in frame grammar"
         else:
             shown = text(value)
         out.append({"name": _PARAM_WORDS.get(key, key.replace("_", " ")), "value": shown})
