@@ -161,6 +161,19 @@ def test_concept_totals_and_held_back_claims_on_the_tiny_corpus(tiny_result):
     assert by_year.loc["traffic", "count"] == 6 and by_year.loc["platform", "count"] == 2
 
 
+def test_a_users_own_metadata_column_groups_essays(tmp_path, nlp):
+    """Any column of metadata.csv is a grouping, not only site or author."""
+    folder = tmp_path / "essays"
+    folder.mkdir()
+    for name, body in TINY.items():
+        (folder / name).write_text(body, encoding="utf-8")
+    (folder / "metadata.csv").write_text("file,camp\na1.txt,red\na2.txt,red\nb1.txt,blue\nb2.txt,blue\n",
+                                         encoding="utf-8")
+    cmp = ct.compare(ct.analyze(folder, nlp=nlp), by="camp", min_count=3)
+    assert sorted(cmp.groups["group"]) == ["blue", "red"] and cmp.n_left_out == 0
+    assert cmp.marking("red")["item"].tolist() == ["traffic"]  # the a*.txt essays: 6 mentions vs 0
+
+
 def test_term_keyness_counts_words(tiny_result):
     cmp = ct.compare(tiny_result, by="site", min_count=3)
     terms = cmp.keyness.query("kind == 'term' and group == 'a.com'").set_index("item")
@@ -189,6 +202,14 @@ def test_frames_per_group_by_concept_and_head(tiny_result):
     contrasts = tiny_result.framing.contrasts
     n_b = int(contrasts["doc_id"].isin(["b1", "b2"]).sum())
     assert (b.query("level == 'head'")["count"].sum() <= n_b)
+    # By hand: the one frame of the four essays is b2's "A platform is not a partner", a bare
+    # rejection of what the platform is said not to be; no concept on either side, so by head word.
+    assert n_b == 1 and len(contrasts) == 1
+    row = b.iloc[0]
+    assert len(b) == 1 and (row["level"], row["old"], row["new"]) == ("head", "partner", "")
+    assert (row["count"], row["n_docs"], row["n_author"], row["share"]) == (1, 1, 1, 1.0)
+    assert row["example_sent_id"] == contrasts["sent_id"].iloc[0] and not bool(row["enough"])
+    assert frames.query("group == 'a.com'").empty
     for table, columns in SCHEMAS.items():
         assert list(getattr(cmp, table).columns) == columns, table
 
