@@ -123,10 +123,10 @@ def build_context(result: Any, *, max_rows: int | None = MAX_ROWS, max_essays: i
             "paragraphs": int(sum(d["paragraphs"] for d in docs)),
             "sentences": int(sum(d["sentences"] for d in docs)),
         },
-        "skipped": _records(getattr(corpus, "skipped", None), ["path", "reason"]),
+        "skipped": _records(table(result, "corpus", "skipped", tables), ["path", "reason"]),
         "removed": [
             {**r, "text": shorten(r.get("text", ""), 160), "doc_label": label_of.get(r.get("doc_id"), r.get("doc_id"))}
-            for r in _records(getattr(corpus, "removed", None), ["doc_id", "start", "end", "reason", "text"])
+            for r in _records(table(result, "corpus", "removed", tables), ["doc_id", "start", "end", "reason", "text"])
         ],
         "warnings": list(getattr(result, "warnings", []) or []),
         "stage_status": dict(getattr(result, "stage_status", {}) or {}),
