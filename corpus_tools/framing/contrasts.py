@@ -453,9 +453,12 @@ class ContrastExtractor:
         checks = self.checks_
         lemma = _word_lemma(tok)
         return (lemma in checks["literal_heads"] or tok.ent_type_ in checks["literal_entities"] or tok.like_num
-                or tok.pos_ == "PRON")
+                or tok.pos_ == "PRON" or _counted(tok))
 
     def _literal_frame(self, doc: "Doc", frame: Frame) -> bool:
+        if frame.old is not None and frame.new is not None and all(
+                all(t.pos_ == "PROPN" or t.is_punct for t in doc[a:b]) for a, b in (frame.old, frame.new)):
+            return True  # "JD overtook Alibaba", "from Taobao to Douyin": two names are players, not framings
         for span in (frame.old, frame.new):
             if span is None:
                 continue
@@ -468,6 +471,8 @@ class ContrastExtractor:
             if span[1] - span[0] == 1 and any(
                     c.dep_ == "det" and c.lower_ in _DEMONSTRATIVES and c.i < head.i for c in head.children):
                 return True  # "surpassed this framework": the framing is named in another sentence
+            if span[1] - span[0] == 1 and head.pos_ == "ADJ" and frame.family in self.connectives_:
+                return True  # "not high, but good", "not easy, but necessary": an evaluation, not a framing
         return False
 
     # -- predicate classes
@@ -530,6 +535,8 @@ class ContrastExtractor:
                 new = None
             if new is None and pred.require_new:
                 return None
+        if new is None and _in_condition(head):
+            return None  # "when the dividend of X comes to an end, ...": the background of a claim, not the claim
         return Frame(_cue(pred.cue, tok, wording, form, new is not None), pred.name, old, new, tok.i,
                      extra={"predicate": wording.text})
 
@@ -1027,6 +1034,9 @@ class ContrastExtractor:
         old_head, new_head = self._through_light(old_head), self._through_light(new_head)
         if not (_content(old_head) and _content(new_head)) or old_head.i >= later.i or new_head.i < later.i:
             return None
+        additive = self.checks_["additive"]
+        if any(t.lower_ in additive and t.i > later.i and t.dep_ == "advmod" for t in new_pred.children):
+            return None  # "who once shopped on X now also use Y": the later use adds to the earlier one
         old = self._side(old_head, end, later.i)
         new = self._side(new_head, later.i + 1, len(doc))
         if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
@@ -1065,6 +1075,31 @@ def _through_time_noun(tok: "Token | None") -> "Token | None":
     prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     obj = _pobj(prep) if prep is not None else None
     return obj if obj is not None and _content(obj) else tok
+
+
+#: Subordinators of a condition or a time: a predicate in their clause sets the scene for the main claim.
+_CONDITION_MARKS = frozenset({"when", "if", "once", "unless", "until", "whenever", "after", "before", "as", "while"})
+
+
+def _in_condition(tok: "Token") -> bool:
+    """Is ``tok`` the predicate of (or a verb chained into) a clause opened by "when", "if", "once", ...?"""
+    cur = tok
+    for _ in range(4):
+        if any(c.dep_ == "mark" and c.lower_ in _CONDITION_MARKS for c in cur.children) or (
+                cur.dep_ == "relcl" and any(c.lower_ == "when" and c.dep_ == "advmod" for c in cur.children)):
+            return True
+        if any(c.dep_ == "advmod" and c.lower_ == "when" and c.i < cur.i for c in cur.children) and cur.dep_ == "advcl":
+            return True
+        if cur.dep_ in {"xcomp", "conj", "aux", "auxpass", "prt"} and cur.head != cur:
+            cur = cur.head
+        else:
+            return False
+    return False
+
+
+def _counted(tok: "Token") -> bool:
+    """A head with a number ("10 billion yuan", "three stores"): an amount, not a framing."""
+    return any(c.dep_ == "nummod" and c.like_num for c in tok.children)
 
 
 def _predicative_participle(tok: "Token") -> bool:
