@@ -855,7 +855,7 @@ class ContrastExtractor:
     def _read_fronted_change(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """A sentence or title opening "From X to Y" (with a change verb it is the change class's)."""
         frm = doc[start]
-        if any(not (t.is_punct or t.is_space) for t in doc[:start]):
+        if not _opens_sentence(doc, start):
             return None
         old_head = _first_child(frm, ("pobj", "pcomp"))
         if old_head is None:
@@ -966,7 +966,7 @@ class ContrastExtractor:
 
     def _read_fronted_leaving(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"Out of X, Z is entering Y": a fronted phrase of leaving, then a verb of adoption."""
-        if any(not (t.is_punct or t.is_space) for t in doc[:start]):
+        if not _opens_sentence(doc, start):
             return None
         last = doc[end - 1]
         old_head = _pobj(last)
@@ -986,7 +986,7 @@ class ContrastExtractor:
 
     def _read_comparison(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"More than X, it is Y": a fronted "more than" phrase, then the clause that names what it is."""
-        if any(not (t.is_punct or t.is_space) for t in doc[:start]):
+        if not _opens_sentence(doc, start):
             return None
         if end - start == 1:
             # "Less X, more Y"
@@ -1095,6 +1095,15 @@ def _in_condition(tok: "Token") -> bool:
         else:
             return False
     return False
+
+
+def _opens_sentence(doc: "Doc", start: int) -> bool:
+    """Does token ``start`` open the sentence, or the part of a headline after its colon or dash
+    ("The Clash in Instant Retail: More Than X, It's Y")?"""
+    before = [t for t in doc[:start] if not t.is_space]
+    if all(t.is_punct for t in before):
+        return True
+    return before[-1].text in {":", "—", "–"} and not any(t.text in {",", ";"} for t in before)
 
 
 def _counted(tok: "Token") -> bool:
