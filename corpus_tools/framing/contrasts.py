@@ -446,7 +446,10 @@ class ContrastExtractor:
     def _side(self, head: "Token | None", lo: int = 0, hi: int | None = None, exclude: Iterable[int] = ()):
         if head is None:
             return None
+        first, head = head, _flat_run_head(head, lo, hi)
         span = grow_side(head, lo, hi, exclude, self.max_words_)
+        if span is not None and first.i < span[0]:
+            span = (first.i, span[1])
         return _polish(head.doc, span, head.i) if span is not None else None
 
     def _literal(self, tok: "Token") -> bool:
@@ -565,6 +568,8 @@ class ContrastExtractor:
                     if prep is not None and _pobj(prep) is not None:
                         return _pobj(prep), prep
                     obj = _first_child(pred, ("dobj",), after=last.i)
+                    if obj is None and last.dep_ in {"prt", "advmod"}:
+                        obj = _first_child(pred, ("dobj",), after=pred.i, before=last.i)  # "give X up"
                     return obj, None
             obj = _first_child(pred, ("dobj", "obj"), after=pred.i)
             if obj is None and form != "nominal":
@@ -1106,6 +1111,24 @@ def _opens_sentence(doc: "Doc", start: int) -> bool:
     return before[-1].text in {":", "—", "–"} and not any(t.text in {",", ";"} for t in before)
 
 
+def _flat_run_head(tok: "Token", lo: int, hi: int) -> "Token":
+    """The last of a run of sibling tokens sharing ``tok``'s head and role, which the parser left flat
+    instead of nesting ("Traditional | e | - | commerce", all subjects of "replaced"): the phrase is
+    then grown from its last word, as from a noun phrase's head."""
+    doc = tok.doc
+    j = tok.i
+    if tok.dep_ in {"ROOT", "conj", "appos"}:
+        return tok
+    while j + 1 < hi and doc[j + 1].head == tok.head and doc[j + 1].dep_ == tok.dep_ and not (
+            doc[j + 1].is_punct and doc[j + 1].text not in {"-", "‐"}) and doc[j + 1].head.i != j + 1:
+        j += 1
+    if j == tok.i:
+        return tok
+    run = doc[tok.i:j + 1]
+    # the run becomes one phrase: its earlier words modify the last one
+    return doc[j] if all(t.pos_ in _NOMINAL | {"ADJ", "PUNCT"} or t.text in {"-", "‐"} for t in run) else tok
+
+
 def _counted(tok: "Token") -> bool:
     """A head with a number ("10 billion yuan", "three stores"): an amount, not a framing."""
     return any(c.dep_ == "nummod" and c.like_num for c in tok.children)
@@ -1182,11 +1205,18 @@ def _match_rest(doc: "Doc", tok: "Token", rest: tuple[str, ...]) -> list["Token"
                 break
             if doc[j].is_punct and doc[j].text not in _QUOTES:
                 break
+        if nxt is None and word in _SPLIT_PARTICLES:
+            # a particle after the object ("leave the traffic game behind"): a dependent of the verb
+            nxt = next((c for c in tok.children if c.i > pos and c.lower_ == word and c.dep_ in {"prt", "advmod"}), None)
         if nxt is None:
             return None
         found.append(nxt)
         pos = nxt.i
     return found
+
+
+#: Particles that may follow the object of a phrasal verb ("leave X behind", "phase X out", "give X up").
+_SPLIT_PARTICLES = frozenset({"behind", "out", "up", "off", "away"})
 
 
 def _prep_object(pred: "Token", preps: tuple[str, ...], used: set[int]) -> tuple["Token | None", "Token | None"]:
