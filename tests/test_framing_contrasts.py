@@ -215,3 +215,10 @@ def test_literal_uses_and_evaluations_are_not_frames(nlp, extractor, text):
 def test_flat_subjects_preferences_split_particles_and_headline_parts(nlp, extractor, text, old, new):
     found = frames(nlp, extractor, text)
     assert any(o.lower() == old.lower() and n.lower() == new.lower() for _, o, n in found), found
+
+
+def test_negation_sets_like_against_like(nlp, extractor):
+    # a direct object corrected by a means is no reframing; two prepositional objects may be parallel
+    assert frames(nlp, extractor, "Players will not access the traffic directly, but through the merchants.") == []
+    found = frames(nlp, extractor, "Retail is no longer limited to traffic itself, but goes deeply into supply chains.")
+    assert any(o == "traffic itself" for _, o, _ in found), found

@@ -720,6 +720,8 @@ class ContrastExtractor:
         old_head, new_head = _negated_sides(anchor, neg, but, conj)
         if old_head is None or new_head is None:
             return None
+        if _unparallel(old_head, new_head):
+            return None  # "will not access X, but through Y": an object set against a means is no reframing
         old = self._side(old_head, neg.i + 1, but.i)
         new = self._side(new_head, but.i + 1, _clause_end(doc, conj))
         if old is None or new is None:
@@ -1127,6 +1129,23 @@ def _flat_run_head(tok: "Token", lo: int, hi: int) -> "Token":
     run = doc[tok.i:j + 1]
     # the run becomes one phrase: its earlier words modify the last one
     return doc[j] if all(t.pos_ in _NOMINAL | {"ADJ", "PUNCT"} or t.text in {"-", "‐"} for t in run) else tok
+
+
+def _argument_role(tok: "Token") -> str:
+    """How a side's head is attached: ``object`` (direct object, attribute), ``prep:P`` (object of P), or ``other``."""
+    if tok.dep_ in {"dobj", "attr", "oprd"}:
+        return "object"
+    if tok.dep_ in {"pobj", "pcomp"} and tok.head.pos_ == "ADP":
+        return f"prep:{tok.head.lower_}"
+    return "other"
+
+
+def _unparallel(old: "Token", new: "Token") -> bool:
+    """A corrected side in another role than the side it corrects: a direct object against the
+    object of a preposition ("not access X, but through Y"). Two prepositions may be parallel
+    ("not limited to X, but into Y")."""
+    roles = {_argument_role(old), _argument_role(new)}
+    return "object" in roles and any(r.startswith("prep:") for r in roles)
 
 
 def _counted(tok: "Token") -> bool:
