@@ -189,7 +189,7 @@ def _first_child(tok: "Token", deps: Sequence[str], after: int = -1, before: int
     for dep in deps:
         for child in tok.children:
             if child.dep_ == dep and after < child.i < before:
-                return child
+                return _flat_run_head(child, after + 1, before)
     return None
 
 
@@ -446,10 +446,12 @@ class ContrastExtractor:
     def _side(self, head: "Token | None", lo: int = 0, hi: int | None = None, exclude: Iterable[int] = ()):
         if head is None:
             return None
-        first, head = head, _flat_run_head(head, lo, hi)
+        head = _flat_run_head(head, lo, hi)
+        first = _flat_run_start(head, lo)
+        first = max(lo, min(first, head.doc[first].left_edge.i)) if first < head.i else first
         span = grow_side(head, lo, hi, exclude, self.max_words_)
-        if span is not None and first.i < span[0]:
-            span = (first.i, span[1])
+        if span is not None and first < span[0] and not any(i in exclude for i in range(first, span[0])):
+            span = _trim(head.doc, first, span[1], head.i)
         return _polish(head.doc, span, head.i) if span is not None else None
 
     def _literal(self, tok: "Token") -> bool:
@@ -1113,22 +1115,44 @@ def _opens_sentence(doc: "Doc", start: int) -> bool:
     return before[-1].text in {":", "—", "–"} and not any(t.text in {",", ";"} for t in before)
 
 
-def _flat_run_head(tok: "Token", lo: int, hi: int) -> "Token":
+_FLAT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "pobj", "oprd", "appos", "compound"})
+
+
+def _flat_sibling(a: "Token", b: "Token") -> bool:
+    return a.head == b.head and a.dep_ == b.dep_ and not (b.is_punct and b.text not in {"-", "‐"})
+
+
+def _flat_run_head(tok: "Token", lo: int = 0, hi: int | None = None) -> "Token":
     """The last of a run of sibling tokens sharing ``tok``'s head and role, which the parser left flat
-    instead of nesting ("Traditional | e | - | commerce", all subjects of "replaced"): the phrase is
-    then grown from its last word, as from a noun phrase's head."""
+    instead of nesting ("Traditional | e | - | commerce", all subjects of "replaced"; "that | e | - |
+    commerce", all attributes of "is"): the phrase is then read from its last word, as from a noun
+    phrase's head."""
+    if tok.dep_ not in _FLAT_DEPS:
+        return tok
+    doc = tok.doc
+    hi = len(doc) if hi is None else hi
+    j = tok.i
+    while j + 1 < hi and _flat_sibling(tok, doc[j + 1]):
+        j += 1
+    if j == tok.i or doc[j].pos_ not in _NOMINAL or not doc[j].is_alpha:
+        return tok
+    # the run is one phrase when its words are what a noun phrase holds (a mis-tagged "that" may open it)
+    if all(t.pos_ in _NOMINAL | {"ADJ", "DET", "PUNCT"} or t.text in {"-", "‐"} or t.lower_ == "that"
+           for t in doc[tok.i:j + 1]):
+        return doc[j]
+    return tok
+
+
+def _flat_run_start(tok: "Token", lo: int = 0) -> int:
+    """Where the flat run ending at ``tok`` (see :func:`_flat_run_head`) starts."""
+    if tok.dep_ not in _FLAT_DEPS:
+        return tok.i
     doc = tok.doc
     j = tok.i
-    if tok.dep_ in {"ROOT", "conj", "appos"}:
-        return tok
-    while j + 1 < hi and doc[j + 1].head == tok.head and doc[j + 1].dep_ == tok.dep_ and not (
-            doc[j + 1].is_punct and doc[j + 1].text not in {"-", "‐"}) and doc[j + 1].head.i != j + 1:
-        j += 1
-    if j == tok.i:
-        return tok
-    run = doc[tok.i:j + 1]
-    # the run becomes one phrase: its earlier words modify the last one
-    return doc[j] if all(t.pos_ in _NOMINAL | {"ADJ", "PUNCT"} or t.text in {"-", "‐"} for t in run) else tok
+    while j - 1 >= lo and _flat_sibling(tok, doc[j - 1]) and (
+            doc[j - 1].pos_ in _NOMINAL | {"ADJ", "DET", "PUNCT"} or doc[j - 1].lower_ == "that"):
+        j -= 1
+    return j
 
 
 def _argument_role(tok: "Token") -> str:
