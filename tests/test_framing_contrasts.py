@@ -227,3 +227,12 @@ def test_negation_sets_like_against_like(nlp, extractor):
 def test_a_hyphenated_word_the_parser_left_flat_is_one_side(nlp, extractor):
     # spaCy splits "e-commerce" into three sibling tokens (or opens the run with a mis-tagged "that")
     assert ("no longer X", "e-commerce", "") in frames(nlp, extractor, "E-commerce is no longer that e-commerce.")
+
+
+@pytest.mark.parametrize("text, old, new", [
+    ("Rather than saying digital retail is a platform, it is an infrastructure.", "platform", "infrastructure"),
+    ("This is a shift away from traffic thinking toward user thinking.", "traffic thinking", "user thinking"),
+    ("The competition is shifting away from traffic.", "traffic", ""),
+])
+def test_rather_than_saying_and_shifting_away(nlp, extractor, text, old, new):
+    assert any(o == old and n == new for _, o, n in frames(nlp, extractor, text)), frames(nlp, extractor, text)

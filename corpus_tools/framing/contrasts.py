@@ -816,6 +816,17 @@ class ContrastExtractor:
         if old_head is None:
             return None
         old_end = _clause_end(doc, old_head)
+        if old_head.pos_ == "VERB" and old_head.lemma_.lower() in self.checks_["saying_verbs"] and not any(
+                t.lemma_ == old_head.lemma_ and t.pos_ in {"VERB", "AUX"} for t in doc[old_end + 1:]):
+            # (a restatement with the same verb, "rather than seeing X as A, see X as B", is aligned below)
+            # "rather than saying X is a platform, ...": what is rejected is what X is said to be
+            said = _first_child(old_head, ("ccomp", "oprd"))
+            said = _first_child(said, ("attr", "acomp")) if said is not None and said.pos_ in {"VERB", "AUX"} else said
+            if said is None:
+                as_ = next((c for c in old_head.children if c.dep_ == "prep" and c.lower_ == "as"), None)
+                said = _pobj(as_) if as_ is not None else None
+            if _content(said):
+                old_head = said
         fronted = all(t.is_punct or t.pos_ in {"ADV", "CCONJ"} for t in doc[:start]) or (
             start > 0 and doc[start - 1].is_punct and than.head.i > old_end)
         attach = than.head if than.dep_ in {"prep", "cc"} else rather.head
