@@ -236,3 +236,9 @@ def test_a_hyphenated_word_the_parser_left_flat_is_one_side(nlp, extractor):
 ])
 def test_rather_than_saying_and_shifting_away(nlp, extractor, text, old, new):
     assert any(o == old and n == new for _, o, n in frames(nlp, extractor, text)), frames(nlp, extractor, text)
+
+
+def test_a_transitive_ending_verb_ends_its_object(nlp, extractor):
+    found = frames(nlp, extractor, "Brands must end the price war.")
+    assert [o for _, o, _ in found] == ["price war"], found  # not the brands that end it
+    assert frames(nlp, extractor, "Many companies disappeared during the epidemic.") == []

@@ -513,6 +513,11 @@ class ContrastExtractor:
         used = {t.i for t in group}
         last = rest[-1] if rest else None
         old_roles, new_roles = roles
+        if form == "active" and old_roles[0].kind == "subject" and not rest and any(
+                c.dep_ == "dobj" for c in head.children):
+            # a transitive use of an intransitive class ("brands must end the price war"): what ends is
+            # the object, not the subject that ends it
+            old_roles = (Role("object"),)
         old_head, old_prep = self._first_role(old_roles, head, last, used, form)
         old_head = _through_time_noun(old_head)
         if old_head is None or not _content(old_head):
