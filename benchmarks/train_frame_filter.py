@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--split", default="tests/data/dev/split.csv")
     ap.add_argument("--half", default="tune", help="the dev half to train on (never the held-out one)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--permissive", action="store_true",
+                    help="also learn from the candidates of a permissive grammar (no check, no class requiring "
+                         "its new side): many more negatives")
     ap.add_argument("--out", default=None, help="write the model JSON here")
     args = ap.parse_args(argv)
     from corpus_tools.parse import load_spacy_model
@@ -31,9 +34,10 @@ def main(argv: list[str] | None = None) -> None:
     nlp = load_spacy_model()
     halves = load_split(args.split)
     tune = [d for d, h in halves.items() if h == args.half]
-    sets = [collect_candidates(load_corpus(args.starter), load_gold(args.starter_gold), "starter", nlp=nlp),
+    sets = [collect_candidates(load_corpus(args.starter), load_gold(args.starter_gold), "starter", nlp=nlp,
+                               permissive=args.permissive),
             collect_candidates(load_corpus(args.dev), load_gold(args.dev_gold), f"dev-{args.half}",
-                               doc_ids=tune, nlp=nlp)]
+                               doc_ids=tune, nlp=nlp, permissive=args.permissive)]
     model, cv = train(sets, seed=args.seed)
     best = cv["best"]
     print(f"candidates {cv['n_candidates']} ({cv['n_positive']} matching gold) in {cv['n_essays']} essays")

@@ -189,7 +189,7 @@ def _first_child(tok: "Token", deps: Sequence[str], after: int = -1, before: int
     for dep in deps:
         for child in tok.children:
             if child.dep_ == dep and after < child.i < before:
-                return child
+                return _flat_run_head(child, after + 1, before)
     return None
 
 
@@ -446,16 +446,24 @@ class ContrastExtractor:
     def _side(self, head: "Token | None", lo: int = 0, hi: int | None = None, exclude: Iterable[int] = ()):
         if head is None:
             return None
+        head = _flat_run_head(head, lo, hi)
+        first = _flat_run_start(head, lo)
+        first = max(lo, min(first, head.doc[first].left_edge.i)) if first < head.i else first
         span = grow_side(head, lo, hi, exclude, self.max_words_)
+        if span is not None and first < span[0] and not any(i in exclude for i in range(first, span[0])):
+            span = _trim(head.doc, first, span[1], head.i)
         return _polish(head.doc, span, head.i) if span is not None else None
 
     def _literal(self, tok: "Token") -> bool:
         checks = self.checks_
         lemma = _word_lemma(tok)
         return (lemma in checks["literal_heads"] or tok.ent_type_ in checks["literal_entities"] or tok.like_num
-                or tok.pos_ == "PRON")
+                or tok.pos_ == "PRON" or _counted(tok))
 
     def _literal_frame(self, doc: "Doc", frame: Frame) -> bool:
+        if frame.old is not None and frame.new is not None and all(
+                all(t.pos_ == "PROPN" or t.is_punct for t in doc[a:b]) for a, b in (frame.old, frame.new)):
+            return True  # "JD overtook Alibaba", "from Taobao to Douyin": two names are players, not framings
         for span in (frame.old, frame.new):
             if span is None:
                 continue
@@ -468,6 +476,8 @@ class ContrastExtractor:
             if span[1] - span[0] == 1 and any(
                     c.dep_ == "det" and c.lower_ in _DEMONSTRATIVES and c.i < head.i for c in head.children):
                 return True  # "surpassed this framework": the framing is named in another sentence
+            if span[1] - span[0] == 1 and head.pos_ == "ADJ" and frame.family in self.connectives_:
+                return True  # "not high, but good", "not easy, but necessary": an evaluation, not a framing
         return False
 
     # -- predicate classes
@@ -503,6 +513,11 @@ class ContrastExtractor:
         used = {t.i for t in group}
         last = rest[-1] if rest else None
         old_roles, new_roles = roles
+        if form == "active" and old_roles[0].kind == "subject" and not rest and any(
+                c.dep_ == "dobj" for c in head.children):
+            # a transitive use of an intransitive class ("brands must end the price war"): what ends is
+            # the object, not the subject that ends it
+            old_roles = (Role("object"),)
         old_head, old_prep = self._first_role(old_roles, head, last, used, form)
         old_head = _through_time_noun(old_head)
         if old_head is None or not _content(old_head):
@@ -530,6 +545,8 @@ class ContrastExtractor:
                 new = None
             if new is None and pred.require_new:
                 return None
+        if new is None and _in_condition(head):
+            return None  # "when the dividend of X comes to an end, ...": the background of a claim, not the claim
         return Frame(_cue(pred.cue, tok, wording, form, new is not None), pred.name, old, new, tok.i,
                      extra={"predicate": wording.text})
 
@@ -558,6 +575,8 @@ class ContrastExtractor:
                     if prep is not None and _pobj(prep) is not None:
                         return _pobj(prep), prep
                     obj = _first_child(pred, ("dobj",), after=last.i)
+                    if obj is None and last.dep_ in {"prt", "advmod"}:
+                        obj = _first_child(pred, ("dobj",), after=pred.i, before=last.i)  # "give X up"
                     return obj, None
             obj = _first_child(pred, ("dobj", "obj"), after=pred.i)
             if obj is None and form != "nominal":
@@ -708,6 +727,8 @@ class ContrastExtractor:
         old_head, new_head = _negated_sides(anchor, neg, but, conj)
         if old_head is None or new_head is None:
             return None
+        if _unparallel(old_head, new_head):
+            return None  # "will not access X, but through Y": an object set against a means is no reframing
         old = self._side(old_head, neg.i + 1, but.i)
         new = self._side(new_head, but.i + 1, _clause_end(doc, conj))
         if old is None or new is None:
@@ -800,6 +821,17 @@ class ContrastExtractor:
         if old_head is None:
             return None
         old_end = _clause_end(doc, old_head)
+        if old_head.pos_ == "VERB" and old_head.lemma_.lower() in self.checks_["saying_verbs"] and not any(
+                t.lemma_ == old_head.lemma_ and t.pos_ in {"VERB", "AUX"} for t in doc[old_end + 1:]):
+            # (a restatement with the same verb, "rather than seeing X as A, see X as B", is aligned below)
+            # "rather than saying X is a platform, ...": what is rejected is what X is said to be
+            said = _first_child(old_head, ("ccomp", "oprd"))
+            said = _first_child(said, ("attr", "acomp")) if said is not None and said.pos_ in {"VERB", "AUX"} else said
+            if said is None:
+                as_ = next((c for c in old_head.children if c.dep_ == "prep" and c.lower_ == "as"), None)
+                said = _pobj(as_) if as_ is not None else None
+            if _content(said):
+                old_head = said
         fronted = all(t.is_punct or t.pos_ in {"ADV", "CCONJ"} for t in doc[:start]) or (
             start > 0 and doc[start - 1].is_punct and than.head.i > old_end)
         attach = than.head if than.dep_ in {"prep", "cc"} else rather.head
@@ -848,7 +880,7 @@ class ContrastExtractor:
     def _read_fronted_change(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """A sentence or title opening "From X to Y" (with a change verb it is the change class's)."""
         frm = doc[start]
-        if any(not (t.is_punct or t.is_space) for t in doc[:start]):
+        if not _opens_sentence(doc, start):
             return None
         old_head = _first_child(frm, ("pobj", "pcomp"))
         if old_head is None:
@@ -959,7 +991,7 @@ class ContrastExtractor:
 
     def _read_fronted_leaving(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"Out of X, Z is entering Y": a fronted phrase of leaving, then a verb of adoption."""
-        if any(not (t.is_punct or t.is_space) for t in doc[:start]):
+        if not _opens_sentence(doc, start):
             return None
         last = doc[end - 1]
         old_head = _pobj(last)
@@ -979,7 +1011,7 @@ class ContrastExtractor:
 
     def _read_comparison(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"More than X, it is Y": a fronted "more than" phrase, then the clause that names what it is."""
-        if any(not (t.is_punct or t.is_space) for t in doc[:start]):
+        if not _opens_sentence(doc, start):
             return None
         if end - start == 1:
             # "Less X, more Y"
@@ -1027,6 +1059,9 @@ class ContrastExtractor:
         old_head, new_head = self._through_light(old_head), self._through_light(new_head)
         if not (_content(old_head) and _content(new_head)) or old_head.i >= later.i or new_head.i < later.i:
             return None
+        additive = self.checks_["additive"]
+        if any(t.lower_ in additive and t.i > later.i and t.dep_ == "advmod" for t in new_pred.children):
+            return None  # "who once shopped on X now also use Y": the later use adds to the earlier one
         old = self._side(old_head, end, later.i)
         new = self._side(new_head, later.i + 1, len(doc))
         if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
@@ -1065,6 +1100,97 @@ def _through_time_noun(tok: "Token | None") -> "Token | None":
     prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     obj = _pobj(prep) if prep is not None else None
     return obj if obj is not None and _content(obj) else tok
+
+
+#: Subordinators of a condition or a time: a predicate in their clause sets the scene for the main claim.
+_CONDITION_MARKS = frozenset({"when", "if", "once", "unless", "until", "whenever", "after", "before", "as", "while"})
+
+
+def _in_condition(tok: "Token") -> bool:
+    """Is ``tok`` the predicate of (or a verb chained into) a clause opened by "when", "if", "once", ...?"""
+    cur = tok
+    for _ in range(4):
+        if any(c.dep_ == "mark" and c.lower_ in _CONDITION_MARKS for c in cur.children) or (
+                cur.dep_ == "relcl" and any(c.lower_ == "when" and c.dep_ == "advmod" for c in cur.children)):
+            return True
+        if any(c.dep_ == "advmod" and c.lower_ == "when" and c.i < cur.i for c in cur.children) and cur.dep_ == "advcl":
+            return True
+        if cur.dep_ in {"xcomp", "conj", "aux", "auxpass", "prt"} and cur.head != cur:
+            cur = cur.head
+        else:
+            return False
+    return False
+
+
+def _opens_sentence(doc: "Doc", start: int) -> bool:
+    """Does token ``start`` open the sentence, or the part of a headline after its colon or dash
+    ("The Clash in Instant Retail: More Than X, It's Y")?"""
+    before = [t for t in doc[:start] if not t.is_space]
+    if all(t.is_punct for t in before):
+        return True
+    return before[-1].text in {":", "—", "–"} and not any(t.text in {",", ";"} for t in before)
+
+
+_FLAT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "pobj", "oprd", "appos", "compound"})
+
+
+def _flat_sibling(a: "Token", b: "Token") -> bool:
+    return a.head == b.head and a.dep_ == b.dep_ and not (b.is_punct and b.text not in {"-", "‐"})
+
+
+def _flat_run_head(tok: "Token", lo: int = 0, hi: int | None = None) -> "Token":
+    """The last of a run of sibling tokens sharing ``tok``'s head and role, which the parser left flat
+    instead of nesting ("Traditional | e | - | commerce", all subjects of "replaced"; "that | e | - |
+    commerce", all attributes of "is"): the phrase is then read from its last word, as from a noun
+    phrase's head."""
+    if tok.dep_ not in _FLAT_DEPS:
+        return tok
+    doc = tok.doc
+    hi = len(doc) if hi is None else hi
+    j = tok.i
+    while j + 1 < hi and _flat_sibling(tok, doc[j + 1]):
+        j += 1
+    if j == tok.i or doc[j].pos_ not in _NOMINAL or not doc[j].is_alpha:
+        return tok
+    # the run is one phrase when its words are what a noun phrase holds (a mis-tagged "that" may open it)
+    if all(t.pos_ in _NOMINAL | {"ADJ", "DET", "PUNCT"} or t.text in {"-", "‐"} or t.lower_ == "that"
+           for t in doc[tok.i:j + 1]):
+        return doc[j]
+    return tok
+
+
+def _flat_run_start(tok: "Token", lo: int = 0) -> int:
+    """Where the flat run ending at ``tok`` (see :func:`_flat_run_head`) starts."""
+    if tok.dep_ not in _FLAT_DEPS:
+        return tok.i
+    doc = tok.doc
+    j = tok.i
+    while j - 1 >= lo and _flat_sibling(tok, doc[j - 1]) and (
+            doc[j - 1].pos_ in _NOMINAL | {"ADJ", "DET", "PUNCT"} or doc[j - 1].lower_ == "that"):
+        j -= 1
+    return j
+
+
+def _argument_role(tok: "Token") -> str:
+    """How a side's head is attached: ``object`` (direct object, attribute), ``prep:P`` (object of P), or ``other``."""
+    if tok.dep_ in {"dobj", "attr", "oprd"}:
+        return "object"
+    if tok.dep_ in {"pobj", "pcomp"} and tok.head.pos_ == "ADP":
+        return f"prep:{tok.head.lower_}"
+    return "other"
+
+
+def _unparallel(old: "Token", new: "Token") -> bool:
+    """A corrected side in another role than the side it corrects: a direct object against the
+    object of a preposition ("not access X, but through Y"). Two prepositions may be parallel
+    ("not limited to X, but into Y")."""
+    roles = {_argument_role(old), _argument_role(new)}
+    return "object" in roles and any(r.startswith("prep:") for r in roles)
+
+
+def _counted(tok: "Token") -> bool:
+    """A head with a number ("10 billion yuan", "three stores"): an amount, not a framing."""
+    return any(c.dep_ == "nummod" and c.like_num for c in tok.children)
 
 
 def _predicative_participle(tok: "Token") -> bool:
@@ -1138,11 +1264,18 @@ def _match_rest(doc: "Doc", tok: "Token", rest: tuple[str, ...]) -> list["Token"
                 break
             if doc[j].is_punct and doc[j].text not in _QUOTES:
                 break
+        if nxt is None and word in _SPLIT_PARTICLES:
+            # a particle after the object ("leave the traffic game behind"): a dependent of the verb
+            nxt = next((c for c in tok.children if c.i > pos and c.lower_ == word and c.dep_ in {"prt", "advmod"}), None)
         if nxt is None:
             return None
         found.append(nxt)
         pos = nxt.i
     return found
+
+
+#: Particles that may follow the object of a phrasal verb ("leave X behind", "phase X out", "give X up").
+_SPLIT_PARTICLES = frozenset({"behind", "out", "up", "off", "away"})
 
 
 def _prep_object(pred: "Token", preps: tuple[str, ...], used: set[int]) -> tuple["Token | None", "Token | None"]:

@@ -26,7 +26,7 @@ PREDICATE_KEYS = ("class", "cue", "require_new", *FORMS, *FORM_LISTS)
 CONNECTIVE_KEYS = ("class", "reader", "words", "later", "cue")
 CHECK_KEYS = ("literal_heads", "literal_entities", "list_markers", "adopt_verbs", "arrival_verbs", "means_preps",
               "negators", "restrictive", "additive", "additive_after_restrictive", "praise_predicates",
-              "reframing_objects", "non_framings", "arrival_nouns", "no_longer_ending")
+              "reframing_objects", "non_framings", "arrival_nouns", "no_longer_ending", "saying_verbs")
 GRAMMAR_KEYS = ("name", "max_side_words")
 _CLASS = re.compile(r"^[a-z][a-z0-9_]*$")
 

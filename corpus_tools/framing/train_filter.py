@@ -9,7 +9,7 @@ all candidates. Seeded and deterministic.
 
 Run from the repository root (trains on the starter corpus and the dev set's ``tune`` half only)::
 
-    python benchmarks/train_frame_filter.py --out corpus_tools/data/frame_filter.json
+    python benchmarks/train_frame_filter.py [--permissive] --out corpus_tools/data/frame_filter.json
 """
 from __future__ import annotations
 
@@ -62,22 +62,26 @@ RELAXED_CHECKS = ("literal_heads", "literal_entities", "list_markers", "non_fram
                   "additive_after_restrictive")
 
 
-def relaxed_grammar(grammar=None):
-    """The grammar with :data:`RELAXED_CHECKS` emptied."""
+def relaxed_grammar(grammar=None, *, permissive: bool = False):
+    """The grammar with :data:`RELAXED_CHECKS` emptied; with ``permissive``, no class requires its new
+    side either ("leave X", "avoid X", "X turns into" alone are proposed too), for many more negatives."""
     import dataclasses
 
     from .grammar import load_grammar
 
     grammar = load_grammar(grammar)
     checks = {k: (frozenset() if k in RELAXED_CHECKS else v) for k, v in grammar.checks.items()}
-    return dataclasses.replace(grammar, checks=checks)
+    predicates = grammar.predicates
+    if permissive:
+        predicates = [dataclasses.replace(p, require_new=False) for p in predicates]
+    return dataclasses.replace(grammar, checks=checks, predicates=predicates)
 
 
 def collect_candidates(corpus: "Corpus", gold: "pd.DataFrame", name: str, *, doc_ids: Iterable[str] | None = None,
-                       nlp=None, cache_dir=None, relaxed: bool = True) -> TrainingSet:
+                       nlp=None, cache_dir=None, relaxed: bool = True, permissive: bool = False) -> TrainingSet:
     """The grammar's unfiltered candidates in ``corpus`` (only ``doc_ids`` if given), labelled by
     :func:`match_frames` against ``gold``. With ``relaxed``, the candidates of
-    :func:`relaxed_grammar` are added; column ``strict`` says which ones the shipped grammar proposes
+    :func:`relaxed_grammar` (``permissive``: its permissive form) are added; column ``strict`` says which ones the shipped grammar proposes
     (the only ones the filter sees at run time, and the only ones cross-validation scores)."""
     import pandas as pd
 
@@ -96,7 +100,8 @@ def collect_candidates(corpus: "Corpus", gold: "pd.DataFrame", name: str, *, doc
             vocab_source = nlp or parsed_doc.sentences[0].doc.vocab
             extractors = [ContrastExtractor(frame_filter=_Recorder()).fit(vocab_source)]
             if relaxed:
-                extractors.append(ContrastExtractor(relaxed_grammar(), frame_filter=_Recorder()).fit(vocab_source))
+                extractors.append(ContrastExtractor(relaxed_grammar(permissive=permissive),
+                                                    frame_filter=_Recorder()).fit(vocab_source))
         for sent in parsed_doc.sentences:
             doc = sent.doc
             seen: set[tuple] = set()
