@@ -72,9 +72,11 @@ class WorkSpec:
 class MapRun:
     """One map over documents: iterate for ``(doc_id, {stage: rows})`` in corpus order; after
     it, :attr:`seconds` (per stage, summed over processes), :attr:`errors` (the first error of
-    each failed stage) and :attr:`parse_stats` (parse cache hits and misses)."""
+    each failed stage), :attr:`parse_stats` (parse cache hits and misses) and :attr:`processes`
+    (the ids of the processes that did the work)."""
 
     def __init__(self) -> None:
+        self.processes: set[int] = set()
         self.seconds: dict[str, float] = {}
         self.errors: dict[str, Exception] = {}
         self.parse_stats: dict[str, int] = {}
@@ -125,6 +127,7 @@ class _LocalRun(MapRun):
 
     def __iter__(self) -> Iterator[tuple[str, dict[str, Any]]]:
         before = dict(getattr(self.work.parser, "stats_", {}) or {})
+        self.processes.add(os.getpid())
         try:
             yield from self.work.transform(self.corpus, self.doc_ids)
         finally:
@@ -320,6 +323,7 @@ class _DaskRun(MapRun):
                 if out["fingerprint"] != self.spec.fingerprint or out["code"] != self.spec.code:
                     raise ExecutorError(_mismatch(out, self.spec))
                 self._merge(out["seconds"], out["errors"], out["parse_stats"])
+                self.processes.add(out["pid"])
                 yield from out["documents"]
         finally:
             for _, future in pending:

@@ -447,6 +447,8 @@ def run_document_stages(corpus: "Corpus", stages: list, result: AnalysisResult, 
     result.parse_cache = dict(parse_counts)
     for key, value in (mapped.parse_stats if mapped is not None else {}).items():
         result.parse_cache[key] = result.parse_cache.get(key, 0) + value
+    if mapped is not None and getattr(mapped, "processes", None):
+        result.parse_cache["processes"] = len(mapped.processes)  # how many processes did the per-document work
     if cache is not None:
         result.parse_cache.update(rows_cached=len(cache.keys) - len(to_compute), rows_computed=len(to_compute),
                                   results_cached=0)
