@@ -193,6 +193,17 @@ class DaskExecutor:
             raise ExecutorError(f"--workers must be at least 1, not {self.workers}")
         if not self.scheduler_timeout or self.scheduler_timeout <= 0:
             raise ExecutorError(f"the scheduler timeout must be a positive number of seconds, not {self.scheduler_timeout}")
+        if self.scheduler and self.client is None and self._client is None:
+            # Before any work: an unreachable scheduler is found before the corpus is loaded.
+            try:
+                _probe(self.scheduler, float(self.scheduler_timeout))
+            except (OSError, ValueError) as exc:
+                raise self._unreachable(exc) from None
+
+    def _unreachable(self, exc: BaseException) -> ExecutorError:
+        return ExecutorError(f"could not reach the Dask scheduler at {self.scheduler} within "
+                             f"{self.scheduler_timeout:g} s ({type(exc).__name__}: {_first_line(exc)}). "
+                             "Is it running and reachable from here? (--scheduler-timeout sets the wait)")
 
     # -- connecting ---------------------------------------------------------------------
     def _connect(self, announce: Callable[[str], None]) -> Any:
@@ -214,11 +225,13 @@ class DaskExecutor:
         timeout = f"{float(self.scheduler_timeout)}s"
         if self.scheduler:
             try:
-                self._client = distributed.Client(self.scheduler, timeout=timeout, set_as_default=False)
-            except (OSError, TimeoutError, ValueError) as exc:
-                raise ExecutorError(f"could not reach the Dask scheduler at {self.scheduler} within "
-                                    f"{self.scheduler_timeout:g} s ({type(exc).__name__}: {_first_line(exc)}). "
-                                    "Is it running and reachable from here? (--scheduler-timeout sets the wait)") from None
+                self._client = _client_class()(self.scheduler, timeout=timeout, set_as_default=False)
+            except (OSError, TimeoutError) as exc:
+                raise self._unreachable(exc) from None
+            except Exception as exc:  # something listens there, but it is no Dask scheduler
+                raise ExecutorError(f"{self.scheduler} did not answer as a Dask scheduler ({type(exc).__name__}: "
+                                    f"{_first_line(exc)[:120]}); check the address (the scheduler's port is "
+                                    "usually 8786)") from None
             announce(f"joined the Dask scheduler at {self.scheduler} "
                      f"({len(self._client.nthreads())} workers; dashboard {self._client.dashboard_link})")
             return self._client
@@ -417,6 +430,17 @@ def resolve_executor(executor: Any) -> Any:
                     f"not {type(executor).__name__}")
 
 
+def quiet_dask_client_log() -> None:
+    """For the CLI (an application may set its dependencies' log levels; the library never does):
+    keep the Dask client's own tracebacks about a lost scheduler off the terminal, since the run
+    stops with an :class:`~corpus_tools.errors.ExecutorError` that says so."""
+    if importlib.util.find_spec("distributed") is None:
+        return
+    import distributed  # noqa: F401  (its logging setup runs on import; adjust after it)
+
+    logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
+
+
 def _require_distributed() -> None:
     if importlib.util.find_spec("distributed") is None or importlib.util.find_spec("dask") is None:
         raise ExecutorError(f"running on Dask (--workers, --scheduler) needs dask.distributed, which is not "
@@ -429,6 +453,44 @@ def _mismatch(out: dict[str, Any], spec: WorkSpec) -> str:
                 f"{spec.fingerprint}: install the same model everywhere, or the tables would differ")
     return ("the Dask workers run a different corpus_tools (its row-making code differs from this machine's): "
             "install the same version everywhere, or the tables would differ")
+
+
+def _client_class() -> type:
+    """``distributed.Client``, but one that failed to connect marks itself closed: otherwise it
+    tries to close itself when collected, for twice the timeout, with a traceback on stderr."""
+    import distributed
+
+    class _Client(distributed.Client):
+        def start(self, **kwargs: Any) -> None:
+            try:
+                super().start(**kwargs)
+            except BaseException:
+                runner = getattr(self, "_loop_runner", None)
+                try:
+                    if runner is not None:
+                        runner.stop()
+                except Exception as exc:
+                    logger.debug("stopping the client loop: %s", exc)
+                self.status = "closed"
+                raise
+
+    return _Client
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Open and close a TCP connection to a ``tcp://host:port`` (or ``host:port``) address;
+    raises OSError (refused, timed out, unknown host) or ValueError (no port). Other protocols
+    (``tls://``, ``ucx://``) are left to Dask."""
+    import socket
+
+    scheme, _, rest = address.rpartition("://")
+    if scheme not in ("", "tcp"):
+        return
+    host, _, port = rest.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"{address!r} is not a Dask scheduler address such as tcp://10.0.0.5:8786")
+    with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+        pass
 
 
 def _first_line(exc: BaseException) -> str:

@@ -259,3 +259,63 @@ def test_batches_are_consecutive_and_bounded(starter_corpus):
     assert len(batches) > 1
     one = DaskExecutor().batches(starter_corpus, starter_corpus.doc_ids, n_workers=1)
     assert len(one) <= 4 + 1  # a small corpus: about batches_per_worker batches per worker
+
+
+class _KillScheduler:
+    """A progress callable that kills the scheduler process once the first document has come back
+    from the worker (its model loaded, more batches in flight)."""
+
+    def __init__(self, process) -> None:
+        self.process = process
+        self.ticks = 0
+
+    def __call__(self, iterable, desc=None, total=None, **kwargs):
+        for item in iterable:
+            if desc and desc.startswith("parse"):
+                if self.ticks == 1 and self.process.poll() is None:
+                    self.process.kill()
+                self.ticks += 1
+            yield item
+
+
+def test_a_scheduler_lost_mid_run_stops_with_a_clear_error_within_the_timeout(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from corpus_tools.lexicon import load_lexicon
+    from corpus_tools.load import load_corpus
+
+    corpus = load_corpus(make_generated_corpus(tmp_path / "essays", docs=40, words=120))
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+                                                      os.environ.get("PYTHONPATH", "")]))
+    scheduler = subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port",
+                                  str(port), "--dashboard-address", ":0"], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = None
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # wait for the scheduler to listen
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and scheduler.poll() is None, "the scheduler did not start"
+                time.sleep(0.5)
+        worker = subprocess.Popen([sys.executable, "-m", "dask", "worker", address, "--nworkers", "1",
+                                   "--nthreads", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        executor = DaskExecutor(address, scheduler_timeout=5, batch_mb=0.0001)
+        killer = _KillScheduler(scheduler)
+        with pytest.raises(ExecutorError, match="lost the Dask scheduler while running a batch") as caught:
+            _run_text_stages(corpus, load_lexicon(None), AnalysisResult(corpus=corpus), _Progress(killer),
+                             nlp=None, model=None, cache_dir=tmp_path / "cache", executor=executor)
+        executor.close()
+        assert scheduler.poll() is not None and killer.ticks == 2  # killed during the map, after a batch came back
+        assert "nothing was written" in str(caught.value)
+    finally:
+        for process in (worker, scheduler):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait(timeout=30)

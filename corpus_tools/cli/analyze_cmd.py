@@ -80,7 +80,9 @@ def analyze(path: Path, out: Path, lexicon: Path | None, frames: Path | None, se
     if scheduler_timeout is not None and workers is None and scheduler is None:
         raise click.UsageError("--scheduler-timeout only applies with --scheduler or --workers")
     if workers is not None or scheduler is not None:
-        from ..executors import DEFAULT_SCHEDULER_TIMEOUT, DaskExecutor
+        from ..executors import DEFAULT_SCHEDULER_TIMEOUT, DaskExecutor, quiet_dask_client_log
+
+        quiet_dask_client_log()  # a lost scheduler is reported once, as an error, not as Dask's traceback
 
         # Without progress messages (not a terminal), the cluster's address still goes to stderr.
         announce = None if progress is not None or quiet or as_json else (lambda m: click.echo(m, err=True))
