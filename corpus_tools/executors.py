@@ -239,7 +239,7 @@ class DaskExecutor:
         try:
             # One thread per worker: the stages hold the GIL, so threads would only contend.
             self._cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                                     dashboard_address=":8787", silence_logs=logging.ERROR)
+                                                     dashboard_address="127.0.0.1:8787", silence_logs=logging.ERROR)
             self._client = distributed.Client(self._cluster, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError) as exc:
             self.close()

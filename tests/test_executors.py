@@ -16,6 +16,7 @@ from corpus_tools.cli import main
 from corpus_tools.errors import ExecutorError
 from corpus_tools.executors import DaskExecutor, LocalExecutor, corpus_slice, resolve_executor
 from corpus_tools.pipeline import AnalysisResult, _Progress, _run_text_stages, analyze
+from corpus_tools.stages import DocumentStage
 
 from .conftest import make_generated_corpus
 
@@ -319,3 +320,40 @@ def test_a_scheduler_lost_mid_run_stops_with_a_clear_error_within_the_timeout(tm
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait(timeout=30)
+
+
+class CrashingStage(DocumentStage):
+    """A document stage whose every document kills the worker process it runs on."""
+
+    name = "crash"
+
+    def cache_key(self) -> str:
+        return "crash"
+
+    def fit(self, nlp, fitted):
+        return self
+
+    def transform_document(self, parsed_doc, text, upstream):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    def collector(self):
+        return []
+
+
+def test_a_batch_that_keeps_killing_workers_stops_the_run_with_a_message(starter_corpus, blank_nlp, tmp_path):
+    import dask
+
+    from corpus_tools.lexicon import load_lexicon
+    from corpus_tools.parse import Parser
+    from corpus_tools.pipeline import run_document_stages
+
+    blank_nlp.to_disk(tmp_path / "blank")  # quick to load again on each replacement worker
+    parser = Parser(str(tmp_path / "blank"), cache_dir=tmp_path / "cache").fit()
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # the first death gives up
+        executor = DaskExecutor(workers=1, batches_per_worker=1)
+        try:
+            with pytest.raises(ExecutorError, match="Dask workers died again and again running a batch"):
+                run_document_stages(starter_corpus, [CrashingStage()], AnalysisResult(corpus=starter_corpus),
+                                    _Progress(None), parser=parser, lexicon=load_lexicon(None), executor=executor)
+        finally:
+            executor.close()
