@@ -140,7 +140,9 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             a Dask scheduler address (``"tcp://host:8786"``), or an executor object such as
             :class:`~corpus_tools.executors.DaskExecutor` ``(workers=4)``. The tables are the
             same whichever runs it. A Dask executor needs the ``dask`` extra and loads ``model``
-            on each worker (so it cannot take ``nlp``).
+            on each worker (so it cannot take ``nlp``). An executor object is left open for the
+            next run (close it, or use it as a context manager); one made from a string is
+            closed when the run ends.
 
     Returns:
         an :class:`AnalysisResult`.
@@ -171,6 +173,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         raise ValueError(f"unit must be 'paragraph' or 'sentence', not {unit!r}")
     from .executors import resolve_executor
 
+    owns_executor = executor is None or isinstance(executor, str)  # an executor object stays the caller's
     executor = resolve_executor(executor)
     getattr(executor, "check", lambda: None)()  # Dask missing, or contradictory options: stop before any work
     if nlp is not None and getattr(executor, "name", "local") != "local":
@@ -268,8 +271,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             timings["report"] = time.perf_counter() - t0
     finally:
         close = getattr(executor, "close", None)
-        if callable(close):
-            close()  # a LocalCluster this run started stops with it
+        if owns_executor and callable(close):
+            close()  # a LocalCluster this run started (executor="dask") stops with it
         if folder is not None:
             folder.close()
     return result

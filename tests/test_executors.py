@@ -202,6 +202,28 @@ def test_progress_sees_the_distributed_map_as_the_local_one(starter_corpus, dask
     assert any(m.startswith("parsing 255 sentences") for m in seen["dask"].messages)
 
 
+def _fitted_work() -> dict[str, int]:
+    from corpus_tools.executors import _WORK
+
+    return {key: id(work) for key, work in _WORK.items()}
+
+
+def test_each_worker_fits_the_model_and_stages_once_and_keeps_them(starter_corpus, dask_client, tmp_path):
+    from corpus_tools.lexicon import load_lexicon
+
+    seen = []
+    for run in range(2):  # two runs, fresh row caches: both do the per-document work on the workers
+        result = AnalysisResult(corpus=starter_corpus)
+        _run_text_stages(starter_corpus, load_lexicon(None), result, _Progress(None), nlp=None, model=None,
+                         cache_dir=tmp_path / "cache", executor=DaskExecutor(client=dask_client))
+        assert result.parse_cache["processes"] == 2
+        seen.append(dask_client.run(_fitted_work))
+        (tmp_path / "cache" / "rows").rename(tmp_path / f"rows-{run}")
+        (tmp_path / "cache" / "results").rename(tmp_path / f"results-{run}")
+    assert all(len(work) == 1 for work in seen[0].values())  # one fitted configuration per worker
+    assert seen[0] == seen[1]  # the same fitted objects served the second run
+
+
 # --- options --------------------------------------------------------------------------------
 
 

@@ -88,11 +88,15 @@ def analyze(path: Path, out: Path, lexicon: Path | None, frames: Path | None, se
         announce = None if progress is not None or quiet or as_json else (lambda m: click.echo(m, err=True))
         executor = DaskExecutor(scheduler, workers=workers, announce=announce,
                                 scheduler_timeout=scheduler_timeout or DEFAULT_SCHEDULER_TIMEOUT)
-    with library_errors():
-        result = run_analysis(path, out, lexicon=lexicon, seed=seed, unit=unit, formats=formats,
-                              n_topics=n_topics, guided=guided, cache_dir=cache_dir, progress=progress,
-                              by=by, order=order, max_file_mb=max_file_mb, frames=frames, embedder=embedder,
-                              executor=executor)
+    try:
+        with library_errors():
+            result = run_analysis(path, out, lexicon=lexicon, seed=seed, unit=unit, formats=formats,
+                                  n_topics=n_topics, guided=guided, cache_dir=cache_dir, progress=progress,
+                                  by=by, order=order, max_file_mb=max_file_mb, frames=frames, embedder=embedder,
+                                  executor=executor)
+    finally:
+        if executor is not None:
+            executor.close()  # the local cluster of --workers stops with the command
     if as_json:
         echo_json({
             "out": str(result.out),
