@@ -50,7 +50,9 @@ class AnalysisResult:
         files: written files, ``{"report.md": Path, "tables/topics.csv": Path, ...}``; empty when
             ``out`` was ``None``.
         timings: seconds per stage (``load``, ``parse``, ``concepts``, ``framing``, ``topics``,
-            ``report``).
+            ``report``; with a Dask executor also ``executor``, starting or joining the cluster,
+            and the map's wall time shared among parse, concepts and framing in proportion to
+            the workers' time in each).
         warnings: non-fatal problems, as sentences (corpus warnings and degraded stages).
         stage_status: per stage ``{"status": "ok" | "skipped" | "failed", "reason": str}``.
         params: the parameters of the run (as written to ``run.json``).
@@ -414,7 +416,11 @@ def run_document_stages(corpus: "Corpus", stages: list, result: AnalysisResult, 
     if to_compute:
         spec = WorkSpec(model=parser.model, cache_dir=str(parser.cache_dir_), use_cache=parser.use_cache,
                         stages=stages, fingerprint=parser.fingerprint_, code=source_fingerprint(ROW_SOURCES))
+        t1 = time.perf_counter()
         mapped = executor.map_documents(spec, corpus, to_compute, parser=parser, announce=prog.stage)
+        if getattr(executor, "name", "local") != "local":
+            result.timings["executor"] = time.perf_counter() - t1  # starting or joining the cluster
+    started, here = time.perf_counter(), 0.0  # the map's wall time, and the part spent in this loop
     computed = iter(mapped) if mapped is not None else iter(())
     try:
         for doc_id in prog.track(corpus.doc_ids, " + ".join(["parse", *runs]), total=len(corpus)):
@@ -432,17 +438,25 @@ def run_document_stages(corpus: "Corpus", stages: list, result: AnalysisResult, 
                     continue
                 run.run(collectors[name].add, doc_id, rows[name])
             if fresh and cache is not None and all(rows.get(name) is not None for name in runs):
+                t2 = time.perf_counter()
                 cache.put(doc_id, rows)  # only complete entries: a stage that failed here left None
-            runs[stages[0].name].seconds += time.perf_counter() - t1
+                runs[stages[0].name].seconds += time.perf_counter() - t2
+            here += time.perf_counter() - t1
             del rows
     finally:
         close = getattr(computed, "close", None)
         if close is not None:
             close()  # a generator stops its parse workers or cancels its pending batches
     if mapped is not None:
-        result.timings["parse"] = result.timings.get("parse", 0.0) + mapped.seconds.get("parse", 0.0)
+        seconds = dict(mapped.seconds)
+        if getattr(executor, "name", "local") != "local" and sum(seconds.values()) > 0:
+            # Workers' seconds add up past the wall time: share the map's wall time among the
+            # stages in their proportions, so that the timings still add up to the run.
+            scale = max(time.perf_counter() - started - here, 0.0) / sum(seconds.values())
+            seconds = {name: value * scale for name, value in seconds.items()}
+        result.timings["parse"] = result.timings.get("parse", 0.0) + seconds.get("parse", 0.0)
         for name, run in runs.items():
-            run.seconds += mapped.seconds.get(name, 0.0)
+            run.seconds += seconds.get(name, 0.0)
             if name in mapped.errors:
                 run.fail(mapped.errors[name])
     result.stage_status["parse"] = {"status": "ok", "reason": ""}
