@@ -68,6 +68,10 @@ _register({
     "compare": ".comparison",
     "ComparisonResult": ".comparison",
     "GroupingError": ".errors",
+    "ExecutorError": ".errors",
+    "LocalExecutor": ".executors",
+    "DaskExecutor": ".executors",
+    "TqdmProgress": ".progress",
 })
 
 

@@ -3,9 +3,11 @@
 Two caches live under the cache dir (:func:`corpus_tools.parse.default_cache_dir` or
 ``cache_dir=`` / ``--cache-dir``), next to the parse and embedding caches:
 
-- ``rows/``: per document, the concept mention rows, framing rows and concept-suggestion
-  candidates. A warm run reads these instead of parsing and matching again (it does not even
-  read the document's DocBin).
+- ``rows/``: per document, the rows of every document stage (:mod:`corpus_tools.stages`: concept
+  mentions and suggestion candidates, framing rows). A warm run reads these instead of parsing
+  and matching again (it does not even read the document's DocBin); :class:`DocumentRowCache`.
+- ``results/``: the corpus-level results of the document stages, keyed by every document's row
+  key and the document table, so a run on the same corpus reuses them whole.
 - ``topics/``: the theme result of a whole corpus (tables and measures), since the fit is
   deterministic for the same units, embeddings model, parameters, seed and package versions.
 
@@ -38,7 +40,8 @@ _PACKAGE = Path(__file__).resolve().parent
 #: Bumped when the layout of a cache entry changes.
 _FORMAT = "2"
 #: Sources whose code decides the per-document rows (loading and cleaning decide the offsets).
-ROW_SOURCES = ("load.py", "clean.py", "parse.py", "concepts.py", "discovery.py", "lexicon.py", "framing")
+ROW_SOURCES = ("load.py", "clean.py", "parse.py", "concepts.py", "discovery.py", "lexicon.py", "framing",
+               "stages.py")
 #: Sources whose code decides the theme result.
 TOPIC_SOURCES = ("topics", "embeddings.py", "load.py", "clean.py")
 #: Libraries whose versions the theme result depends on.
@@ -344,3 +347,60 @@ def document_row_key(*, doc_id: str, text: str, sentences: Iterable[tuple], mode
     for row in sentences:
         parts.append("\x1f".join(str(v) for v in row))
     return digest(*parts)
+
+
+def frame_digest(frame: Any) -> str:
+    """A content hash of a DataFrame (values, index and column names)."""
+    import pandas as pd
+
+    hashed = pd.util.hash_pandas_object(frame.astype(str), index=True).to_numpy().tobytes()
+    return digest(",".join(map(str, frame.columns)), hashed)
+
+
+class DocumentRowCache:
+    """The row and result caches of the document stages for one corpus.
+
+    Each document's key (:func:`document_row_key`) holds its id, text and segmentation, the
+    spaCy model fingerprint and every stage's :meth:`~corpus_tools.stages.DocumentStage.cache_key`;
+    the corpus-level results' key holds every document's key, the document table (order,
+    titles, dates, word counts) and the lexicon (labels included).
+
+    Args:
+        root: the cache folder (``rows/`` and ``results/`` go under it).
+        corpus: the corpus.
+        model: the parser's model fingerprint.
+        stages_key: :func:`corpus_tools.stages.stages_key` of the stages.
+        lexicon: the lexicon in use (its fingerprint is part of the results' key).
+    """
+
+    def __init__(self, root: str | os.PathLike, corpus: Any, *, model: str, stages_key: str, lexicon: Any) -> None:
+        self.rows = SafeStore(Path(root) / "rows")
+        self.results = SafeStore(Path(root) / "results")
+        columns = ["doc_id", "para_id", "sent_id", "clean_text", "clean_start", "start", "end"]
+        groups = {doc_id: sents for doc_id, sents in corpus.sentences[columns].groupby("doc_id", sort=False)}
+        #: each document's row key, in corpus order (documents without sentences have none)
+        self.keys: dict[str, str] = {}
+        for doc_id in corpus.doc_ids:
+            sents = groups.get(doc_id)
+            if sents is None:
+                continue
+            self.keys[doc_id] = document_row_key(doc_id=doc_id, text=corpus.text(doc_id),
+                                                 sentences=sents.itertuples(index=False, name=None),
+                                                 model=model, lexicon="", options=stages_key)
+        self.results_key = digest("results", source_fingerprint(ROW_SOURCES), lexicon_fingerprint(lexicon),
+                                  frame_digest(corpus.documents), *self.keys.items())
+
+    def get(self, doc_id: str) -> Any:
+        """One document's rows (``{stage name: rows}``), or ``None``."""
+        key = self.keys.get(doc_id)
+        return self.rows.get(key) if key is not None else None
+
+    def put(self, doc_id: str, rows: Any) -> None:
+        self.rows.put(self.keys[doc_id], rows)
+
+    def get_results(self) -> Any:
+        """The corpus-level results (``{stage name: fields}``) of an earlier run, or ``None``."""
+        return self.results.get(self.results_key)
+
+    def put_results(self, results: Any) -> None:
+        self.results.put(self.results_key, results)

@@ -42,3 +42,8 @@ class SchemaError(CorpusToolsError):
 
 class FrameGrammarError(CorpusToolsError):
     """A frame grammar file is malformed; the message names file, line and problem."""
+
+
+class ExecutorError(CorpusToolsError):
+    """The per-document work cannot run where it was asked to: Dask is not installed, the
+    scheduler cannot be reached or was lost, or workers keep dying on a batch."""

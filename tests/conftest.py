@@ -140,3 +140,29 @@ def dev_gold_contrasts() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def dev_gold_negatives() -> pd.DataFrame:
     return pd.read_csv(DEV_DIR / "gold_negatives.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A 2-worker Dask LocalCluster (processes, one thread each) for the whole session; its
+    workers load the spaCy model once, on their first batch."""
+    distributed = pytest.importorskip("distributed")
+    import logging
+
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0", silence_logs=logging.ERROR)
+    client = distributed.Client(cluster, set_as_default=False)
+    yield client
+    client.close()
+    cluster.close()
+
+
+def make_generated_corpus(folder: Path, docs: int, words: int, seed: int = 0) -> Path:
+    """``benchmarks/make_corpus.py``'s corpus of ``docs`` distinct essays (deterministic)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_make_corpus", REPO / "benchmarks" / "make_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.make_corpus(folder, docs, source=CORPUS_DIR, seed=seed, words=words)
+    return folder

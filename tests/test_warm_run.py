@@ -13,7 +13,8 @@ import pytest
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
-HEAVY = ("spacy", "thinc", "torch", "bertopic", "sentence_transformers", "transformers", "umap", "model2vec")
+HEAVY = ("spacy", "thinc", "torch", "bertopic", "sentence_transformers", "transformers", "umap", "model2vec",
+         "dask", "distributed")
 
 _RUN = r"""
 import sys
@@ -41,6 +42,7 @@ def test_a_fully_warm_analyze_imports_no_heavy_library(corpus_dir, tmp_path):
                PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
     cold_imports, cold = _analyze(corpus_dir, tmp_path / "out-cold", env)
     assert "spacy" in cold_imports  # the cold run really parsed: the check below can fail
+    assert "distributed" not in cold_imports and "dask" not in cold_imports  # the local executor needs no Dask
     warm_imports, warm = _analyze(corpus_dir, tmp_path / "out-warm", env)
     assert warm_imports == [], f"a fully cached run imported {warm_imports}"
     assert warm["parse_cache"].get("results_cached") == 1 and warm["parse_cache"].get("topics_cached") == 1

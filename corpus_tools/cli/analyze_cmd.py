@@ -47,23 +47,56 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or stage messages.")
 @cache_option
 @max_file_option
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Parse, concepts and framing on a local Dask cluster of N worker processes (prints its "
+                   "dashboard address). Needs the dask extra.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Parse, concepts and framing on a running Dask cluster, e.g. tcp://10.0.0.5:8786; its workers "
+                   "need corpus-tools and the same spaCy model, and --cache-dir should be a folder they reach. "
+                   "Needs the dask extra.")
+@click.option("--scheduler-timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Stop with an error when the Dask scheduler does not answer for this long, at the start or "
+                   "during the run [default: 30].")
 @json_option
 def analyze(path: Path, out: Path, lexicon: Path | None, frames: Path | None, seed: int, unit: str, n_topics,
             guided: bool, embedder: str, formats: tuple[str, ...], by: str | None, order: str, quiet: bool,
-            cache_dir: Path | None, max_file_mb: float | None, as_json: bool) -> None:
+            cache_dir: Path | None, max_file_mb: float | None, workers: int | None, scheduler: str | None,
+            scheduler_timeout: float | None, as_json: bool) -> None:
     """Run every stage on the essays in PATH and write the reports to --out.
 
     Concepts, themes and framing, from one parse of each essay. Progress goes to stderr when it
     is a terminal; the run ends with where each file went. A stage that cannot run on this input
     (say, too few paragraphs to cluster) is skipped with the reason in the report.
+
+    With --workers N or --scheduler ADDRESS the per-essay work runs on Dask workers, with the
+    same tables; the themes are still fitted here.
     """
     from ..pipeline import TqdmProgress, analyze as run_analysis
 
     progress = TqdmProgress() if show_progress(quiet) and not as_json else None
-    with library_errors():
-        result = run_analysis(path, out, lexicon=lexicon, seed=seed, unit=unit, formats=formats,
-                              n_topics=n_topics, guided=guided, cache_dir=cache_dir, progress=progress,
-                              by=by, order=order, max_file_mb=max_file_mb, frames=frames, embedder=embedder)
+    executor = None
+    if workers is not None and scheduler is not None:
+        raise click.UsageError("give either --workers (a local Dask cluster) or --scheduler (a running one), not both")
+    if scheduler_timeout is not None and workers is None and scheduler is None:
+        raise click.UsageError("--scheduler-timeout only applies with --scheduler or --workers")
+    if workers is not None or scheduler is not None:
+        from ..executors import DEFAULT_SCHEDULER_TIMEOUT, DaskExecutor, quiet_dask_client_log
+
+        quiet_dask_client_log()  # a lost scheduler is reported once, as an error, not as Dask's traceback
+
+        # Without progress messages (not a terminal), the cluster's address still goes to stderr.
+        announce = None if progress is not None or quiet or as_json else (lambda m: click.echo(m, err=True))
+        executor = DaskExecutor(scheduler, workers=workers, announce=announce,
+                                scheduler_timeout=scheduler_timeout or DEFAULT_SCHEDULER_TIMEOUT)
+    try:
+        with library_errors():
+            result = run_analysis(path, out, lexicon=lexicon, seed=seed, unit=unit, formats=formats,
+                                  n_topics=n_topics, guided=guided, cache_dir=cache_dir, progress=progress,
+                                  by=by, order=order, max_file_mb=max_file_mb, frames=frames, embedder=embedder,
+                                  executor=executor)
+    finally:
+        if executor is not None:
+            executor.close()  # the local cluster of --workers stops with the command
     if as_json:
         echo_json({
             "out": str(result.out),

@@ -1,0 +1,381 @@
+"""Executors: the per-document work locally and on Dask, with the same tables; faults; progress."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import socket
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from corpus_tools.cli import main
+from corpus_tools.errors import ExecutorError
+from corpus_tools.executors import DaskExecutor, LocalExecutor, corpus_slice, resolve_executor
+from corpus_tools.pipeline import AnalysisResult, _Progress, _run_text_stages, analyze
+from corpus_tools.stages import DocumentStage
+
+from .conftest import make_generated_corpus
+
+pytestmark = pytest.mark.slow
+
+
+def _tables(result: AnalysisResult, stages=("concepts", "framing", "topics")) -> dict[str, pd.DataFrame]:
+    tables = {}
+    for stage in stages:
+        obj = getattr(result, stage)
+        assert obj is not None, (stage, result.stage_status)
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, pd.DataFrame):
+                tables[f"{stage}.{f.name}"] = value
+    return tables
+
+
+def _assert_same_tables(local: AnalysisResult, dask: AnalysisResult, stages=("concepts", "framing", "topics")) -> int:
+    left, right = _tables(local, stages), _tables(dask, stages)
+    assert left.keys() == right.keys()
+    for name in left:
+        pd.testing.assert_frame_equal(left[name], right[name], obj=name)
+    return len(left)
+
+
+def _csv_bytes(folder: Path) -> dict[str, bytes]:
+    files = {p.name: p.read_bytes() for p in sorted(folder.glob("*.csv"))}
+    assert files, folder
+    return files
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- same results ---------------------------------------------------------------------------
+
+
+def test_dask_run_writes_the_same_tables_as_a_local_run_on_the_starter_corpus(corpus_dir, dask_client, tmp_path):
+    local = analyze(corpus_dir, out=tmp_path / "local", cache_dir=tmp_path / "cache-local")
+    dask = analyze(corpus_dir, out=tmp_path / "dask", cache_dir=tmp_path / "cache-dask",
+                   executor=DaskExecutor(client=dask_client))
+    assert dask.params["executor"].startswith("dask") and local.params["executor"] == "local"
+    # The documents really were parsed on the workers (not read from a cache), by both of them.
+    assert dask.parse_cache["parsed"] == len(dask.corpus) and dask.parse_cache["rows_computed"] == len(dask.corpus)
+    assert dask.parse_cache["processes"] == 2 and os.getpid() not in dask_client.run(os.getpid).values()
+    n = _assert_same_tables(local, dask)
+    left, right = _csv_bytes(tmp_path / "local" / "tables"), _csv_bytes(tmp_path / "dask" / "tables")
+    assert left.keys() == right.keys()
+    assert [name for name in left if left[name] != right[name]] == []
+    print(f"starter corpus: {n} tables equal, {len(left)} CSV files byte-identical")
+
+
+def test_dask_text_stages_equal_local_on_200_generated_essays(dask_client, tmp_path):
+    # 200 distinct essays of about 140 words (the generator's shortest): the per-essay work of a
+    # larger corpus, at a size that keeps this test near a minute on two cores.
+    from corpus_tools.lexicon import load_lexicon
+    from corpus_tools.load import load_corpus
+
+    corpus = load_corpus(make_generated_corpus(tmp_path / "essays", docs=200, words=120))
+    assert len(corpus) == 200
+    lexicon = load_lexicon(None)
+    runs = {}
+    for name, executor in (("local", None), ("dask", DaskExecutor(client=dask_client))):
+        result = AnalysisResult(corpus=corpus)
+        _run_text_stages(corpus, lexicon, result, _Progress(None), nlp=None, model=None,
+                         cache_dir=tmp_path / f"cache-{name}", executor=executor)
+        assert result.parse_cache["rows_computed"] == 200
+        result.concepts.write(tmp_path / name)
+        result.framing.write(tmp_path / name)
+        runs[name] = result
+    assert runs["dask"].parse_cache["processes"] == 2
+    n = _assert_same_tables(runs["local"], runs["dask"], stages=("concepts", "framing"))
+    left, right = _csv_bytes(tmp_path / "local"), _csv_bytes(tmp_path / "dask")
+    assert left.keys() == right.keys() and [k for k in left if left[k] != right[k]] == []
+    assert len(runs["local"].framing.contrasts) > 50  # a real amount of work was compared
+    print(f"200 essays: {n} tables equal, {len(left)} CSV files byte-identical")
+
+
+# --- faults ---------------------------------------------------------------------------------
+
+
+class _KillOneWorker:
+    """A progress callable that, once two documents have come back, kills one worker process of
+    the executor's cluster (SIGKILL, as the OOM killer would) while other batches are in flight."""
+
+    def __init__(self, executor: DaskExecutor) -> None:
+        self.executor = executor
+        self.killed: int | None = None
+        self.ticks = 0
+        self.messages: list[str] = []
+
+    def __call__(self, iterable, desc=None, total=None, **kwargs):
+        for item in iterable:
+            if desc and desc.startswith("parse") and self.killed is None and self.ticks == 2:
+                pids = sorted(self.executor._client.run(os.getpid).values())
+                self.killed = pids[0]
+                os.kill(self.killed, signal.SIGKILL)
+            if desc and desc.startswith("parse"):
+                self.ticks += 1
+            yield item
+
+    def stage(self, message: str) -> None:
+        self.messages.append(message)
+
+
+def test_a_worker_killed_mid_run_is_replaced_and_the_run_completes_with_the_same_tables(dev_corpus, tmp_path):
+    from corpus_tools.lexicon import load_lexicon
+
+    lexicon = load_lexicon(None)
+    local = AnalysisResult(corpus=dev_corpus)
+    _run_text_stages(dev_corpus, lexicon, local, _Progress(None), nlp=None, model=None,
+                     cache_dir=tmp_path / "cache-local")
+    # Tiny batches: one essay each, so the killed worker surely had batches in flight.
+    executor = DaskExecutor(workers=2, batch_mb=0.0001)
+    progress = _KillOneWorker(executor)
+    dask = AnalysisResult(corpus=dev_corpus)
+    try:
+        _run_text_stages(dev_corpus, lexicon, dask, _Progress(progress), nlp=None, model=None,
+                         cache_dir=tmp_path / "cache-dask", executor=executor)
+        survivors = set(executor._client.run(os.getpid).values())
+    finally:
+        executor.close()
+    assert progress.killed is not None and progress.killed not in survivors and len(survivors) == 2
+    assert dask.parse_cache["processes"] >= 2
+    assert progress.ticks == len(dev_corpus)
+    _assert_same_tables(local, dask, stages=("concepts", "framing"))
+    # The LocalCluster's dashboard address was announced when it started.
+    assert any("started a local Dask cluster: 2 workers; dashboard http://" in m for m in progress.messages), \
+        progress.messages
+
+
+def test_an_unreachable_scheduler_is_a_clear_error_not_a_hang(corpus_dir, tmp_path):
+    address = f"tcp://127.0.0.1:{_free_port()}"  # nobody listens there
+    with pytest.raises(ExecutorError, match="could not reach the Dask scheduler at " + address):
+        analyze(corpus_dir, out=tmp_path / "out", cache_dir=tmp_path / "cache",
+                executor=DaskExecutor(address, scheduler_timeout=2))
+    assert not (tmp_path / "out").exists()  # nothing was written
+
+
+def test_cli_unreachable_scheduler_exits_with_the_message(corpus_dir, tmp_path):
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    result = CliRunner().invoke(main, ["analyze", str(corpus_dir), "--out", str(tmp_path / "out"), "-q",
+                                       "--cache-dir", str(tmp_path / "cache"),
+                                       "--scheduler", address, "--scheduler-timeout", "2"])
+    assert result.exit_code == 1, result.output
+    assert f"could not reach the Dask scheduler at {address} within 2 s" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+# --- progress -------------------------------------------------------------------------------
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.bars: list[tuple[str, int | None, int]] = []
+        self.messages: list[str] = []
+
+    def __call__(self, iterable, desc=None, total=None, **kwargs):
+        count = 0
+        for item in iterable:
+            count += 1
+            yield item
+        self.bars.append((desc, total, count))
+
+    def stage(self, message: str) -> None:
+        self.messages.append(message)
+
+
+def test_progress_sees_the_distributed_map_as_the_local_one(starter_corpus, dask_client, tmp_path):
+    from corpus_tools.lexicon import load_lexicon
+
+    seen = {}
+    for name, executor in (("local", None), ("dask", DaskExecutor(client=dask_client))):
+        recorder = _Recorder()
+        _run_text_stages(starter_corpus, load_lexicon(None), AnalysisResult(corpus=starter_corpus),
+                         _Progress(recorder), nlp=None, model=None, cache_dir=tmp_path / name, executor=executor)
+        seen[name] = recorder
+    assert seen["dask"].bars == seen["local"].bars == [("parse + concepts + framing", 5, 5)]
+    assert any(m.startswith("parsing 255 sentences") for m in seen["dask"].messages)
+
+
+def _fitted_work() -> dict[str, int]:
+    from corpus_tools.executors import _WORK
+
+    return {key: id(work) for key, work in _WORK.items()}
+
+
+def test_each_worker_fits_the_model_and_stages_once_and_keeps_them(starter_corpus, dask_client, tmp_path):
+    from corpus_tools.lexicon import load_lexicon
+
+    seen = []
+    for run in range(2):  # two runs, fresh row caches: both do the per-document work on the workers
+        result = AnalysisResult(corpus=starter_corpus)
+        _run_text_stages(starter_corpus, load_lexicon(None), result, _Progress(None), nlp=None, model=None,
+                         cache_dir=tmp_path / "cache", executor=DaskExecutor(client=dask_client))
+        assert result.parse_cache["processes"] == 2
+        seen.append(dask_client.run(_fitted_work))
+        (tmp_path / "cache" / "rows").rename(tmp_path / f"rows-{run}")
+        (tmp_path / "cache" / "results").rename(tmp_path / f"results-{run}")
+    assert all(len(work) == 1 for work in seen[0].values())  # one fitted configuration per worker
+    assert seen[0] == seen[1]  # the same fitted objects served the second run
+
+
+# --- options --------------------------------------------------------------------------------
+
+
+def test_resolve_executor_forms():
+    assert isinstance(resolve_executor(None), LocalExecutor) and isinstance(resolve_executor("local"), LocalExecutor)
+    assert resolve_executor("tcp://10.0.0.5:8786").scheduler == "tcp://10.0.0.5:8786"
+    assert resolve_executor("dask").scheduler is None
+    given = DaskExecutor(workers=3)
+    assert resolve_executor(given) is given
+    with pytest.raises(ValueError, match="executor must be"):
+        resolve_executor("cluster")
+
+
+def test_missing_dask_names_the_extra(monkeypatch, corpus_dir, tmp_path):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name in ("dask", "distributed") else real(name, *a))
+    with pytest.raises(ExecutorError, match=r"corpus-tools\[dask\]"):
+        analyze(corpus_dir, executor=DaskExecutor(workers=2))
+    result = CliRunner().invoke(main, ["analyze", str(corpus_dir), "--out", str(tmp_path / "out"), "--workers", "2"])
+    assert result.exit_code == 1 and 'pip install -e ".[dask]"' in result.output, result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_rejects_workers_with_scheduler(corpus_dir, tmp_path):
+    result = CliRunner().invoke(main, ["analyze", str(corpus_dir), "--out", str(tmp_path / "out"),
+                                       "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"])
+    assert result.exit_code == 2 and "not both" in result.output
+    result = CliRunner().invoke(main, ["analyze", str(corpus_dir), "--out", str(tmp_path / "out"),
+                                       "--scheduler-timeout", "3"])
+    assert result.exit_code == 2 and "only applies with --scheduler or --workers" in result.output
+
+
+def test_nlp_object_with_a_dask_executor_is_refused(corpus_dir, nlp):
+    with pytest.raises(ValueError, match="pass model="):
+        analyze(corpus_dir, nlp=nlp, executor=DaskExecutor(workers=1))
+
+
+def test_a_batch_ships_only_its_documents(starter_corpus):
+    doc_ids = starter_corpus.doc_ids[1:3]
+    part = corpus_slice(starter_corpus, doc_ids)
+    assert part.doc_ids == doc_ids
+    assert set(part.sentences["doc_id"]) == set(doc_ids)
+    assert len(part.sentences) == int(starter_corpus.sentences["doc_id"].isin(doc_ids).sum())
+    assert part.text(doc_ids[0]) == starter_corpus.text(doc_ids[0])
+    with pytest.raises(KeyError):
+        part.text(starter_corpus.doc_ids[0])
+
+
+def test_batches_are_consecutive_and_bounded(starter_corpus):
+    executor = DaskExecutor(batch_mb=0.01)  # 10 kB of text at most (a document may exceed it alone)
+    batches = executor.batches(starter_corpus, starter_corpus.doc_ids, n_workers=1)
+    assert [d for b in batches for d in b] == starter_corpus.doc_ids
+    assert len(batches) > 1
+    one = DaskExecutor().batches(starter_corpus, starter_corpus.doc_ids, n_workers=1)
+    assert len(one) <= 4 + 1  # a small corpus: about batches_per_worker batches per worker
+
+
+class _KillScheduler:
+    """A progress callable that kills the scheduler process once the first document has come back
+    from the worker (its model loaded, more batches in flight)."""
+
+    def __init__(self, process) -> None:
+        self.process = process
+        self.ticks = 0
+
+    def __call__(self, iterable, desc=None, total=None, **kwargs):
+        for item in iterable:
+            if desc and desc.startswith("parse"):
+                if self.ticks == 1 and self.process.poll() is None:
+                    self.process.kill()
+                self.ticks += 1
+            yield item
+
+
+def test_a_scheduler_lost_mid_run_stops_with_a_clear_error_within_the_timeout(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from corpus_tools.lexicon import load_lexicon
+    from corpus_tools.load import load_corpus
+
+    corpus = load_corpus(make_generated_corpus(tmp_path / "essays", docs=40, words=120))
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+                                                      os.environ.get("PYTHONPATH", "")]))
+    scheduler = subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port",
+                                  str(port), "--dashboard-address", ":0"], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = None
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # wait for the scheduler to listen
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and scheduler.poll() is None, "the scheduler did not start"
+                time.sleep(0.5)
+        worker = subprocess.Popen([sys.executable, "-m", "dask", "worker", address, "--nworkers", "1",
+                                   "--nthreads", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        executor = DaskExecutor(address, scheduler_timeout=5, batch_mb=0.0001)
+        killer = _KillScheduler(scheduler)
+        with pytest.raises(ExecutorError, match="lost the Dask scheduler while running a batch") as caught:
+            _run_text_stages(corpus, load_lexicon(None), AnalysisResult(corpus=corpus), _Progress(killer),
+                             nlp=None, model=None, cache_dir=tmp_path / "cache", executor=executor)
+        executor.close()
+        assert scheduler.poll() is not None and killer.ticks == 2  # killed during the map, after a batch came back
+        assert "nothing was written" in str(caught.value)
+    finally:
+        for process in (worker, scheduler):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait(timeout=30)
+
+
+class CrashingStage(DocumentStage):
+    """A document stage whose every document kills the worker process it runs on."""
+
+    name = "crash"
+
+    def cache_key(self) -> str:
+        return "crash"
+
+    def fit(self, nlp, fitted):
+        return self
+
+    def transform_document(self, parsed_doc, text, upstream):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    def collector(self):
+        return []
+
+
+def test_a_batch_that_keeps_killing_workers_stops_the_run_with_a_message(starter_corpus, blank_nlp, tmp_path):
+    import dask
+
+    from corpus_tools.lexicon import load_lexicon
+    from corpus_tools.parse import Parser
+    from corpus_tools.pipeline import run_document_stages
+
+    blank_nlp.to_disk(tmp_path / "blank")  # quick to load again on each replacement worker
+    parser = Parser(str(tmp_path / "blank"), cache_dir=tmp_path / "cache").fit()
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # the first death gives up
+        executor = DaskExecutor(workers=1, batches_per_worker=1)
+        try:
+            with pytest.raises(ExecutorError, match="Dask workers died again and again running a batch"):
+                run_document_stages(starter_corpus, [CrashingStage()], AnalysisResult(corpus=starter_corpus),
+                                    _Progress(None), parser=parser, lexicon=load_lexicon(None), executor=executor)
+        finally:
+            executor.close()
