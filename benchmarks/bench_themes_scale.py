@@ -87,13 +87,21 @@ print(json.dumps(result, default=str))
 """
 
 
-def child(folder: Path, cache: Path, mode: str, seed: int, out: Path, source: Path | None = None) -> dict:
+def child(folder: Path, cache: Path, mode: str, seed: int, out: Path, source: Path | None = None,
+          reuse: bool = False) -> dict:
+    """One setting in a fresh process; its figures are also kept in ``<out>.json`` (``--reuse``
+    reads them back instead of fitting again)."""
+    saved = Path(str(out) + ".json")
+    if reuse and saved.is_file() and mode != "embed":
+        return json.loads(saved.read_text())
     extra = [str(source), str(HERE)] if source is not None else []
     proc = subprocess.run([sys.executable, "-c", _CHILD, str(folder), str(cache), mode, str(seed), str(out), *extra],
                           capture_output=True, text=True, cwd=REPO)
     if proc.returncode != 0:
         raise SystemExit(f"{mode} run failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    saved.write_text(json.dumps(result))
+    return result
 
 
 def main() -> None:
@@ -110,6 +118,8 @@ def main() -> None:
     ap.add_argument("--topical", action="store_true",
                     help="a corpus whose paragraphs each come from one dev essay (make_corpus.py --topical): "
                          "then each fit is also scored against that known source (ARI vs source)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="settings already measured on this corpus (benchmarks/_work/themes_scale/) are read back")
     ap.add_argument("--json", type=Path, default=None, help="also write every figure here")
     args = ap.parse_args()
 
@@ -145,7 +155,8 @@ def main() -> None:
     runs: dict[str, dict] = {}
     for mode, seed in settings:
         started = time.perf_counter()
-        runs[mode] = child(folder, cache, mode.split()[0], seed, outputs / f"{tag}_{mode.replace(' ', '_')}")
+        runs[mode] = child(folder, cache, mode.split()[0], seed, outputs / f"{tag}_{mode.replace(' ', '_')}",
+                           reuse=args.reuse)
         runs[mode]["topics"] = np.load(outputs / f"{tag}_{mode.replace(' ', '_')}.topics.npy")
         runs[mode]["rows"] = np.load(outputs / f"{tag}_{mode.replace(' ', '_')}.rows.npy")
         runs[mode]["seed"] = seed

@@ -449,6 +449,24 @@ def test_sample_fit_through_umap_and_hdbscan_assigns_by_transform():
     assert adjusted_rand_score(truth[rest][kept], assigned[kept]) >= 0.9
 
 
+def test_units_predicted_as_outliers_join_a_theme_only_when_similar_enough():
+    from types import SimpleNamespace
+
+    from corpus_tools.topics._model import _join_nearest_topic
+
+    # A fitted model with no outlier topic left (BERTopic's reduce_outliers refuses to run then).
+    fitted = SimpleNamespace(topic_embeddings_=np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), _outliers=0)
+    predicted = np.array([1, -1, -1, -1, 0])
+    units = np.array([[0, 1, 0], [0.9, 0.1, 0], [0.1, 0.9, 0.1], [0, 0, 1], [1, 0, 0]], dtype=np.float32)
+    _join_nearest_topic(fitted, predicted, units, threshold=0.8)
+    assert predicted.tolist() == [1, 0, 1, -1, 0]
+    # With an outlier topic first in the embeddings, ids still count from topic 0.
+    fitted = SimpleNamespace(topic_embeddings_=np.array([[0, 0, 1.0], [1.0, 0, 0], [0, 1.0, 0]]), _outliers=1)
+    predicted = np.array([-1, -1])
+    _join_nearest_topic(fitted, predicted, units[[1, 3]], threshold=0.8)
+    assert predicted.tolist() == [0, -1]
+
+
 def test_bad_fit_sample_is_a_clear_error(starter_corpus):
     for bad in (5, -3, 2.5, "many", True):
         with pytest.raises(TopicModelError, match="fit_sample"):

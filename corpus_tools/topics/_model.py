@@ -417,11 +417,9 @@ class TopicModel(_Params):
             part_embeddings = embeddings[part]
             with quiet_bertopic():
                 predicted, _ = topic_model.transform(part_docs, embeddings=part_embeddings)
-                predicted = np.asarray(predicted, dtype=int)
-                if threshold is not None and (predicted == -1).any():
-                    predicted = np.asarray(topic_model.reduce_outliers(
-                        part_docs, predicted.tolist(), strategy="embeddings", embeddings=part_embeddings,
-                        threshold=threshold), dtype=int)
+            predicted = np.asarray(predicted, dtype=int)
+            if threshold is not None and (predicted == -1).any():
+                _join_nearest_topic(topic_model, predicted, part_embeddings, threshold)
             topics[part] = predicted
             logger.info("assigned %d of %d units not in the fit sample", min(first + ASSIGN_BATCH, len(rest)), len(rest))
         return topics
@@ -675,6 +673,21 @@ class TopicModel(_Params):
         model.fit_rows_ = model._fit_rows(model.n_units_) if model.n_fit_units_ < model.n_units_ else None
         model.centroids_ = {}
         return model
+
+
+def _join_nearest_topic(topic_model, predicted, embeddings, threshold: float) -> None:
+    """In place: each -1 in ``predicted`` joins its most similar topic (cosine to the topic
+    embeddings) when that similarity reaches ``threshold``. BERTopic's ``reduce_outliers``
+    (strategy "embeddings") rule, applied here because BERTopic refuses to run it once its fitted
+    model has no outlier topic left, while new units can still be predicted as outliers."""
+    import numpy as np
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    outliers = np.flatnonzero(predicted == -1)
+    topic_embeddings = np.asarray(topic_model.topic_embeddings_)[topic_model._outliers:]
+    sims = cosine_similarity(embeddings[outliers], topic_embeddings)
+    sims[sims < threshold] = 0
+    predicted[outliers] = np.where(sims.sum(axis=1) > 0, sims.argmax(axis=1), -1)
 
 
 def _clone(model: Any, clone) -> Any:
