@@ -171,9 +171,9 @@ class TopicModel(_Params):
         topics_ (topic per unit), embeddings_, bertopic_ (the fitted BERTopic), plan_ (the
         sub-models chosen, as text), terms_ (topic -> ranked c-TF-IDF terms), labels_
         (topic -> label), centroids_ (topic -> unit-embedding centroid), timings_ (seconds by
-        stage: embed, reduce, cluster, represent; assign after a sample fit), embedding_model_path_, n_fit_units_
-        (units the model was fitted on; ``n_units_`` when no sample was drawn), fit_rows_ (their
-        positions, sorted; None without a sample).
+        stage: embed, reduce, cluster, represent; assign after a sample fit),
+        embedding_model_path_, n_fit_units_ (units the model was fitted on; ``n_units_`` when no
+        sample was drawn), fit_rows_ (their positions, sorted; None without a sample).
     """
 
     def __init__(self, n_topics: int | str = "auto", *, seed: int = 42, embedding_model: Any = None,
@@ -360,6 +360,7 @@ class TopicModel(_Params):
             try:
                 # Guided modelling moves the seeded units' embeddings in place; otherwise BERTopic and
                 # UMAP (which keeps its input) can share ours instead of holding a second n x d copy.
+                # (A sample's embeddings are already a copy: fancy indexing made them.)
                 guided = topic_model.seed_topic_list is not None and rows is None
                 topics, _ = topic_model.fit_transform(fit_docs, embeddings=fit_embeddings.copy() if guided
                                                       else fit_embeddings)
