@@ -102,7 +102,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             cache_dir: str | Path | None = None, progress: Any = None,
             nlp: Any = None, model: str | None = None, by: str | None = None,
             order: str = "date", max_file_mb: float | None = None, frames: Any = None,
-            embedder: str = "static", executor: Any = None) -> AnalysisResult:
+            embedder: str = "static", fit_sample: int | None = None,
+            executor: Any = None) -> AnalysisResult:
     """Run every stage on a corpus and (when ``out`` is given) write the reports.
 
     Args:
@@ -137,6 +138,9 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             :class:`~corpus_tools.framing.grammar.FrameGrammar`; ``None``: the built-in one).
         embedder: the theme stage's sentence embedder: ``"static"`` (default; distilled locally
             from all-MiniLM-L6-v2 on first use) or ``"minilm"`` (all-MiniLM-L6-v2 itself).
+        fit_sample: past this many units, fit the themes on a seeded random sample of this many
+            and assign the rest with the fitted model (see :func:`~corpus_tools.topics.find_topics`);
+            None or 0: fit on every unit.
         executor: where the per-document work (parse, concepts, framing) runs: ``None`` or
             ``"local"`` (this process), ``"dask"`` (a Dask ``LocalCluster``, one worker per core),
             a Dask scheduler address (``"tcp://host:8786"``), or an executor object such as
@@ -160,16 +164,18 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             any heavy work).
         ExecutorError: Dask is not installed, its scheduler cannot be reached (or was lost), or
             workers keep dying on a batch.
+        TopicModelError: ``fit_sample`` is not a whole number of at least 10 (or 0/None).
         ValueError: an unknown format, unit or executor, or ``nlp`` with a Dask executor.
     """
     from ._fileio import ReportFolder, check_output_location
-    from .report import check_formats
-
     from .embeddings import check_embedder
     from .framing.grammar import load_grammar
+    from .report import check_formats
+    from .topics._model import check_fit_sample
 
     formats = check_formats(formats)
     embedder = check_embedder(embedder)
+    fit_sample = check_fit_sample(fit_sample)  # a bad sample size stops the run before any work
     grammar = load_grammar(frames)  # a bad frame grammar stops the run before anything is written
     if unit not in ("paragraph", "sentence"):
         raise ValueError(f"unit must be 'paragraph' or 'sentence', not {unit!r}")
@@ -217,6 +223,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         "n_topics": n_topics,
         "guided": guided,
         "embedder": embedder,
+        "fit_sample": fit_sample,
         "formats": list(formats),
         "cache_dir": str(cache_dir) if cache_dir is not None else None,
         "by": by,
@@ -241,7 +248,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
                                     grammar=grammar, executor=executor)
         release_free_memory()  # the text stages' temporaries, before the theme model loads
         _run_topics(corpus, lex, result, prog, seed=seed, unit=unit, n_topics=n_topics, guided=guided,
-                    cache_dir=cache_dir, embedder=embedder)
+                    cache_dir=cache_dir, embedder=embedder, fit_sample=fit_sample)
         release_free_memory()
         if by is not None:
             from .comparison import compare
@@ -488,13 +495,16 @@ def run_document_stages(corpus: "Corpus", stages: list, result: AnalysisResult, 
 
 
 def _run_topics(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *, seed: int, unit: str,
-                n_topics: Any, guided: bool, cache_dir: Any, embedder: str = "static") -> None:
+                n_topics: Any, guided: bool, cache_dir: Any, embedder: str = "static",
+                fit_sample: int | None = None) -> None:
     n_units = len(corpus.paragraphs) if unit == "paragraph" else len(corpus.sentences)
-    prog.stage(f"finding themes among {n_units} {unit}s (seed {seed})")
+    sampled = f"; fitted on a sample of {fit_sample:,}, the rest assigned" if fit_sample and fit_sample < n_units else ""
+    prog.stage(f"finding themes among {n_units} {unit}s (seed {seed}{sampled})")
     t0 = time.perf_counter()
     try:
         result.topics = _find_topics_cached(corpus, lex, result, prog, unit=unit, seed=seed, n_topics=n_topics,
-                                            guided=guided, cache_dir=cache_dir, embedder=embedder)
+                                            guided=guided, cache_dir=cache_dir, embedder=embedder,
+                                            fit_sample=fit_sample)
         result.stage_status["topics"] = {"status": "ok", "reason": ""}
         n = (getattr(result.topics, "metrics", None) or {}).get("n_topics")
         if n is not None:
@@ -507,7 +517,8 @@ def _run_topics(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progr
 
 
 def _find_topics_cached(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *, unit: str,
-                        seed: int, n_topics: Any, guided: bool, cache_dir: Any, embedder: str = "static") -> Any:
+                        seed: int, n_topics: Any, guided: bool, cache_dir: Any, embedder: str = "static",
+                        fit_sample: int | None = None) -> Any:
     """:func:`~corpus_tools.topics.find_topics`, or its result from an earlier run on the same units.
 
     The fit is deterministic for the same unit texts, embedding model, parameters, seed, library
@@ -525,7 +536,7 @@ def _find_topics_cached(corpus: "Corpus", lex: Any, result: AnalysisResult, prog
     docs = corpus.documents
     key = digest(
         "topics", source_fingerprint(TOPIC_SOURCES), library_versions(TOPIC_LIBRARIES),
-        embedder, embedder_fingerprint(embedder), unit, seed, n_topics,
+        embedder, embedder_fingerprint(embedder), unit, seed, n_topics, f"fit_sample={int(fit_sample or 0)}",
         lexicon_fingerprint(lex) if guided else "unguided",
         _frame_digest(units), _frame_digest(docs[["doc_id", "title", "date", "sha256", "n_words"]]),
     )
@@ -536,7 +547,8 @@ def _find_topics_cached(corpus: "Corpus", lex: Any, result: AnalysisResult, prog
         result.parse_cache["topics_cached"] = 1
         return TopicResult(**cached, model=_LazyModel(model_dir) if model_dir.is_dir() else None)
     topics = find_topics(corpus, unit=unit, seed=seed, n_topics=n_topics, guided=lex if guided else False,
-                         cache_dir=cache_dir, progress=prog.wrapper("themes: embedding"), embedder=embedder)
+                         cache_dir=cache_dir, progress=prog.wrapper("themes: embedding"), embedder=embedder,
+                         fit_sample=fit_sample)
     result.parse_cache["topics_cached"] = 0
     if topics.model is not None:
         _save_model(topics.model, model_dir)

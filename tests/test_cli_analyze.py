@@ -120,3 +120,16 @@ def test_tqdm_progress_shows_counts_and_stages():
     progress.stage("found 3 themes")
     text = buffer.getvalue()
     assert "parse + concepts + framing" in text and "3/3" in text and "found 3 themes" in text
+
+
+def test_fit_sample_is_passed_to_the_themes_and_recorded(corpus_dir, tmp_path):
+    out = tmp_path / "report"
+    result = _run(["analyze", str(corpus_dir), "--out", str(out), "--format", "json", "--fit-sample", "40", "-q"])
+    assert result.exit_code == 0, result.output
+    info = json.loads((out / "run.json").read_text())
+    assert info["parameters"]["fit_sample"] == 40
+    assert info["topic_metrics"]["n_fit_units"] == 40 and info["topic_metrics"]["n_units"] == 75
+    assert "sample of 40 of 75" in info["topic_metrics"]["model_sample"]
+    bad = CliRunner().invoke(main, ["analyze", str(corpus_dir), "--out", str(tmp_path / "o"), "--fit-sample", "3"])
+    assert bad.exit_code != 0 and "fit_sample=3 is too small" in bad.output and "Traceback" not in bad.output
+    assert not (tmp_path / "o").exists()

@@ -86,3 +86,16 @@ def test_embedder_option_selects_minilm_and_refuses_unknown_names(runner, corpus
     assert default["embedder"] == "static" and default["embedding_fingerprint"].startswith("minilm-static-")
     result = runner.invoke(main, ["topics", str(corpus_dir), "--embedder", "bert"])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_fit_sample_option(runner, corpus_dir):
+    result = runner.invoke(main, ["topics", str(corpus_dir), "--json", "--fit-sample", "40"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.output)["metrics"]
+    assert metrics["fit_sample"] == 40 and metrics["n_fit_units"] == 40 and metrics["n_units"] == 75
+    assert len(json.loads(result.output)["assignments"]) == 75
+    human = runner.invoke(main, ["topics", str(corpus_dir), "-q", "--fit-sample", "40"])
+    assert "fit: fitted on a seeded random sample of 40 of 75 units" in human.output
+    for bad, code, message in (("5", 1, "fit_sample=5 is too small"), ("-1", 2, "--fit-sample")):
+        result = runner.invoke(main, ["topics", str(corpus_dir), "--fit-sample", bad])
+        assert result.exit_code == code and message in result.output and "Traceback" not in result.output

@@ -369,3 +369,118 @@ def test_npmi_skips_a_phrase_and_its_own_words():
 def test_diversity_and_labels():
     assert diversity([["a", "b"], ["b", "c"]]) == pytest.approx(0.75)
     assert make_label(["new", "retail", "new retail", "digital", "traffic"]) == "new retail, digital, traffic"
+
+
+# -- themes at scale: fit on a seeded sample, assign the rest ----------------------------------
+
+@pytest.fixture(scope="module")
+def dev_full(dev_corpus):
+    return find_topics(dev_corpus, seed=42)
+
+
+@pytest.fixture(scope="module")
+def dev_sample(dev_corpus):
+    return find_topics(dev_corpus, seed=42, fit_sample=80)
+
+
+def test_sample_fit_gives_every_unit_a_topic(dev_corpus, dev_full, dev_sample):
+    units, _ = build_units(dev_corpus)
+    a = dev_sample.assignments
+    assert a["unit_id"].tolist() == units["unit_id"].tolist() == dev_full.assignments["unit_id"].tolist()
+    assert a["topic"].notna().all() and set(a["topic"]) <= set(dev_sample.topics["topic"])
+    assert dev_sample.topics["size"].sum() == len(units) > 80
+    m = dev_sample.metrics
+    assert m["fit_sample"] == 80 and m["n_fit_units"] == 80 and m["n_units"] == len(units)
+    assert f"sample of 80 of {len(units)} units" in m["model_sample"] and m["seconds_assign"] >= 0
+    model = dev_sample.model
+    assert len(model.fit_rows_) == 80 and np.all(np.diff(model.fit_rows_) > 0)
+    # The units outside the sample were assigned, not fitted: 80 units sized the model (k range 3..9).
+    assert "3..9" in m["model_clusterer"]
+    assert dev_full.metrics["n_fit_units"] == len(units) and dev_full.metrics["fit_sample"] == 0
+    assert "model_sample" not in dev_full.metrics and "seconds_assign" not in dev_full.metrics
+    # The assigned units agree with the full fit more than chance does.
+    from sklearn.metrics import adjusted_rand_score
+
+    assert adjusted_rand_score(dev_full.assignments["topic"], a["topic"]) > 0.2
+
+
+def test_sample_fit_is_reproducible_for_the_seed(dev_corpus, dev_sample):
+    again = find_topics(dev_corpus, seed=42, fit_sample=80)
+    pd.testing.assert_frame_equal(again.assignments, dev_sample.assignments)
+    pd.testing.assert_frame_equal(again.topics, dev_sample.topics)
+    pd.testing.assert_frame_equal(again.terms, dev_sample.terms)
+    other = find_topics(dev_corpus, seed=7, fit_sample=80)
+    assert not np.array_equal(other.model.fit_rows_, dev_sample.model.fit_rows_)
+
+
+def test_sample_at_least_every_unit_equals_the_full_fit(starter_corpus, result):
+    n = result.metrics["n_units"]
+    for size in (n, 10 * n):
+        sampled = find_topics(starter_corpus, seed=42, fit_sample=size)
+        assert sampled.model.fit_rows_ is None and sampled.metrics["n_fit_units"] == n
+        for name in ("assignments", "topics", "terms", "representatives", "doc_topics", "similar_docs"):
+            pd.testing.assert_frame_equal(getattr(sampled, name), getattr(result, name), obj=name)
+
+
+def test_sample_fit_on_the_starter_corpus_keeps_real_themes(starter_corpus):
+    r = find_topics(starter_corpus, seed=42, fit_sample=40)
+    assert r.metrics["n_fit_units"] == 40 and r.metrics["n_topics"] >= 3
+    assert len(r.assignments) == r.metrics["n_units"] == 75
+    assert r.metrics["npmi"] > 0  # labelled from the sample's terms, scored over every unit
+    row = r.representatives.iloc[0]
+    assert starter_corpus.text(row.doc_id)[row.start:row.end] == row.text
+
+
+def test_sample_fit_through_umap_and_hdbscan_assigns_by_transform():
+    X, truth = _blobs(300, 4, dim=48, spread=0.3)  # 1,200 units; a 1,000-unit sample is the large path
+    words = ["traffic dividend", "omni channel", "supply chain", "private domain"]
+    docs = [f"{words[t]} essay {i % 7} retail view" for i, t in enumerate(truth)]
+    model = TopicModel(seed=3, fit_sample=1000).fit(docs, embeddings=X.astype(np.float32))
+    assert "UMAP" in model.plan_["reducer"] and "HDBSCAN" in model.plan_["clusterer"]
+    assert "the other 200 assigned" in model.plan_["sample"] and model.timings_["assign"] > 0
+    rest = np.setdiff1d(np.arange(len(docs)), model.fit_rows_)
+    assert len(rest) == 200 and len(model.topics_) == 1200
+    # UMAP's transform and HDBSCAN's approximate prediction put the unseen units in their blob.
+    from sklearn.metrics import adjusted_rand_score
+
+    assigned = model.topics_[rest]
+    kept = assigned >= 0
+    assert kept.mean() >= 0.9
+    assert adjusted_rand_score(truth[rest][kept], assigned[kept]) >= 0.9
+
+
+def test_units_predicted_as_outliers_join_a_theme_only_when_similar_enough():
+    from types import SimpleNamespace
+
+    from corpus_tools.topics._model import _join_nearest_topic
+
+    # A fitted model with no outlier topic left (BERTopic's reduce_outliers refuses to run then).
+    fitted = SimpleNamespace(topic_embeddings_=np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), _outliers=0)
+    predicted = np.array([1, -1, -1, -1, 0])
+    units = np.array([[0, 1, 0], [0.9, 0.1, 0], [0.1, 0.9, 0.1], [0, 0, 1], [1, 0, 0]], dtype=np.float32)
+    _join_nearest_topic(fitted, predicted, units, threshold=0.8)
+    assert predicted.tolist() == [1, 0, 1, -1, 0]
+    # With an outlier topic first in the embeddings, ids still count from topic 0.
+    fitted = SimpleNamespace(topic_embeddings_=np.array([[0, 0, 1.0], [1.0, 0, 0], [0, 1.0, 0]]), _outliers=1)
+    predicted = np.array([-1, -1])
+    _join_nearest_topic(fitted, predicted, units[[1, 3]], threshold=0.8)
+    assert predicted.tolist() == [0, -1]
+
+
+def test_bad_fit_sample_is_a_clear_error(starter_corpus):
+    for bad in (5, -3, 2.5, "many", True):
+        with pytest.raises(TopicModelError, match="fit_sample"):
+            find_topics(starter_corpus, fit_sample=bad)
+    with pytest.raises(TopicModelError, match="fit_sample"):
+        find_topics(starter_corpus, model=TopicModel(), fit_sample=20)
+    with pytest.raises(TopicModelError, match="fit sample of 75"):
+        find_topics(starter_corpus, n_topics=15, fit_sample=20)
+
+
+def test_sample_fit_model_saves_and_loads(dev_sample, tmp_path):
+    path = dev_sample.model.save(tmp_path / "model")
+    loaded = TopicModel.load(path)
+    assert loaded.n_fit_units_ == 80 and loaded.fit_sample == 80
+    assert np.array_equal(loaded.fit_rows_, dev_sample.model.fit_rows_)
+    texts = ["Traffic is no longer the key; retention of members is.", "Stores become fulfilment centres."]
+    assert len(loaded.transform(texts, ids_only=True)) == 2

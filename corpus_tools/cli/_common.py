@@ -73,6 +73,13 @@ def embedder_option(func):
                              "(all-MiniLM-L6-v2 itself).")(func)
 
 
+def fit_sample_option(func):
+    return click.option("--fit-sample", "fit_sample", type=click.IntRange(min=0), default=None, metavar="N",
+                        help="Past N units, fit the themes (UMAP, HDBSCAN, c-TF-IDF) on a seeded random sample of N "
+                             "and assign the rest with the fitted model: the fit's time and memory stop growing "
+                             "with the corpus. Every unit is still embedded. [default: fit on all units]")(func)
+
+
 def show_progress(quiet: bool = False) -> bool:
     """Progress bars only for a person watching a terminal."""
     return not quiet and sys.stderr.isatty()

@@ -7,8 +7,8 @@ import click
 
 from .compare_cmd import order_option
 from ._common import (
-    NTopics, cache_option, corpus_path_argument, echo_json, embedder_option, frames_option, json_option,
-    library_errors, max_file_option, show_progress,
+    NTopics, cache_option, corpus_path_argument, echo_json, embedder_option, fit_sample_option, frames_option,
+    json_option, library_errors, max_file_option, show_progress,
 )
 
 _FORMATS = ("md", "html", "csv", "json")
@@ -37,6 +37,7 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
 @click.option("--n-topics", type=NTopics(), default="auto", show_default=True, help="Number of themes, or auto.")
 @click.option("--guided", is_flag=True, help="Seed the themes with the lexicon's concepts.")
 @embedder_option
+@fit_sample_option
 @click.option("--format", "formats", default=",".join(_FORMATS), show_default=True, callback=_formats,
               help="Comma-separated outputs: md (report.md), html (report.html), csv (tables/, plus Parquet "
                    "when pyarrow is installed), json (run.json).")
@@ -59,9 +60,9 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
                    "during the run [default: 30].")
 @json_option
 def analyze(path: Path, out: Path, lexicon: Path | None, frames: Path | None, seed: int, unit: str, n_topics,
-            guided: bool, embedder: str, formats: tuple[str, ...], by: str | None, order: str, quiet: bool,
-            cache_dir: Path | None, max_file_mb: float | None, workers: int | None, scheduler: str | None,
-            scheduler_timeout: float | None, as_json: bool) -> None:
+            guided: bool, embedder: str, fit_sample: int | None, formats: tuple[str, ...], by: str | None,
+            order: str, quiet: bool, cache_dir: Path | None, max_file_mb: float | None, workers: int | None,
+            scheduler: str | None, scheduler_timeout: float | None, as_json: bool) -> None:
     """Run every stage on the essays in PATH and write the reports to --out.
 
     Concepts, themes and framing, from one parse of each essay. Progress goes to stderr when it
@@ -93,7 +94,7 @@ def analyze(path: Path, out: Path, lexicon: Path | None, frames: Path | None, se
             result = run_analysis(path, out, lexicon=lexicon, seed=seed, unit=unit, formats=formats,
                                   n_topics=n_topics, guided=guided, cache_dir=cache_dir, progress=progress,
                                   by=by, order=order, max_file_mb=max_file_mb, frames=frames, embedder=embedder,
-                                  executor=executor)
+                                  fit_sample=fit_sample, executor=executor)
     finally:
         if executor is not None:
             executor.close()  # the local cluster of --workers stops with the command

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from ._common import (
-    NTopics, cache_option, corpus_path_argument, echo_json, embedder_option, frame_records, json_option,
-    library_errors, out_option, show_progress,
+    NTopics, cache_option, corpus_path_argument, echo_json, embedder_option, fit_sample_option, frame_records,
+    json_option, library_errors, out_option, show_progress,
 )
 
 
@@ -34,13 +34,14 @@ MEASURES = [("n_topics", "themes", "{:d}"), ("outlier_share", "outlier share", "
 @click.option("--embedding-model", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="A local sentence-transformers (or model2vec) model folder, instead of --embedder.")
 @embedder_option
+@fit_sample_option
 @out_option
 @json_option
 @cache_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def topics(path: Path, unit: str, n_topics, seed: int, guided: bool, lexicon: Path | None, baseline: bool,
-           representation: str, embedding_model: Path | None, embedder: str, out: Path | None, as_json: bool,
-           cache_dir: Path | None, quiet: bool) -> None:
+           representation: str, embedding_model: Path | None, embedder: str, fit_sample: int | None,
+           out: Path | None, as_json: bool, cache_dir: Path | None, quiet: bool) -> None:
     """Themes of the essays in PATH (BERTopic, offline, seeded).
 
     Prints each theme's label, size and top terms, a quoted representative paragraph, the
@@ -63,7 +64,8 @@ def topics(path: Path, unit: str, n_topics, seed: int, guided: bool, lexicon: Pa
         corpus = load_corpus(path)
         result = find_topics(corpus, unit=unit, seed=seed, n_topics=n_topics, guided=guide,
                              embedding_model=embedding_model, cache_dir=cache_dir, progress=progress,
-                             baseline=baseline, representation=representation, embedder=embedder)
+                             baseline=baseline, representation=representation, embedder=embedder,
+                             fit_sample=fit_sample)
         written = result.save(out, input_root=path) if out is not None else []
     if as_json:
         echo_json({
@@ -93,6 +95,8 @@ def _print_human(result, path: Path) -> None:
     click.echo(f"{path}: {m['n_topics']} themes over {m['n_units']} {m['unit']}s in {m['n_docs']} documents "
                f"(outliers {m['outlier_share']:.0%}; seed {m['seed']}{'; guided' if m.get('guided') else ''})")
     click.echo(f"model: {m.get('model_clusterer', '')}")
+    if m.get("model_sample"):
+        click.echo(f"fit: {m['model_sample']}")
     click.echo("")
     table = result.topics.copy()
     table["share"] = table["share"].map(lambda v: f"{v:.0%}")

@@ -115,7 +115,7 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
                 progress: Callable[[Iterable], Iterable] | None = None, *, baseline: bool = False,
                 representation: str = "ctfidf", min_words: int | None = None, n_representatives: int = 3,
                 n_similar: int = 10, model: TopicModel | None = None, use_cache: bool = True,
-                embedder: str = "static") -> TopicResult:
+                embedder: str = "static", fit_sample: int | None = None) -> TopicResult:
     """Find the themes of ``corpus``.
 
     Args:
@@ -139,9 +139,14 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
         embedder: the built-in embedder when ``embedding_model`` is None: ``"static"`` (default;
             a static model distilled locally from all-MiniLM-L6-v2, made once on first use) or
             ``"minilm"`` (all-MiniLM-L6-v2 itself, slower). See :mod:`corpus_tools.embeddings`.
+        fit_sample: past this many units, fit the theme model (UMAP, HDBSCAN, c-TF-IDF) on a
+            random sample of this many, drawn with ``seed``, and assign the other units with the
+            fitted model's ``transform``; every unit is still embedded. None or 0: fit on all
+            units. ``metrics`` records it (``fit_sample``, ``n_fit_units``). For a ``model`` you
+            pass, set it on the model instead.
 
     Raises:
-        TopicModelError: too few units, or an impossible ``n_topics``.
+        TopicModelError: too few units, an impossible ``n_topics`` or ``fit_sample``.
     """
     import numpy as np
 
@@ -152,9 +157,11 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
     units, dropped = build_units(corpus, unit, min_words)
     if len(units) == 0:
         raise TopicModelError(f"no {unit} of at least {min_words or 'a few'} words to model in this corpus")
+    if model is not None and fit_sample is not None:
+        raise TopicModelError("fit_sample is set on the TopicModel passed as model=, not on find_topics")
     if model is None:
         # Refuse before loading the embedding model: the answer is known from the count alone.
-        TopicModel(n_topics)._check_input(len(units))
+        TopicModel(n_topics, fit_sample=fit_sample)._check_input(len(units))
     texts = units["text"].tolist()
     seed_topics = _seed_topics(guided, texts) if guided is not None and guided is not False else None
 
@@ -165,7 +172,7 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
     model_arg = embedder.model_path_ if embedder.model_path_ is not None else embedder.model_
     if model is None:
         model = TopicModel(n_topics, seed=seed, embedding_model=model_arg, representation=representation,
-                           seed_topics=seed_topics, cache_dir=cache_dir, use_cache=use_cache)
+                           seed_topics=seed_topics, cache_dir=cache_dir, use_cache=use_cache, fit_sample=fit_sample)
     model.fit(texts, embeddings=embeddings)
     model.timings_["embed"] += embed_seconds
     topics = model.topics_
@@ -181,6 +188,7 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
     metrics.update(unit=unit, seed=seed, n_docs=int(units["doc_id"].nunique()), guided=seed_topics is not None,
                    n_seed_topics=len(seed_topics or []), embedding_model=str(model.embedding_model_path_ or "object"),
                    embedder=embedder.embedder_, embedding_fingerprint=embedder.model_id_,
+                   fit_sample=int(model.fit_sample or 0), n_fit_units=int(model.n_fit_units_),
                    **{f"model_{k}": v for k, v in model.plan_.items()},
                    **{f"seconds_{k}": round(v, 3) for k, v in model.timings_.items()})
     tables = {

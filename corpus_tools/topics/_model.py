@@ -29,6 +29,10 @@ LARGE_N = 1000
 TOKEN_PATTERN = r"(?u)\b\w[\w-]*\w\b"
 REPRESENTATIONS = ("ctfidf", "mmr", "keybert")
 PARAMS_FILE = "topic_model_params.json"
+#: Units assigned per ``transform`` call when a sample fit assigns the rest: bounds the memory of
+#: UMAP's transform (its neighbour graph) whatever the corpus size. Fixed, so results do not
+#: depend on anything but the input and the seed.
+ASSIGN_BATCH = 20_000
 
 
 def auto_min_df(n: int) -> int:
@@ -53,6 +57,23 @@ def make_label(terms: Sequence[str], n_terms: int = 3) -> str:
             break
         chosen.append(term)
     return ", ".join(chosen)
+
+
+def check_fit_sample(value: Any) -> int | None:
+    """``fit_sample`` as a number of units, None for "fit on every unit" (None or 0).
+
+    Raises:
+        TopicModelError: not a whole number, negative, or under the 10 units a fit needs.
+    """
+    import numbers
+
+    if isinstance(value, bool) or not (value is None or isinstance(value, numbers.Integral)):
+        raise TopicModelError(f"fit_sample must be a whole number of units (or None); got {value!r}")
+    if value is None or value == 0:
+        return None
+    if value < MIN_UNITS:
+        raise TopicModelError(f"fit_sample={value} is too small: fit on at least {MIN_UNITS} units, or 0 to fit on all")
+    return int(value)
 
 
 class _Timed:
@@ -120,6 +141,12 @@ class TopicModel(_Params):
     Terms come from c-TF-IDF over a CountVectorizer with English stop words, words and two-word
     phrases, and a minimum unit frequency scaled to n (:func:`auto_min_df`).
 
+    With ``fit_sample=N`` and more than N units, everything above (sub-models, UMAP, HDBSCAN,
+    c-TF-IDF, outlier reduction) is fitted on a seeded random sample of N units, and the other
+    units are assigned by the fitted model's :meth:`transform` (UMAP transform, then HDBSCAN's
+    approximate prediction or k-means' nearest centre) followed by the same outlier rule. The
+    fit then costs the same at any corpus size; the assignment grows linearly.
+
     Args:
         n_topics: ``"auto"`` or a number of topics (2 to n/2).
         seed: seed for every random step (k-means, UMAP, silhouette sampling).
@@ -137,19 +164,24 @@ class TopicModel(_Params):
         top_n_words: terms kept per topic (25, for the diversity measure).
         n_label_terms: terms in a label.
         cache_dir, use_cache: the embedding cache.
+        fit_sample: fit on a seeded random sample of at most this many units and assign the
+            rest with the fitted model (None or 0: fit on every unit). At least 10.
 
     Attributes (after fit):
         topics_ (topic per unit), embeddings_, bertopic_ (the fitted BERTopic), plan_ (the
         sub-models chosen, as text), terms_ (topic -> ranked c-TF-IDF terms), labels_
         (topic -> label), centroids_ (topic -> unit-embedding centroid), timings_ (seconds by
-        stage: embed, reduce, cluster, represent), embedding_model_path_.
+        stage: embed, reduce, cluster, represent; assign after a sample fit),
+        embedding_model_path_, n_fit_units_ (units the model was fitted on; ``n_units_`` when no
+        sample was drawn), fit_rows_ (their positions, sorted; None without a sample).
     """
 
     def __init__(self, n_topics: int | str = "auto", *, seed: int = 42, embedding_model: Any = None,
                  reducer: Any = "auto", clusterer: Any = "auto", vectorizer: Any = "auto", ctfidf: Any = "auto",
                  representation: str = "ctfidf", seed_topics: Sequence[Sequence[str]] | None = None,
                  reduce_outliers: bool = True, top_n_words: int = DIVERSITY_TOP_N, n_label_terms: int = 3,
-                 cache_dir: str | os.PathLike | None = None, use_cache: bool = True) -> None:
+                 cache_dir: str | os.PathLike | None = None, use_cache: bool = True,
+                 fit_sample: int | None = None) -> None:
         self.n_topics = n_topics
         self.seed = seed
         self.embedding_model = embedding_model
@@ -164,6 +196,7 @@ class TopicModel(_Params):
         self.n_label_terms = n_label_terms
         self.cache_dir = cache_dir
         self.use_cache = use_cache
+        self.fit_sample = fit_sample
 
     @classmethod
     def vanilla(cls, *, seed: int = 42, embedding_model: Any = None, **kwargs: Any) -> "TopicModel":
@@ -191,15 +224,33 @@ class TopicModel(_Params):
             raise TopicModelError(
                 f"{n} {'unit is' if n == 1 else 'units are'} too few to find themes (at least {MIN_UNITS} are needed); add essays, "
                 "or model sentences instead of paragraphs (--unit sentence)")
+        fit_n = self.fit_size(n)
         if self.n_topics != "auto":
             try:
                 k = int(self.n_topics)
             except (TypeError, ValueError):
                 raise TopicModelError(f"n_topics must be 'auto' or a whole number; got {self.n_topics!r}") from None
-            if k < 2 or k > n // 2:
-                raise TopicModelError(f"n_topics={k} does not fit {n} units: choose between 2 and {n // 2}, or 'auto'")
+            if k < 2 or k > fit_n // 2:
+                fitted = f"{fit_n} units" + (f" (the fit sample of {n})" if fit_n < n else "")
+                raise TopicModelError(f"n_topics={k} does not fit {fitted}: choose between 2 and {fit_n // 2}, or 'auto'")
         if self.representation not in REPRESENTATIONS:
             raise TopicModelError(f"representation must be one of {', '.join(REPRESENTATIONS)}; got {self.representation!r}")
+
+    def fit_size(self, n: int) -> int:
+        """Units the model is fitted on for a corpus of ``n`` units: ``fit_sample`` when set and
+        smaller than ``n``, else ``n``. Raises :class:`TopicModelError` for a bad ``fit_sample``."""
+        value = check_fit_sample(self.fit_sample)
+        return n if value is None else min(n, value)
+
+    def _fit_rows(self, n: int) -> "np.ndarray | None":
+        """Positions of the units to fit on, sorted (so the sample keeps corpus order), drawn
+        with ``seed``; None when every unit is fitted."""
+        import numpy as np
+
+        k = self.fit_size(n)
+        if k >= n:
+            return None
+        return np.sort(np.random.default_rng(self.seed).choice(n, size=k, replace=False))
 
     def _plan(self, n: int) -> tuple[dict[str, Any], dict[str, str]]:
         """Sub-models for ``n`` units, and a readable description of each."""
@@ -293,22 +344,30 @@ class TopicModel(_Params):
         else:
             self.embedding_model_path_ = None
 
-        models, desc = self._plan(n)
+        # A sample fit sizes, fits and describes everything from the sample alone; the other units
+        # only meet the fitted model in _assign_rest.
+        rows = self._fit_rows(n)
+        fit_docs = docs if rows is None else [docs[i] for i in rows]
+        fit_embeddings = embeddings if rows is None else embeddings[rows]
+        n_fit = len(fit_docs)
+        models, desc = self._plan(n_fit)
         vectorizer = models["vectorizer"]
         if isinstance(self.vectorizer, str) and self.vectorizer == "auto":
-            vectorizer = self._restrict_vocabulary(vectorizer, docs, auto_min_df(n))
+            vectorizer = self._restrict_vocabulary(vectorizer, fit_docs, auto_min_df(n_fit))
         start = time.perf_counter()
         topic_model = self._bertopic(embedder, models, vectorizer, timings)
         with quiet_bertopic():
             try:
                 # Guided modelling moves the seeded units' embeddings in place; otherwise BERTopic and
                 # UMAP (which keeps its input) can share ours instead of holding a second n x d copy.
-                guided = topic_model.seed_topic_list is not None
-                topics, _ = topic_model.fit_transform(docs, embeddings=embeddings.copy() if guided else embeddings)
+                # (A sample's embeddings are already a copy: fancy indexing made them.)
+                guided = topic_model.seed_topic_list is not None and rows is None
+                topics, _ = topic_model.fit_transform(fit_docs, embeddings=fit_embeddings.copy() if guided
+                                                      else fit_embeddings)
             except TopicModelError:
                 raise
             except (ValueError, TypeError, IndexError) as exc:
-                raise TopicModelError(f"the topic model could not be fitted on {n} units: {exc}") from exc
+                raise TopicModelError(f"the topic model could not be fitted on {n_fit} units: {exc}") from exc
         topic_model.umap_model = topic_model.umap_model.model
         topic_model.hdbscan_model = topic_model.hdbscan_model.model
         topics = np.asarray(topics, dtype=int)
@@ -316,12 +375,23 @@ class TopicModel(_Params):
             desc["clusterer"] += f" [{topic_model.hdbscan_model.reason_}: k-means fallback used]"
         if isinstance(topic_model.hdbscan_model, AutoKMeans) and self.n_topics == "auto":
             desc["clusterer"] += f" [k={topic_model.hdbscan_model.n_clusters_}]"
+        threshold = None
         if self.reduce_outliers and (topics == -1).any() and (topics >= 0).any():
-            topics = self._reduce_outliers(topic_model, docs, topics, embeddings, vectorizer, models)
-            desc["outliers"] = f"outlier reduction (embeddings, threshold {self.outlier_threshold_:.3f})"
+            topics = self._reduce_outliers(topic_model, fit_docs, topics, fit_embeddings, vectorizer, models)
+            threshold = self.outlier_threshold_
+            desc["outliers"] = f"outlier reduction (embeddings, threshold {threshold:.3f})"
         timings["represent"] = time.perf_counter() - start - timings["reduce"] - timings["cluster"]
+        if rows is not None:
+            assign_start = time.perf_counter()
+            topics = self._assign_rest(topic_model, docs, embeddings, rows, topics, threshold)
+            timings["assign"] = time.perf_counter() - assign_start
+            desc["sample"] = (f"fitted on a seeded random sample of {n_fit:,} of {n:,} units (seed {self.seed}); "
+                              f"the other {n - n_fit:,} assigned by the fitted model"
+                              + (" (transform, then outlier reduction)" if threshold is not None else " (transform)"))
 
         self.bertopic_ = topic_model
+        self.n_fit_units_ = n_fit
+        self.fit_rows_ = rows
         self.topics_ = topics
         self.embeddings_ = embeddings
         self.plan_ = desc
@@ -330,6 +400,29 @@ class TopicModel(_Params):
         self._collect_terms()
         self.centroids_ = {int(t): _unit(embeddings[topics == t].mean(axis=0)) for t in sorted(set(topics.tolist()))}
         self.timings_ = timings
+        return topics
+
+    def _assign_rest(self, topic_model, docs: list[str], embeddings, rows, fit_topics, threshold: float | None):
+        """Topics of every unit: the fit's for the sampled ``rows``, and for the others the fitted
+        model's prediction (BERTopic's transform: UMAP transform, then HDBSCAN's approximate
+        prediction or k-means' nearest centre), with the fit's outlier rule (``threshold``) applied
+        to the ones predicted as outliers. In fixed batches of :data:`ASSIGN_BATCH` units."""
+        import numpy as np
+
+        topics = np.full(len(docs), -1, dtype=int)
+        topics[rows] = fit_topics
+        rest = np.setdiff1d(np.arange(len(docs)), rows, assume_unique=True)
+        for first in range(0, len(rest), ASSIGN_BATCH):
+            part = rest[first:first + ASSIGN_BATCH]
+            part_docs = [docs[i] for i in part]
+            part_embeddings = embeddings[part]
+            with quiet_bertopic():
+                predicted, _ = topic_model.transform(part_docs, embeddings=part_embeddings)
+            predicted = np.asarray(predicted, dtype=int)
+            if threshold is not None and (predicted == -1).any():
+                _join_nearest_topic(topic_model, predicted, part_embeddings, threshold)
+            topics[part] = predicted
+            logger.info("assigned %d of %d units not in the fit sample", min(first + ASSIGN_BATCH, len(rest)), len(rest))
         return topics
 
     def _restrict_vocabulary(self, vectorizer, docs: list[str], min_df: int):
@@ -531,6 +624,7 @@ class TopicModel(_Params):
             "labels": {str(k): v for k, v in self.labels_.items()},
             "vectorizer_params": {k: v for k, v in self.vectorizer_params_.items() if _jsonable(v)},
             "timings": self.timings_,
+            "n_fit_units": int(getattr(self, "n_fit_units_", len(self.topics_))),
         }
         atomic_write_text(path / PARAMS_FILE, json.dumps(state, indent=2, ensure_ascii=False))
         return path
@@ -575,8 +669,26 @@ class TopicModel(_Params):
         model.embedding_model_path_ = Path(state["embedding_model_path"]) if state.get("embedding_model_path") else None
         model.embeddings_ = None
         model.n_units_ = len(model.topics_)
+        model.n_fit_units_ = int(state.get("n_fit_units", model.n_units_))
+        # Not stored: the sampled rows follow from the unit count, fit_sample and the seed.
+        model.fit_rows_ = model._fit_rows(model.n_units_) if model.n_fit_units_ < model.n_units_ else None
         model.centroids_ = {}
         return model
+
+
+def _join_nearest_topic(topic_model, predicted, embeddings, threshold: float) -> None:
+    """In place: each -1 in ``predicted`` joins its most similar topic (cosine to the topic
+    embeddings) when that similarity reaches ``threshold``. BERTopic's ``reduce_outliers``
+    (strategy "embeddings") rule, applied here because BERTopic refuses to run it once its fitted
+    model has no outlier topic left, while new units can still be predicted as outliers."""
+    import numpy as np
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    outliers = np.flatnonzero(predicted == -1)
+    topic_embeddings = np.asarray(topic_model.topic_embeddings_)[topic_model._outliers:]
+    sims = cosine_similarity(embeddings[outliers], topic_embeddings)
+    sims[sims < threshold] = 0
+    predicted[outliers] = np.where(sims.sum(axis=1) > 0, sims.argmax(axis=1), -1)
 
 
 def _clone(model: Any, clone) -> Any:
