@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import logging
+import operator
 import platform
 import sys
 import time
@@ -534,8 +535,9 @@ def _compact(rows: list, columns: list[str]) -> list[tuple]:
     ``pd.DataFrame(rows, columns=columns)`` and :class:`~corpus_tools._rows.RowChunks` build the
     same table from either form."""
     intern = sys.intern
+    values = operator.itemgetter(*columns)
     return [r if isinstance(r, tuple) else
-            tuple(intern(v) if type(v) is str and len(v) <= 40 else v for v in (r[c] for c in columns))
+            tuple([intern(v) if type(v) is str and len(v) <= 40 else v for v in values(r)])
             for r in rows]
 
 
