@@ -11,6 +11,14 @@
 4. Themes on ~20,000 generated paragraphs, cold (fresh embedding cache, embeddings included, one
    new process, imports included) with the static embedder. The static model itself is made
    once per machine (see ``--distill``).
+5. Text-stage throughput (``--sections throughput``): load + parse + concepts + framing, as
+   ``analyze``'s text stages run them with a cold cache, against the parse alone with the same
+   model and components (``ner`` excluded), the same 256-sentence batches and the same two
+   processes: ``nlp.pipe(sentences, batch_size=256, n_process=2)`` over the corpus's sentences
+   (what the pipeline parses; also over its paragraphs, for reference). Each run is a new
+   process (spaCy and the model loaded before the clock starts, on both sides), alternating the
+   sides for ``--throughput-rounds`` rounds over a ``make_corpus.py`` corpus of
+   ``--throughput-docs`` essays; median words/s of each side and their ratio.
 
     python benchmarks/bench_speed.py                       # everything (about 10 min on 2 cores)
     python benchmarks/bench_speed.py --paragraphs 0        # skip the 20,000-paragraph run
@@ -52,6 +60,50 @@ print(json.dumps({"units": m["n_units"], "n_topics": m["n_topics"], "npmi": m["n
                   "process_seconds": time.perf_counter() - start}))
 """
 
+_THROUGHPUT_CHILD = r"""
+import json, resource, sys, tempfile, time
+from corpus_tools.load import load_corpus
+from corpus_tools.parse import load_spacy_model
+
+def cpu(who=None):  # CPU seconds of this process and of its ended (joined) children: the parse workers
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    main = own.ru_utime + own.ru_stime
+    return main if who == "main" else main + kids.ru_utime + kids.ru_stime
+
+side, folder = sys.argv[1], sys.argv[2]
+nlp = load_spacy_model()  # ner excluded, as the pipeline loads it
+import corpus_tools
+out = {"side": side, "components": nlp.pipe_names, "corpus_tools": corpus_tools.__file__}
+if side in ("parse", "parse_paragraphs"):
+    corpus = load_corpus(folder)
+    texts = (corpus.sentences["clean_text"] if side == "parse" else corpus.paragraphs["clean_text"]).tolist()
+    start, cpu0, main0 = time.perf_counter(), cpu(), cpu("main")
+    for _ in nlp.pipe(texts, batch_size=256, n_process=2):
+        pass
+    out["seconds"] = time.perf_counter() - start
+    out["cpu_seconds"], out["cpu_main_seconds"] = cpu() - cpu0, cpu("main") - main0
+    out["texts"] = len(texts)
+else:
+    from corpus_tools.lexicon import load_lexicon
+    from corpus_tools.pipeline import AnalysisResult, _Progress, _run_text_stages
+
+    lexicon = load_lexicon(None)
+    with tempfile.TemporaryDirectory() as cache:  # cold: parse, row and result caches all empty
+        start, cpu0, main0 = time.perf_counter(), cpu(), cpu("main")
+        corpus = load_corpus(folder)
+        result = AnalysisResult(corpus=corpus)
+        _run_text_stages(corpus, lexicon, result, _Progress(None), nlp=nlp, model=None, cache_dir=cache)
+        out["seconds"] = time.perf_counter() - start
+        out["cpu_seconds"], out["cpu_main_seconds"] = cpu() - cpu0, cpu("main") - main0
+    out["timings"] = {k: round(v, 2) for k, v in result.timings.items()}
+    out["status"] = {k: v["status"] for k, v in result.stage_status.items()}
+    out["mentions"] = len(result.concepts.mentions)
+    out["contrasts"] = len(result.framing.contrasts)
+    out["texts"] = len(corpus.sentences)
+out["words"] = int(load_corpus(folder).documents["n_words"].sum())
+print(json.dumps(out))
+"""
+
 _IMPORTS_CHILD = r"""
 import sys
 from corpus_tools.cli import main
@@ -70,6 +122,13 @@ def _env() -> dict[str, str]:
     # compile every corpus_tools module again in each process, ~0.4 s here, on one side only).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def _env_with(path: Path) -> dict[str, str]:
+    """:func:`_env` with ``path`` (another checkout of the repository) first on the import path."""
+    env = _env()
+    env["PYTHONPATH"] = str(path) + os.pathsep + env["PYTHONPATH"]
     return env
 
 
@@ -232,6 +291,54 @@ def themes_cold(paragraphs: int) -> dict:
     return out
 
 
+def text_throughput(docs: int, rounds: int, paragraphs_too: bool = True, before: Path | None = None) -> dict:
+    """Public text stages vs the parse alone, each run in a new process, alternating. With
+    ``before`` (a checkout of an earlier commit), its public text stages are a third side."""
+    from make_corpus import make_corpus
+
+    folder = (HERE / "_work" / f"corpus_{docs}").resolve()
+    if not (folder / "metadata.csv").exists():
+        make_corpus(folder, docs)
+    sides = ["parse", "public"] + (["public_before"] if before else []) + (["parse_paragraphs"] if paragraphs_too else [])
+    runs: dict[str, list[dict]] = {side: [] for side in sides}
+    for r in range(rounds):
+        for side in (sides if r % 2 == 0 else sides[::-1]):
+            # "python -c" puts its working folder first on the import path: the earlier checkout's
+            # side runs from that checkout, so its corpus_tools is the one imported.
+            env, cwd = (_env_with(before), before) if side == "public_before" else (_env(), REPO)
+            proc = subprocess.run([sys.executable, "-c", _THROUGHPUT_CHILD, side.replace("_before", ""), str(folder)],
+                                  capture_output=True, text=True, env=env, cwd=cwd)
+            if proc.returncode != 0:
+                raise SystemExit(f"throughput run ({side}) failed:\n{proc.stderr[-3000:]}")
+            fig = json.loads(proc.stdout.strip().splitlines()[-1])
+            fig["words_per_s"] = fig["words"] / fig["seconds"]
+            runs[side].append(fig)
+            print(f"  round {r + 1} {side}: {fig['seconds']:.1f} s, {fig['words_per_s']:,.0f} words/s, "
+                  f"CPU {fig['cpu_seconds']:.1f} s, of it main process {fig['cpu_main_seconds']:.1f} s "
+                  f"(load average {os.getloadavg()[0]:.1f})"
+                  + (f" (stages {fig['timings']})" if "timings" in fig else ""), flush=True)
+    med = {side: statistics.median(f["words_per_s"] for f in figs) for side, figs in runs.items()}
+    pairs = [p["words_per_s"] / q["words_per_s"] for p, q in zip(runs["public"], runs["parse"])]
+    out = {"docs": docs, "words": runs["parse"][0]["words"], "sentences": runs["parse"][0]["texts"],
+           "rounds": rounds, "components": runs["parse"][0]["components"],
+           "parse_words_per_s": round(med["parse"]), "public_words_per_s": round(med["public"]),
+           "ratio": round(med["public"] / med["parse"], 3), "pair_ratios": [round(x, 3) for x in pairs],
+           "cpu_seconds": {side: round(statistics.median(f["cpu_seconds"] for f in figs), 1) for side, figs in runs.items()},
+           "cpu_main_seconds": {side: round(statistics.median(f["cpu_main_seconds"] for f in figs), 1)
+                                for side, figs in runs.items()},
+           "mentions": runs["public"][0]["mentions"], "contrasts": runs["public"][0]["contrasts"], "runs": runs}
+    if before:
+        out["before"] = str(before)
+        out["public_before_words_per_s"] = round(med["public_before"])
+        out["ratio_before"] = round(med["public_before"] / med["parse"], 3)
+        out["pair_ratios_before"] = [round(p["words_per_s"] / q["words_per_s"], 3)
+                                     for p, q in zip(runs["public_before"], runs["parse"])]
+    if paragraphs_too:
+        out["parse_paragraphs_words_per_s"] = round(med["parse_paragraphs"])
+        out["ratio_vs_paragraphs"] = round(med["public"] / med["parse_paragraphs"], 3)
+    return out
+
+
 def distill_time() -> float:
     from corpus_tools.embeddings import default_model_path, distill_static_model
 
@@ -248,8 +355,14 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5, help="warm analyze / import pandas pairs")
     ap.add_argument("--paragraphs", type=int, default=20000, help="themes cold run size (0: skip)")
     ap.add_argument("--distill", action="store_true", help="also time distilling the static model from MiniLM")
-    ap.add_argument("--sections", default="embedding,warm,themes,cold",
-                    help="comma-separated subset of embedding,warm,themes,cold")
+    ap.add_argument("--sections", default="embedding,warm,themes,cold,throughput",
+                    help="comma-separated subset of embedding,warm,themes,cold,throughput")
+    ap.add_argument("--throughput-docs", type=int, default=300, help="generated essays for the text-stage ratio")
+    ap.add_argument("--throughput-rounds", type=int, default=3, help="alternating runs of each side")
+    ap.add_argument("--before", type=Path, default=None,
+                    help="text-stage ratio: also run the public side from this checkout of an earlier commit")
+    ap.add_argument("--no-paragraphs", action="store_true",
+                    help="text-stage ratio: skip the reference parse over paragraphs")
     ap.add_argument("--onnx", action="store_true", help="also measure MiniLM as ONNX int8 (onnxruntime)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = ap.parse_args()
@@ -285,6 +398,25 @@ def main() -> None:
               f"(imports + load {t['load_seconds']:.1f} s, embed {t['seconds_embed']:.1f} s, reduce "
               f"{t['seconds_reduce']:.1f} s, cluster {t['seconds_cluster']:.1f} s, represent {t['seconds_represent']:.1f} s; "
               f"{t['n_topics']} themes)", flush=True)
+    if "throughput" in sections:
+        results["throughput"] = t = text_throughput(args.throughput_docs, args.throughput_rounds,
+                                                    not args.no_paragraphs, args.before)
+        line = (f"text stages on {t['docs']} essays ({t['words']:,} words, {t['sentences']:,} sentences; "
+                f"components {','.join(t['components'])}; 2 processes, 256-sentence batches): load + parse + "
+                f"concepts + framing {t['public_words_per_s']:,} words/s vs the parse alone "
+                f"{t['parse_words_per_s']:,} words/s -> {t['ratio']}x (pairs {t['pair_ratios']})")
+        cpu = t["cpu_seconds"]
+        line += (f"; CPU seconds (main + workers) parse {cpu['parse']}, public {cpu['public']} -> "
+                 f"{cpu['parse'] / cpu['public']:.3f}x")
+        if "ratio_before" in t:
+            line += f" (before {cpu['public_before']} -> {cpu['parse'] / cpu['public_before']:.3f}x)"
+        if "ratio_before" in t:
+            line += (f"; before ({t['before']}): {t['public_before_words_per_s']:,} words/s -> {t['ratio_before']}x "
+                     f"(pairs {t['pair_ratios_before']})")
+        if "ratio_vs_paragraphs" in t:
+            line += (f"; parse alone over paragraphs {t['parse_paragraphs_words_per_s']:,} words/s -> "
+                     f"{t['ratio_vs_paragraphs']}x")
+        print(line, flush=True)
     if args.distill:
         results["distill_seconds"] = d = distill_time()
         print(f"distilling the static model from MiniLM (once per machine): {d} s", flush=True)

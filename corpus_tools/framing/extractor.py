@@ -35,6 +35,7 @@ ORIENTATION_COLUMNS = ["doc_id", "para_id", "sent_id", "concept", "text", "start
                        "temporal_cues", "evaluation", "evaluation_cues", "contrast_side", "speaker"]
 CONTEXT_COLUMNS = ["doc_id", "sent_id", "concept", "term", "count"]
 _CONTEXT_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB"})
+_CONTEXT_POS_IDS: frozenset[int] | None = None
 _NEGATIVE_CUES = C.EVAL_NEGATIVE
 
 
@@ -129,7 +130,8 @@ class FramingExtractor:
         concessive: set[str] = set()  # sentences that grant a merit to set it aside
         for sent in parsed_doc.sentences:
             doc = sent.doc
-            if any(t.lower_ in CONCESSION_MARKERS for t in doc):
+            words = sentence_words(doc)
+            if not CONCESSION_MARKERS.isdisjoint(words[0]):
                 concessive.add(sent.sent_id)
             prev_doc = previous.doc if previous is not None and previous.para_id == sent.para_id else None
             previous = sent
@@ -143,10 +145,11 @@ class FramingExtractor:
                 start, end = sent.original_span(sp.start_char, sp.end_char)
                 return (text[start:end] if text is not None else sp.text), start, end
 
-            sentence_text = doc.text
             if text is not None and len(doc):
-                s0, s1 = sent.original_span(0, len(doc.text))
+                s0, s1 = sent.original_extent()
                 sentence_text = text[s0:s1]
+            else:
+                sentence_text = doc.text
             for frame in frames:
                 frame.speaker = speaker_of(doc, frame.anchor, prev_doc) if self.attribution else "author"
                 old_text, old_start, old_end = quote(frame.old)
@@ -165,7 +168,6 @@ class FramingExtractor:
             # other mentions are no cues, nor is a frame's own predicate ("X: the gravedigger of Y"
             # makes X the new side, not X negative)
             blocked = {i for _, s, e in matches for i in range(s, e)} | {f.anchor for f in frames}
-            words = sentence_words(doc)
             for concept, ts, te in matches:
                 o = self.tagger_.orient(doc, ts, te, blocked, words)
                 side, frame = _side_of(doc[ts:te].root.i, frames)
@@ -181,7 +183,7 @@ class FramingExtractor:
                     "evaluation": o.evaluation, "evaluation_cues": "; ".join(o.evaluation_cues),
                     "contrast_side": side, "speaker": frame.speaker if frame is not None else "author",
                 })
-            context.extend(_context_rows(doc, sent.doc_id, sent.sent_id, matches))
+            context.extend(_context_rows(doc, sent.doc_id, sent.sent_id, matches, words[1]))
         _concede(orientation, contrasts, concessive)
         return {"contrasts": contrasts, "orientation": orientation, "context": context}
 
@@ -265,16 +267,38 @@ def map_sides(doc: "Doc", frame: Frame, matches: list[tuple[str, int, int]]) -> 
     return name(old_head, old_all), name(new_head, new_all)
 
 
-def _context_rows(doc: "Doc", doc_id: str, sent_id: str, matches: list[tuple[str, int, int]]) -> list[dict]:
-    """Content lemmas co-occurring with each concept in a sentence (the concept's own words excluded)."""
+def _context_rows(doc: "Doc", doc_id: str, sent_id: str, matches: list[tuple[str, int, int]],
+                  lower_lemmas: list[str] | None = None) -> list[dict]:
+    """Content lemmas co-occurring with each concept in a sentence (the concept's own words excluded).
+
+    ``lower_lemmas`` (``token.lemma_.lower()`` per token, from :func:`sentence_words`) saves
+    reading them again; the word tests (part of speech, alphabetic, stop word, length) are
+    read from the Doc's arrays, not from a Token per word."""
+    from spacy.attrs import IS_ALPHA, IS_STOP, LENGTH, POS
+
     rows = []
     by_concept: dict[str, set[int]] = {}
     for concept, s, e in matches:
         by_concept.setdefault(concept, set()).update(range(s, e))
-    lemmas = [(t.i, t.lemma_.lower()) for t in doc
-              if t.pos_ in _CONTEXT_POS and t.is_alpha and not t.is_stop and len(t) > 2]
+    if lower_lemmas is None:
+        lower_lemmas = sentence_words(doc)[1]
+    pos_ids = _context_pos_ids()
+    lemmas = [(i, lower_lemmas[i])
+              for i, (pos, alpha, stop, length) in enumerate(doc.to_array([POS, IS_ALPHA, IS_STOP, LENGTH]).tolist())
+              if pos in pos_ids and alpha and not stop and length > 2]
     for concept, own in by_concept.items():
         counts = Counter(lemma for i, lemma in lemmas if i not in own)
         rows.extend({"doc_id": doc_id, "sent_id": sent_id, "concept": concept, "term": term, "count": n}
                     for term, n in sorted(counts.items()))
     return rows
+
+
+def _context_pos_ids() -> frozenset[int]:
+    """The ids of :data:`_CONTEXT_POS` as ``doc.to_array(POS)`` gives them (spaCy's universal
+    part-of-speech symbols)."""
+    global _CONTEXT_POS_IDS
+    if _CONTEXT_POS_IDS is None:
+        from spacy.parts_of_speech import IDS
+
+        _CONTEXT_POS_IDS = frozenset(int(IDS[name]) for name in _CONTEXT_POS)
+    return _CONTEXT_POS_IDS

@@ -31,10 +31,15 @@ class Orientation:
     evaluation_cues: list[str]
 
 
-def _split(cues: Iterable[str]) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+def _split(cues: Iterable[str]) -> tuple[frozenset[str], tuple[tuple[str, ...], ...], dict[str, list[tuple[str, ...]]]]:
+    """Single cue words, cue phrases (longest first) and the phrases by their first word (in
+    the same order), so a word is compared only with the phrases it can start."""
     single = frozenset(c for c in cues if " " not in c)
     multi = tuple(sorted({tuple(c.split()) for c in cues if " " in c}, key=len, reverse=True))
-    return single, multi
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in multi:
+        by_first.setdefault(phrase[0], []).append(phrase)
+    return single, multi, by_first
 
 
 class OrientationTagger:
@@ -112,15 +117,15 @@ class OrientationTagger:
 
     @staticmethod
     def _find(words: tuple[list[str], list[str]], near: set[int], table) -> list[tuple[int, str]]:
-        single, multi = table
+        single, _, by_first = table
         lowers, lemmas = words
         found: list[tuple[int, str]] = []
         used: set[int] = set()
         for i in sorted(near):
-            if multi:
-                for phrase in multi:
+            if by_first:
+                for phrase in by_first.get(lowers[i], ()):
                     n = len(phrase)
-                    if lowers[i] == phrase[0] and tuple(lowers[i:i + n]) == phrase and not used.intersection(range(i, i + n)):
+                    if tuple(lowers[i:i + n]) == phrase and not used.intersection(range(i, i + n)):
                         found.append((i, " ".join(phrase)))
                         used.update(range(i, i + n))
                         break
@@ -132,11 +137,16 @@ class OrientationTagger:
 
 
 def sentence_words(doc: "Doc") -> tuple[list[str], list[str]]:
-    """Lower-case forms and lemmas of a sentence, computed once for all its mentions."""
+    """Lower-case forms and lemmas (lower-cased) of a sentence, computed once for all its
+    mentions: ``token.lower_`` and ``token.lemma_.lower()``, read from the Doc's arrays without
+    building a Token per word."""
+    from spacy.attrs import LEMMA, LOWER
+
+    strings = doc.vocab.strings
     lowers, lemmas = [], []
-    for t in doc:
-        lowers.append(t.lower_)
-        lemmas.append(t.lemma_.lower())
+    for lower, lemma in doc.to_array([LOWER, LEMMA]).tolist():
+        lowers.append(strings[lower])
+        lemmas.append(strings[lemma].lower())
     return lowers, lemmas
 
 
