@@ -12,6 +12,11 @@ rows are the same whichever executor made them, so the tables are too.
   loads the spaCy model and fits the stages once, takes batches of documents (a few MB of text)
   and returns their compact rows. Needs the ``dask`` extra: ``pip install "corpus-tools[dask]"``.
 
+Both also embed the theme units the embedding cache misses (``map_embeddings``): the client
+plans the model calls (:meth:`~corpus_tools.embeddings.Embedder.plan`) and a Dask worker runs
+each call whole, because a transformer's floats depend on which texts share a call; so the
+vectors are bitwise the local ones. The client caches them and fits the themes.
+
 ``analyze(..., executor=...)`` takes an executor object or a string: ``"local"``, ``"dask"`` (a
 ``LocalCluster`` with one worker per core) or a scheduler address.
 """

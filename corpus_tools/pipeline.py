@@ -143,7 +143,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         fit_sample: past this many units, fit the themes on a seeded random sample of this many
             and assign the rest with the fitted model (see :func:`~corpus_tools.topics.find_topics`);
             None or 0: fit on every unit.
-        executor: where the per-document work (parse, concepts, framing) runs: ``None`` or
+        executor: where the per-document work (parse, concepts, framing) and the embedding of
+            the theme units run (the themes are fitted here either way): ``None`` or
             ``"local"`` (this process), ``"dask"`` (a Dask ``LocalCluster``, one worker per core),
             a Dask scheduler address (``"tcp://host:8786"``), or an executor object such as
             :class:`~corpus_tools.executors.DaskExecutor` ``(workers=4)``. The tables are the
