@@ -160,6 +160,46 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_run_completes_with_the_same
         progress.messages
 
 
+class _KillOneWorkerWhileEmbedding:
+    """A progress wrapper over the embedding tasks that kills (SIGKILL) one worker of the
+    executor's cluster once two tasks have come back, with others still in flight."""
+
+    def __init__(self, executor: DaskExecutor) -> None:
+        self.executor = executor
+        self.killed: int | None = None
+        self.ticks = 0
+
+    def __call__(self, iterable):
+        for item in iterable:
+            if self.ticks == 2 and self.killed is None:
+                self.killed = sorted(self.executor._client.run(os.getpid).values())[0]
+                os.kill(self.killed, signal.SIGKILL)
+            self.ticks += 1
+            yield item
+
+
+def test_a_worker_killed_mid_embedding_is_replaced_and_the_vectors_are_the_same(starter_corpus):
+    import numpy as np
+
+    from corpus_tools.embeddings import Embedder
+    from corpus_tools.topics import build_units
+
+    texts = build_units(starter_corpus, "paragraph", None)[0]["text"].tolist()
+    embedder = Embedder(use_cache=False, batch_size=1).fit()  # 16 texts a call: several tasks
+    local = embedder.encode(texts)
+    executor = DaskExecutor(workers=2, batch_mb=0.001)
+    progress = _KillOneWorkerWhileEmbedding(executor)
+    try:
+        remote = executor.map_embeddings(embedder.spec(), texts, progress=progress)
+        executor._client.wait_for_workers(2, timeout=60)  # the nanny restarts the killed one
+        survivors = set(executor._client.run(os.getpid).values())
+    finally:
+        executor.close()
+    assert progress.killed is not None and progress.killed not in survivors and len(survivors) == 2
+    assert progress.ticks == executor.last_embedding["tasks"] == len(embedder.plan(texts).batches) >= 4
+    assert np.array_equal(local, remote)
+
+
 def test_an_unreachable_scheduler_is_a_clear_error_not_a_hang(corpus_dir, tmp_path):
     address = f"tcp://127.0.0.1:{_free_port()}"  # nobody listens there
     with pytest.raises(ExecutorError, match="could not reach the Dask scheduler at " + address):
