@@ -24,6 +24,7 @@ re-run (or a corpus that shares paragraphs with an earlier one) embeds only what
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
@@ -313,6 +314,74 @@ def load_embedding_model(path: str | os.PathLike, device: str = "cpu"):
     return load_static_model(str(path)) if is_static_model(path) else load_sentence_model(str(path), device)
 
 
+@dataclasses.dataclass(frozen=True)
+class EmbedderSpec:
+    """What a process (a Dask worker) needs to build an :class:`Embedder` that embeds exactly as
+    the one it came from (:meth:`Embedder.spec`): the model by name (each process resolves its
+    own folder), the fingerprint it must have, and the encoding parameters."""
+
+    model: str | None
+    embedder: str
+    model_id: str
+    static: bool
+    batch_size: int
+    device: str
+    max_words: int
+
+    @property
+    def key(self) -> str:
+        """Identifies the loaded embedder: a worker loads it once per key."""
+        return "\x1f".join(map(str, dataclasses.astuple(self)))
+
+    def build(self) -> "Embedder":
+        """The embedder in this process (the model loaded), checked against :attr:`model_id`.
+
+        Raises:
+            EmbeddingError: this process's model differs (another folder or version)."""
+        embedder = Embedder(self.model, embedder=self.embedder, use_cache=False, batch_size=self.batch_size,
+                            device=self.device, max_words=self.max_words).fit()
+        if embedder.model_id_ != self.model_id:
+            raise EmbeddingError(f"this process embeds with the model {embedder.model_id_}, the run with "
+                                 f"{self.model_id}: install the same embedding model everywhere, or the themes "
+                                 "would differ")
+        return embedder
+
+
+@dataclasses.dataclass
+class EncodingPlan:
+    """How texts are cut into model calls: ``pieces`` (a text, or a long text's sentence-aligned
+    chunks; ``owners[j]`` is piece j's text) and ``batches`` (piece indices, longest first).
+
+    A transformer's float results depend on which pieces share a batch (padding), so a process
+    that embeds for another (a Dask worker) runs these same batches, whole: the vectors are then
+    bitwise those of embedding here."""
+
+    n_texts: int
+    owners: list[int]
+    pieces: list[str]
+    batches: list[list[int]]
+
+    def pool(self, encoded: Iterable["np.ndarray"]) -> "np.ndarray":
+        """One unit row per text from the batches' vectors (``encoded``, in :attr:`batches`
+        order): chunk vectors averaged and renormalised."""
+        import numpy as np
+
+        vectors = None
+        for batch, block in zip(self.batches, encoded):
+            block = np.asarray(block, dtype=np.float32)
+            if vectors is None:
+                vectors = np.zeros((len(self.pieces), block.shape[1]), dtype=np.float32)
+            vectors[batch] = block
+        if vectors is None:
+            return np.zeros((0, 0), dtype=np.float32)
+        if len(self.pieces) == self.n_texts:
+            return vectors
+        pooled = np.zeros((self.n_texts, vectors.shape[1]), dtype=np.float32)
+        np.add.at(pooled, np.asarray(self.owners), vectors)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return pooled / np.where(norms == 0, 1, norms)
+
+
 class Embedder:
     """Embed texts with a local model, with an on-disk cache.
 
@@ -349,9 +418,17 @@ class Embedder:
         self.device = device
         self.max_words = max_words
 
-    def fit(self, texts: Iterable[str] | None = None) -> "Embedder":
+    def fit(self, texts: Iterable[str] | None = None, *, load: bool = True) -> "Embedder":
         """Load the model (once per process for a given folder; the static model is distilled
-        on its first use)."""
+        on its first use).
+
+        Args:
+            texts: ignored (scikit-learn manners).
+            load: ``False`` resolves the model's folder, fingerprint and cache folder without
+                loading the model, for an :meth:`embed` whose ``encode`` runs elsewhere (the
+                workers of a Dask executor); the model is then loaded only if this process
+                has to encode after all.
+        """
         from .parse import default_cache_dir
 
         name = check_embedder(self.embedder)
@@ -366,26 +443,41 @@ class Embedder:
             self.model_path_ = embedder_model_path(name, self.model)
             self.model_id_ = model_fingerprint(self.model_path_)
             self.static_ = is_static_model(self.model_path_)
-            self.model_ = load_embedding_model(self.model_path_, self.device)
+            self.dim_ = None
+            if load:
+                self._load()
         self.embedder_ = name if self.model is None else "custom"
-        get_dim = (getattr(self.model_, "get_embedding_dimension", None)
-                   or getattr(self.model_, "get_sentence_embedding_dimension", None))
-        dim = get_dim() if get_dim else getattr(self.model_, "dim", None)
-        self.dim_ = int(dim) if dim else None
+        if self.model_path_ is None:
+            self._set_dim()
         root = Path(self.cache_dir) if self.cache_dir is not None else default_cache_dir()
         self.cache_path_ = root / "embeddings" / self.model_id_
         return self
 
+    def _load(self) -> None:
+        self.model_ = load_embedding_model(self.model_path_, self.device)
+        self._set_dim()
+
+    def _set_dim(self) -> None:
+        get_dim = (getattr(self.model_, "get_embedding_dimension", None)
+                   or getattr(self.model_, "get_sentence_embedding_dimension", None))
+        dim = get_dim() if get_dim else getattr(self.model_, "dim", None)
+        self.dim_ = int(dim) if dim else None
+
     def _check_fitted(self) -> None:
-        if not hasattr(self, "model_"):
+        if not hasattr(self, "model_id_"):
             raise NotFittedError("Embedder is not fitted yet: call .fit() first")
 
-    def embed(self, texts: Sequence[str], progress: Callable[[Iterable], Iterable] | None = None) -> "np.ndarray":
+    def embed(self, texts: Sequence[str], progress: Callable[[Iterable], Iterable] | None = None, *,
+              encode: Callable[..., "np.ndarray"] | None = None) -> "np.ndarray":
         """L2-normalised float32 vectors, one row per text, from the cache where possible.
 
         Args:
             texts: the texts; duplicates are embedded once.
             progress: optional wrapper over batches (e.g. ``tqdm``) for long runs.
+            encode: what embeds the texts the cache misses, ``encode(texts, progress=...)`` ->
+                one row per text; by default this process (:meth:`encode`). An executor's
+                ``map_embeddings`` (bound to :meth:`spec`) embeds them on its workers; the
+                vectors are cached here either way.
         """
         import numpy as np
 
@@ -399,7 +491,10 @@ class Embedder:
                 missing[key] = text
         if missing:
             logger.info("embedding %d texts (%d cached)", len(missing), len(set(keys)) - len(missing))
-            fresh = self._encode(list(missing.values()), progress)
+            fresh = (encode or self.encode)(list(missing.values()), progress=progress)
+            fresh = np.asarray(fresh, dtype=np.float32)
+            if fresh.shape[0] != len(missing):
+                raise EmbeddingError(f"got {fresh.shape[0]} embeddings for {len(missing)} texts")
             cached.update(zip(missing.keys(), fresh))
             if self.use_cache:
                 self._write_shard(list(missing.keys()), fresh)
@@ -434,44 +529,55 @@ class Embedder:
             pieces.append(" ".join(current))
         return pieces
 
-    def _encode(self, texts: list[str], progress) -> "np.ndarray":
-        import numpy as np
+    def spec(self) -> "EmbedderSpec":
+        """What another process needs to embed exactly as this one: picklable (see
+        :class:`EmbedderSpec`). Only for a model given by name or folder, not as an object."""
+        self._check_fitted()
+        if self.model_path_ is None:
+            raise EmbeddingError("a model given as a loaded object cannot be shipped to other processes")
+        return EmbedderSpec(model=None if self.model is None else str(self.model), embedder=check_embedder(self.embedder),
+                            model_id=self.model_id_, static=self.static_, batch_size=self.batch_size,
+                            device=self.device, max_words=self.max_words)
 
+    def plan(self, texts: Sequence[str]) -> "EncodingPlan":
+        """How :meth:`encode` cuts ``texts`` into model calls (see :class:`EncodingPlan`)."""
+        self._check_fitted()
         owners, pieces = [], []
         for i, text in enumerate(texts):
             for piece in self._chunks(text):
                 owners.append(i)
                 pieces.append(piece)
-        # Longest first keeps padding low inside each batch; order is restored below.
+        # Longest first keeps padding low inside each batch; order is restored in the pooling.
         order = sorted(range(len(pieces)), key=lambda j: -len(pieces[j]))
         size = self.batch_size * (16 if self.static_ else 1)
         batches = [order[i:i + size] for i in range(0, len(order), size)]
-        vectors = None
-        iterator = progress(batches) if progress is not None else batches
-        for batch in iterator:
-            try:
-                if self.static_:
-                    encoded = self.model_.encode([pieces[j] for j in batch], batch_size=size, max_length=None,
-                                                 show_progress_bar=False, use_multiprocessing=False)
-                    encoded = _unit_rows(np.asarray(encoded, dtype=np.float32))
-                else:
-                    encoded = self.model_.encode([pieces[j] for j in batch], batch_size=self.batch_size,
-                                                 convert_to_numpy=True, normalize_embeddings=True,
-                                                 show_progress_bar=False)
-            except Exception as exc:  # a broken custom model: say which, not a torch traceback
-                raise EmbeddingError(f"the embedding model failed to encode texts: {exc}") from exc
-            encoded = np.asarray(encoded, dtype=np.float32)
-            if vectors is None:
-                vectors = np.zeros((len(pieces), encoded.shape[1]), dtype=np.float32)
-            vectors[batch] = encoded
-        if vectors is None:
-            return np.zeros((0, self.dim_ or 0), dtype=np.float32)
-        if len(pieces) == len(texts):
-            return vectors
-        pooled = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-        np.add.at(pooled, np.asarray(owners), vectors)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return pooled / np.where(norms == 0, 1, norms)
+        return EncodingPlan(n_texts=len(texts), owners=owners, pieces=pieces, batches=batches)
+
+    def encode_batch(self, pieces: Sequence[str]) -> "np.ndarray":
+        """One model call: unit float32 vectors of ``pieces`` (one batch of a :meth:`plan`)."""
+        import numpy as np
+
+        if not hasattr(self, "model_"):
+            self._load()
+        pieces = list(pieces)
+        size = self.batch_size * (16 if self.static_ else 1)
+        try:
+            if self.static_:
+                encoded = self.model_.encode(pieces, batch_size=size, max_length=None,
+                                             show_progress_bar=False, use_multiprocessing=False)
+                encoded = _unit_rows(np.asarray(encoded, dtype=np.float32))
+            else:
+                encoded = self.model_.encode(pieces, batch_size=self.batch_size, convert_to_numpy=True,
+                                             normalize_embeddings=True, show_progress_bar=False)
+        except Exception as exc:  # a broken custom model: say which, not a torch traceback
+            raise EmbeddingError(f"the embedding model failed to encode texts: {exc}") from exc
+        return np.asarray(encoded, dtype=np.float32)
+
+    def encode(self, texts: Sequence[str], progress: Callable[[Iterable], Iterable] | None = None) -> "np.ndarray":
+        """Embed ``texts`` in this process, without the cache: one unit float32 row per text."""
+        plan = self.plan([str(t) for t in texts])
+        iterator = progress(plan.batches) if progress is not None else plan.batches
+        return plan.pool(self.encode_batch([plan.pieces[j] for j in batch]) for batch in iterator)
 
     # -- cache ----------------------------------------------------------------------------
 

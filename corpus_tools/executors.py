@@ -12,6 +12,11 @@ rows are the same whichever executor made them, so the tables are too.
   loads the spaCy model and fits the stages once, takes batches of documents (a few MB of text)
   and returns their compact rows. Needs the ``dask`` extra: ``pip install "corpus-tools[dask]"``.
 
+Both also embed the theme units the embedding cache misses (``map_embeddings``): the client
+plans the model calls (:meth:`~corpus_tools.embeddings.Embedder.plan`) and a Dask worker runs
+each call whole, because a transformer's floats depend on which texts share a call; so the
+vectors are bitwise the local ones. The client caches them and fits the themes.
+
 ``analyze(..., executor=...)`` takes an executor object or a string: ``"local"``, ``"dask"`` (a
 ``LocalCluster`` with one worker per core) or a scheduler address.
 """
@@ -22,11 +27,14 @@ import logging
 import os
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import ExecutorError
 
 if TYPE_CHECKING:
+    import numpy as np
+
+    from .embeddings import EmbedderSpec
     from .load import Corpus
     from .parse import Parser
     from .stages import DocumentStage
@@ -110,6 +118,11 @@ class LocalExecutor:
         """Parse and transform ``doc_ids`` here, with ``parser`` (already fitted)."""
         return _LocalRun(parser, spec, corpus, doc_ids)
 
+    def map_embeddings(self, spec: "EmbedderSpec", texts: Sequence[str], *,
+                       progress: Callable[[Iterable], Iterable] | None = None) -> "np.ndarray":
+        """Embed ``texts`` in this process (no cache): one unit float32 row per text."""
+        return _embedder(spec).encode(texts, progress=progress)
+
     def close(self) -> None:
         """Nothing to release."""
 
@@ -174,6 +187,7 @@ class DaskExecutor:
         self.announce = announce
         self._client: Any = None
         self._cluster: Any = None
+        self.last_embedding: dict[str, Any] = {}
 
     def describe(self) -> str:
         if self.client is not None:
@@ -281,6 +295,73 @@ class DaskExecutor:
         client = self._connect(announce or logger.info)
         n_threads = max(1, sum(client.nthreads().values()))
         return _DaskRun(self, client, spec, corpus, list(doc_ids), n_threads)
+
+    def map_embeddings(self, spec: "EmbedderSpec", texts: Sequence[str], *,
+                       progress: Callable[[Iterable], Iterable] | None = None) -> "np.ndarray":
+        """Embed ``texts`` on the workers: one unit float32 row per text, bitwise those of
+        embedding in this process.
+
+        The texts are cut into model calls here (:meth:`~corpus_tools.embeddings.Embedder.plan`),
+        and whole calls go to the workers in tasks of at most :attr:`batch_mb` MB of text, so
+        every call sees the same pieces as it would here. Each worker loads the embedding model
+        once (:func:`embed_batches`). :attr:`last_embedding` records the texts, tasks and the
+        worker processes."""
+        import time
+
+        from .embeddings import Embedder
+
+        started = time.perf_counter()
+        client = self._connect(logger.info)
+        n_threads = max(1, sum(client.nthreads().values()))
+        plan = Embedder(spec.model, embedder=spec.embedder, batch_size=spec.batch_size, max_words=spec.max_words,
+                        use_cache=False).fit(load=False).plan([str(t) for t in texts])
+        sizes = [sum(len(plan.pieces[j].encode("utf-8")) for j in batch) for batch in plan.batches]
+        target = min(self.batch_mb * 1e6, sum(sizes) / max(1, self.batches_per_worker * n_threads))
+        tasks: list[list[int]] = []  # consecutive model calls (indices into plan.batches)
+        size = 0.0
+        for i, n in enumerate(sizes):
+            if not tasks or size >= target:
+                tasks.append([])
+                size = 0.0
+            tasks[-1].append(i)
+            size += n
+        processes: set[int] = set()
+        blocks: list[Any] = [None] * len(plan.batches)
+        window = 2 * n_threads + 1
+        pending: deque = deque()
+        todo = iter(enumerate(tasks))
+
+        def submit() -> None:
+            item = next(todo, None)
+            if item is None:
+                return
+            t, calls = item
+            payload = [[plan.pieces[j] for j in plan.batches[c]] for c in calls]
+            future = client.submit(embed_batches, spec, payload, pure=False, key=f"corpus-tools-embed-{t}-{id(plan)}")
+            pending.append((calls, future))
+
+        steps = progress(range(len(tasks))) if progress is not None else range(len(tasks))
+        try:
+            for _ in range(window):
+                submit()
+            for _ in steps:
+                calls, future = pending.popleft()
+                out = _task_result(future, f"a batch of {sum(len(plan.batches[c]) for c in calls)} texts to embed")
+                submit()
+                if out["error"]:
+                    from .embeddings import EmbeddingError
+
+                    raise EmbeddingError(out["error"])
+                processes.add(out["pid"])
+                for c, block in zip(calls, out["vectors"]):
+                    blocks[c] = block
+        finally:
+            for _, future in pending:
+                future.cancel()
+        self.last_embedding = {"texts": plan.n_texts, "pieces": len(plan.pieces),
+                               "tasks": len(tasks), "processes": sorted(processes),
+                               "seconds": round(time.perf_counter() - started, 3)}
+        return plan.pool(blocks)
 
     def batches(self, corpus: "Corpus", doc_ids: Sequence[str], n_workers: int) -> list[list[str]]:
         """Consecutive documents in batches of at most :attr:`batch_mb` MB of text, smaller when
@@ -406,6 +487,52 @@ def transform_batch(spec: WorkSpec, corpus: "Corpus") -> dict[str, Any]:
     return {"documents": documents, "seconds": dict(work.seconds), "errors": dict(work.errors),
             "parse_stats": stats, "fingerprint": work.parser.fingerprint_,
             "code": source_fingerprint(ROW_SOURCES), "pid": os.getpid()}
+
+
+#: The embedders of this process (a Dask worker), by :attr:`EmbedderSpec.key`: models load once.
+_EMBEDDERS: dict[str, Any] = {}
+
+
+def _embedder(spec: "EmbedderSpec") -> Any:
+    embedder = _EMBEDDERS.get(spec.key)
+    if embedder is None:
+        embedder = spec.build()
+        _EMBEDDERS.clear()  # one embedding model at a time
+        _EMBEDDERS[spec.key] = embedder
+    return embedder
+
+
+def embed_batches(spec: "EmbedderSpec", batches: Sequence[Sequence[str]]) -> dict[str, Any]:
+    """The task a Dask worker runs for the theme stage: one model call per batch of texts (as
+    planned by the client), returning their float32 unit vectors. The model is loaded on the
+    first task and kept. A model that differs from the client's (another fingerprint) is
+    reported as ``error``, so the run stops with that message rather than mixing models."""
+    from .embeddings import EmbeddingError
+
+    try:
+        embedder = _embedder(spec)
+        vectors = [embedder.encode_batch(batch) for batch in batches]
+    except EmbeddingError as exc:
+        return {"vectors": [], "error": str(exc), "pid": os.getpid()}
+    return {"vectors": vectors, "error": "", "pid": os.getpid()}
+
+
+def _task_result(future: Any, what: str) -> Any:
+    """``future.result()``, with a dead worker or a lost scheduler as an :class:`ExecutorError`."""
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+    from distributed.comm import CommClosedError
+
+    try:
+        return future.result()
+    except KilledWorker:
+        raise ExecutorError(f"Dask workers died again and again running {what}; stopping (nothing was written). "
+                            "A worker running out of memory is the usual cause: give the workers more memory "
+                            "or make the batches smaller.") from None
+    except (CancelledError, CommClosedError, OSError, TimeoutError) as exc:
+        raise ExecutorError(f"lost the Dask scheduler while running {what} ({type(exc).__name__}: "
+                            f"{_first_line(exc) or 'no answer'}); stopping (nothing was written)") from None
 
 
 def resolve_executor(executor: Any) -> Any:

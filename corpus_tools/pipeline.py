@@ -58,7 +58,9 @@ class AnalysisResult:
         params: the parameters of the run (as written to ``run.json``).
         versions: package and model versions used.
         out: the output folder, if any.
-        parse_cache: documents parsed now vs read from the parse cache.
+        parse_cache: documents parsed now vs read from the parse cache (with a Dask executor
+            also ``embedded_on_workers``: the units the embedding cache missed, embedded on
+            ``embedding_processes`` workers).
         comparison: a :class:`~corpus_tools.comparison.ComparisonResult` when ``analyze(by=...)``
             was asked for a comparison, else ``None``.
     """
@@ -141,7 +143,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         fit_sample: past this many units, fit the themes on a seeded random sample of this many
             and assign the rest with the fitted model (see :func:`~corpus_tools.topics.find_topics`);
             None or 0: fit on every unit.
-        executor: where the per-document work (parse, concepts, framing) runs: ``None`` or
+        executor: where the per-document work (parse, concepts, framing) and the embedding of
+            the theme units run (the themes are fitted here either way): ``None`` or
             ``"local"`` (this process), ``"dask"`` (a Dask ``LocalCluster``, one worker per core),
             a Dask scheduler address (``"tcp://host:8786"``), or an executor object such as
             :class:`~corpus_tools.executors.DaskExecutor` ``(workers=4)``. The tables are the
@@ -248,7 +251,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
                                     grammar=grammar, executor=executor)
         release_free_memory()  # the text stages' temporaries, before the theme model loads
         _run_topics(corpus, lex, result, prog, seed=seed, unit=unit, n_topics=n_topics, guided=guided,
-                    cache_dir=cache_dir, embedder=embedder, fit_sample=fit_sample)
+                    cache_dir=cache_dir, embedder=embedder, fit_sample=fit_sample, executor=executor)
         release_free_memory()
         if by is not None:
             from .comparison import compare
@@ -496,7 +499,7 @@ def run_document_stages(corpus: "Corpus", stages: list, result: AnalysisResult, 
 
 def _run_topics(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *, seed: int, unit: str,
                 n_topics: Any, guided: bool, cache_dir: Any, embedder: str = "static",
-                fit_sample: int | None = None) -> None:
+                fit_sample: int | None = None, executor: Any = None) -> None:
     n_units = len(corpus.paragraphs) if unit == "paragraph" else len(corpus.sentences)
     sampled = f"; fitted on a sample of {fit_sample:,}, the rest assigned" if fit_sample and fit_sample < n_units else ""
     prog.stage(f"finding themes among {n_units} {unit}s (seed {seed}{sampled})")
@@ -504,7 +507,7 @@ def _run_topics(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progr
     try:
         result.topics = _find_topics_cached(corpus, lex, result, prog, unit=unit, seed=seed, n_topics=n_topics,
                                             guided=guided, cache_dir=cache_dir, embedder=embedder,
-                                            fit_sample=fit_sample)
+                                            fit_sample=fit_sample, executor=executor)
         result.stage_status["topics"] = {"status": "ok", "reason": ""}
         n = (getattr(result.topics, "metrics", None) or {}).get("n_topics")
         if n is not None:
@@ -518,7 +521,7 @@ def _run_topics(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progr
 
 def _find_topics_cached(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *, unit: str,
                         seed: int, n_topics: Any, guided: bool, cache_dir: Any, embedder: str = "static",
-                        fit_sample: int | None = None) -> Any:
+                        fit_sample: int | None = None, executor: Any = None) -> Any:
     """:func:`~corpus_tools.topics.find_topics`, or its result from an earlier run on the same units.
 
     The fit is deterministic for the same unit texts, embedding model, parameters, seed, library
@@ -546,10 +549,17 @@ def _find_topics_cached(corpus: "Corpus", lex: Any, result: AnalysisResult, prog
         prog.stage("themes from the cache (same units, model, parameters and seed)")
         result.parse_cache["topics_cached"] = 1
         return TopicResult(**cached, model=_LazyModel(model_dir) if model_dir.is_dir() else None)
+    if getattr(executor, "last_embedding", None):
+        executor.last_embedding = {}  # an executor object reused across runs: this run's record only
     topics = find_topics(corpus, unit=unit, seed=seed, n_topics=n_topics, guided=lex if guided else False,
                          cache_dir=cache_dir, progress=prog.wrapper("themes: embedding"), embedder=embedder,
-                         fit_sample=fit_sample)
+                         fit_sample=fit_sample, executor=executor)
     result.parse_cache["topics_cached"] = 0
+    embedded = getattr(executor, "last_embedding", None)
+    if embedded:  # the units the embedding cache missed were embedded on the executor's workers
+        result.parse_cache["embedded_on_workers"] = int(embedded["texts"])
+        result.parse_cache["embedding_processes"] = len(embedded["processes"])
+        result.timings["embed_on_workers"] = float(embedded["seconds"])
     if topics.model is not None:
         _save_model(topics.model, model_dir)
     store.put(key, _fields(topics, drop=("model",)))

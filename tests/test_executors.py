@@ -60,12 +60,20 @@ def _free_port() -> int:
 
 def test_dask_run_writes_the_same_tables_as_a_local_run_on_the_starter_corpus(corpus_dir, dask_client, tmp_path):
     local = analyze(corpus_dir, out=tmp_path / "local", cache_dir=tmp_path / "cache-local")
-    dask = analyze(corpus_dir, out=tmp_path / "dask", cache_dir=tmp_path / "cache-dask",
-                   executor=DaskExecutor(client=dask_client))
+    executor = DaskExecutor(client=dask_client)
+    dask = analyze(corpus_dir, out=tmp_path / "dask", cache_dir=tmp_path / "cache-dask", executor=executor)
     assert dask.params["executor"].startswith("dask") and local.params["executor"] == "local"
     # The documents really were parsed on the workers (not read from a cache), by both of them.
     assert dask.parse_cache["parsed"] == len(dask.corpus) and dask.parse_cache["rows_computed"] == len(dask.corpus)
-    assert dask.parse_cache["processes"] == 2 and os.getpid() not in dask_client.run(os.getpid).values()
+    worker_pids = set(dask_client.run(os.getpid).values())
+    assert dask.parse_cache["processes"] == 2 and os.getpid() not in worker_pids
+    # ... and every theme unit was embedded on the workers, none here (the embedding cache was empty).
+    assert "embedded_on_workers" not in local.parse_cache
+    assert dask.parse_cache["embedded_on_workers"] == dask.topics.metrics["n_units"] > 0
+    assert set(executor.last_embedding["processes"]) <= worker_pids
+    assert dask.params["embedder"] == "static"
+    assert all(any("static" in key for key in keys) for keys in dask_client.run(_worker_embedders).values()
+               if keys), dask_client.run(_worker_embedders)
     n = _assert_same_tables(local, dask)
     left, right = _csv_bytes(tmp_path / "local" / "tables"), _csv_bytes(tmp_path / "dask" / "tables")
     assert left.keys() == right.keys()
@@ -152,6 +160,46 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_run_completes_with_the_same
         progress.messages
 
 
+class _KillOneWorkerWhileEmbedding:
+    """A progress wrapper over the embedding tasks that kills (SIGKILL) one worker of the
+    executor's cluster once two tasks have come back, with others still in flight."""
+
+    def __init__(self, executor: DaskExecutor) -> None:
+        self.executor = executor
+        self.killed: int | None = None
+        self.ticks = 0
+
+    def __call__(self, iterable):
+        for item in iterable:
+            if self.ticks == 2 and self.killed is None:
+                self.killed = sorted(self.executor._client.run(os.getpid).values())[0]
+                os.kill(self.killed, signal.SIGKILL)
+            self.ticks += 1
+            yield item
+
+
+def test_a_worker_killed_mid_embedding_is_replaced_and_the_vectors_are_the_same(starter_corpus):
+    import numpy as np
+
+    from corpus_tools.embeddings import Embedder
+    from corpus_tools.topics import build_units
+
+    texts = build_units(starter_corpus, "paragraph", None)[0]["text"].tolist()
+    embedder = Embedder(use_cache=False, batch_size=1).fit()  # 16 texts a call: several tasks
+    local = embedder.encode(texts)
+    executor = DaskExecutor(workers=2, batch_mb=0.001)
+    progress = _KillOneWorkerWhileEmbedding(executor)
+    try:
+        remote = executor.map_embeddings(embedder.spec(), texts, progress=progress)
+        executor._client.wait_for_workers(2, timeout=60)  # the nanny restarts the killed one
+        survivors = set(executor._client.run(os.getpid).values())
+    finally:
+        executor.close()
+    assert progress.killed is not None and progress.killed not in survivors and len(survivors) == 2
+    assert progress.ticks == executor.last_embedding["tasks"] == len(embedder.plan(texts).batches) >= 4
+    assert np.array_equal(local, remote)
+
+
 def test_an_unreachable_scheduler_is_a_clear_error_not_a_hang(corpus_dir, tmp_path):
     address = f"tcp://127.0.0.1:{_free_port()}"  # nobody listens there
     with pytest.raises(ExecutorError, match="could not reach the Dask scheduler at " + address):
@@ -200,6 +248,72 @@ def test_progress_sees_the_distributed_map_as_the_local_one(starter_corpus, dask
         seen[name] = recorder
     assert seen["dask"].bars == seen["local"].bars == [("parse + concepts + framing", 5, 5)]
     assert any(m.startswith("parsing 255 sentences") for m in seen["dask"].messages)
+
+
+def _worker_embedders() -> list[str]:
+    from corpus_tools.executors import _EMBEDDERS
+
+    return list(_EMBEDDERS)
+
+
+def test_minilm_themes_embedded_on_the_workers_equal_a_local_fit(starter_corpus, dask_client, tmp_path):
+    from corpus_tools.topics import find_topics
+
+    local = find_topics(starter_corpus, embedder="minilm", cache_dir=tmp_path / "cache-local")
+    executor = DaskExecutor(client=dask_client)
+    dask = find_topics(starter_corpus, embedder="minilm", cache_dir=tmp_path / "cache-dask", executor=executor)
+    worker_pids = set(dask_client.run(os.getpid).values())
+    embedded = executor.last_embedding
+    # Long paragraphs are cut into chunks, and the chunks make more than one task.
+    assert embedded["texts"] == local.metrics["n_units"] and embedded["pieces"] > embedded["texts"]
+    assert embedded["tasks"] >= 2 and set(embedded["processes"]) <= worker_pids and os.getpid() not in worker_pids
+    assert local.metrics["embedding_fingerprint"] == dask.metrics["embedding_fingerprint"]
+    names = [n for n in ("topics", "terms", "representatives", "doc_topics", "prevalence", "similar_docs", "assignments")
+             if isinstance(getattr(local, n, None), pd.DataFrame)]
+    assert len(names) >= 5, names
+    for name in names:
+        pd.testing.assert_frame_equal(getattr(local, name), getattr(dask, name), obj=name)
+    # The vectors the workers returned were cached here: bitwise those of the local run.
+    import numpy as np
+
+    from corpus_tools.embeddings import Embedder
+    from corpus_tools.topics import build_units
+
+    texts = build_units(starter_corpus, "paragraph", None)[0]["text"].tolist()
+    here = Embedder(embedder="minilm", cache_dir=tmp_path / "cache-local").fit().embed(texts)
+    there = Embedder(embedder="minilm", cache_dir=tmp_path / "cache-dask").fit(load=False).embed(
+        texts, encode=lambda missing, progress=None: pytest.fail(f"{len(missing)} texts missed the cache"))
+    assert here.dtype == there.dtype == np.float32 and np.array_equal(here, there)
+    print(f"minilm on the starter corpus: {len(names)} theme tables equal; {embedded}")
+
+
+def test_map_embeddings_is_bitwise_the_local_encoding_whatever_the_task_size(starter_corpus, dask_client):
+    """The client plans the model calls and ships them whole, so tiny tasks (one call each)
+    give the same bits as one process; the static model is also batch-independent."""
+    import numpy as np
+
+    from corpus_tools.embeddings import Embedder
+    from corpus_tools.topics import build_units
+
+    texts = build_units(starter_corpus, "paragraph", None)[0]["text"].tolist()
+    for name, batch_size in (("static", 1), ("minilm", 8)):
+        embedder = Embedder(embedder=name, use_cache=False, batch_size=batch_size).fit()
+        local = embedder.encode(texts)
+        executor = DaskExecutor(client=dask_client, batch_mb=0.001)
+        remote = executor.map_embeddings(embedder.spec(), texts)
+        assert executor.last_embedding["tasks"] == len(embedder.plan(texts).batches) > 2
+        assert len(executor.last_embedding["processes"]) == 2
+        assert remote.dtype == np.float32 and np.array_equal(local, remote), name
+
+
+def test_a_worker_with_another_embedding_model_stops_the_run_with_a_message(starter_corpus, dask_client):
+    import dataclasses as dc
+
+    from corpus_tools.embeddings import Embedder, EmbeddingError
+
+    spec = dc.replace(Embedder(use_cache=False).fit(load=False).spec(), model_id="static-model-of-another-machine")
+    with pytest.raises(EmbeddingError, match="install the same embedding model everywhere"):
+        DaskExecutor(client=dask_client).map_embeddings(spec, ["a text about retail media"])
 
 
 def _fitted_work() -> dict[str, int]:

@@ -49,11 +49,11 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
 @cache_option
 @max_file_option
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Parse, concepts and framing on a local Dask cluster of N worker processes (prints its "
+              help="Parse, concepts, framing and the theme embeddings on a local Dask cluster of N worker processes (prints its "
                    "dashboard address). Needs the dask extra.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Parse, concepts and framing on a running Dask cluster, e.g. tcp://10.0.0.5:8786; its workers "
-                   "need corpus-tools and the same spaCy model, and --cache-dir should be a folder they reach. "
+              help="Parse, concepts, framing and the theme embeddings on a running Dask cluster, e.g. "
+                   "tcp://10.0.0.5:8786; its workers need corpus-tools and the same spaCy and embedding models, and --cache-dir should be a folder they reach. "
                    "Needs the dask extra.")
 @click.option("--scheduler-timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
               help="Stop with an error when the Dask scheduler does not answer for this long, at the start or "
@@ -69,8 +69,8 @@ def analyze(path: Path, out: Path, lexicon: Path | None, frames: Path | None, se
     is a terminal; the run ends with where each file went. A stage that cannot run on this input
     (say, too few paragraphs to cluster) is skipped with the reason in the report.
 
-    With --workers N or --scheduler ADDRESS the per-essay work runs on Dask workers, with the
-    same tables; the themes are still fitted here.
+    With --workers N or --scheduler ADDRESS the per-essay work and the theme embeddings run on Dask
+    workers, with the same tables; the themes are still fitted here.
     """
     from ..pipeline import TqdmProgress, analyze as run_analysis
 

@@ -115,7 +115,7 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
                 progress: Callable[[Iterable], Iterable] | None = None, *, baseline: bool = False,
                 representation: str = "ctfidf", min_words: int | None = None, n_representatives: int = 3,
                 n_similar: int = 10, model: TopicModel | None = None, use_cache: bool = True,
-                embedder: str = "static", fit_sample: int | None = None) -> TopicResult:
+                embedder: str = "static", fit_sample: int | None = None, executor: Any = None) -> TopicResult:
     """Find the themes of ``corpus``.
 
     Args:
@@ -144,6 +144,10 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
             fitted model's ``transform``; every unit is still embedded. None or 0: fit on all
             units. ``metrics`` records it (``fit_sample``, ``n_fit_units``). For a ``model`` you
             pass, set it on the model instead.
+        executor: where the units the embedding cache misses are embedded: an executor with
+            ``map_embeddings`` (a :class:`~corpus_tools.executors.DaskExecutor` embeds on its
+            workers, bitwise as here); None: this process. The vectors are cached and the theme
+            model fitted here either way. A model passed as a loaded object is always used here.
 
     Raises:
         TopicModelError: too few units, an impossible ``n_topics`` or ``fit_sample``.
@@ -166,8 +170,19 @@ def find_topics(corpus: "Corpus", unit: str = "paragraph", seed: int = 42, n_top
     seed_topics = _seed_topics(guided, texts) if guided is not None and guided is not False else None
 
     embed_start = time.perf_counter()
-    embedder = Embedder(embedding_model, embedder=embedder, cache_dir=cache_dir, use_cache=use_cache).fit()
-    embeddings = embedder.embed(texts, progress=progress)
+    embedder = Embedder(embedding_model, embedder=embedder, cache_dir=cache_dir, use_cache=use_cache)
+    map_embeddings = getattr(executor, "map_embeddings", None)
+    elsewhere = callable(map_embeddings) and (embedding_model is None or isinstance(embedding_model, (str, os.PathLike)))
+    # Embedding elsewhere, this process only needs the model's fingerprint (for the cache keys).
+    embedder.fit(load=not elsewhere)
+    encode = None
+    if elsewhere:
+        spec = embedder.spec()
+
+        def encode(missing: list[str], progress: Any = None) -> "np.ndarray":
+            return map_embeddings(spec, missing, progress=progress)
+
+    embeddings = embedder.embed(texts, progress=progress, encode=encode)
     embed_seconds = time.perf_counter() - embed_start
     model_arg = embedder.model_path_ if embedder.model_path_ is not None else embedder.model_
     if model is None:
