@@ -449,7 +449,8 @@ def run_document_stages(corpus: "Corpus", stages: list, result: AnalysisResult, 
             close()  # a generator stops its parse workers or cancels its pending batches
     if mapped is not None:
         seconds = dict(mapped.seconds)
-        if getattr(executor, "name", "local") != "local" and sum(seconds.values()) > 0:
+        concurrent = getattr(executor, "name", "local") != "local" or getattr(mapped, "concurrent", False)
+        if concurrent and sum(seconds.values()) > 0:
             # Workers' seconds add up past the wall time: share the map's wall time among the
             # stages in their proportions, so that the timings still add up to the run.
             scale = max(time.perf_counter() - started - here, 0.0) / sum(seconds.values())
