@@ -126,9 +126,10 @@ class LocalExecutor:
         self.batches_per_worker = batches_per_worker
 
     def describe(self) -> str:
-        if self.processes in (1, "1"):
-            return "local"
-        return f"local (processes={self.processes})"
+        """``"local"``, or ``"local (processes=N)"`` when asked for a pool of N (how many
+        processes a run used is in its ``parse_cache["processes"]``)."""
+        n = self._count()
+        return "local" if n is None or n == 1 else f"local (processes={n})"
 
     def check(self) -> None:
         """Raise :class:`~corpus_tools.errors.ExecutorError` for a number of processes that is
@@ -238,7 +239,7 @@ class _PoolRun(MapRun):
         def submit() -> None:
             doc_ids = next(batches, None)
             if doc_ids is not None:
-                pending.append((doc_ids, pool.submit(transform_batch, self.spec, corpus_slice(self.corpus, doc_ids, groups))))
+                pending.append((doc_ids, pool.submit(_pool_batch, corpus_slice(self.corpus, doc_ids, groups))))
 
         try:
             for _ in range(self.window):
@@ -297,10 +298,22 @@ def _init_pool_worker(spec: WorkSpec, nlp: Any, batch_size: int) -> None:
     from .parse import Parser
     from .stages import DocumentWork
 
+    global _POOL_SPEC
     parser = Parser(spec.model, nlp=nlp, cache_dir=spec.cache_dir, use_cache=spec.use_cache,
                     batch_size=batch_size, n_process=1).fit()
     _WORK.clear()
     _WORK[spec.key] = DocumentWork(parser, spec.stages)
+    _POOL_SPEC = spec
+
+
+#: The work of this pool worker (set by :func:`_init_pool_worker`): batches need not carry it.
+_POOL_SPEC: WorkSpec | None = None
+
+
+def _pool_batch(corpus: "Corpus") -> dict[str, Any]:
+    """The task of a local pool worker: :func:`transform_batch` with the worker's own spec."""
+    assert _POOL_SPEC is not None, "not a pool worker"
+    return transform_batch(_POOL_SPEC, corpus)
 
 
 class DaskExecutor:
