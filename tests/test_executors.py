@@ -555,3 +555,13 @@ def test_ctrl_c_during_a_pool_run_stops_every_worker(dev_corpus, tmp_path):
                          executor=LocalExecutor(processes=2, batch_mb=0.0001))
     assert interrupt.ticks == 2
     assert _no_pool_workers_left() == []
+
+
+def test_cli_processes_option_is_checked(corpus_dir, tmp_path):
+    runner = CliRunner()
+    bad = runner.invoke(main, ["analyze", str(corpus_dir), "--out", str(tmp_path / "out"), "--processes", "0", "-q"])
+    assert bad.exit_code != 0 and "processes must be 'auto' or a whole number of at least 1, not '0'" in bad.output
+    both = runner.invoke(main, ["analyze", str(corpus_dir), "--out", str(tmp_path / "out"), "--processes", "2",
+                                "--workers", "2", "-q"])
+    assert both.exit_code == 2 and "--processes is for this machine without Dask" in both.output
+    assert not (tmp_path / "out").exists()
