@@ -138,7 +138,9 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         embedder: the theme stage's sentence embedder: ``"static"`` (default; distilled locally
             from all-MiniLM-L6-v2 on first use) or ``"minilm"`` (all-MiniLM-L6-v2 itself).
         executor: where the per-document work (parse, concepts, framing) runs: ``None`` or
-            ``"local"`` (this process), ``"dask"`` (a Dask ``LocalCluster``, one worker per core),
+            ``"local"`` (this machine: this process for small jobs, two worker processes for
+            large ones; :class:`~corpus_tools.executors.LocalExecutor` ``(processes=N)`` chooses),
+            ``"dask"`` (a Dask ``LocalCluster``, one worker per core),
             a Dask scheduler address (``"tcp://host:8786"``), or an executor object such as
             :class:`~corpus_tools.executors.DaskExecutor` ``(workers=4)``. The tables are the
             same whichever runs it. A Dask executor needs the ``dask`` extra and loads ``model``
