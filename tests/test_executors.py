@@ -384,13 +384,20 @@ def test_a_batch_that_keeps_killing_workers_stops_the_run_with_a_message(starter
 # --- the local process pool -------------------------------------------------------------------
 
 
-def _no_pool_workers_left() -> list:
+def _children() -> set:
     import multiprocessing
 
-    return multiprocessing.active_children()  # also reaps the ended ones: a zombie would be listed
+    return set(multiprocessing.active_children())  # also reaps the ended ones: a zombie would be listed
 
 
-def test_the_local_pool_writes_the_same_tables_as_in_process_on_the_starter_corpus(corpus_dir, tmp_path):
+@pytest.fixture
+def pool_workers_left():
+    """After the test body: the child processes it left behind (a session's Dask workers excluded)."""
+    before = _children()
+    return lambda: sorted(p.name for p in _children() - before)
+
+
+def test_the_local_pool_writes_the_same_tables_as_in_process_on_the_starter_corpus(corpus_dir, tmp_path, pool_workers_left):
     inproc = analyze(corpus_dir, out=tmp_path / "one", cache_dir=tmp_path / "cache-one",
                      executor=LocalExecutor(processes=1))
     pooled = analyze(corpus_dir, out=tmp_path / "pool", cache_dir=tmp_path / "cache-pool",
@@ -398,7 +405,7 @@ def test_the_local_pool_writes_the_same_tables_as_in_process_on_the_starter_corp
     assert inproc.parse_cache["processes"] == 1
     # Parsed in two worker processes (not read from a cache), and none is left behind.
     assert pooled.parse_cache["processes"] == 2 and pooled.parse_cache["parsed"] == len(pooled.corpus)
-    assert _no_pool_workers_left() == []
+    assert pool_workers_left() == []
     assert pooled.params["executor"] == "local (processes=2)"
     n = _assert_same_tables(inproc, pooled)
     left, right = _csv_bytes(tmp_path / "one" / "tables"), _csv_bytes(tmp_path / "pool" / "tables")
@@ -406,7 +413,7 @@ def test_the_local_pool_writes_the_same_tables_as_in_process_on_the_starter_corp
     print(f"starter corpus: {n} tables equal, {len(left)} CSV files byte-identical")
 
 
-def test_the_local_pool_gives_the_same_text_stage_tables_on_the_dev_essays(dev_corpus, tmp_path):
+def test_the_local_pool_gives_the_same_text_stage_tables_on_the_dev_essays(dev_corpus, tmp_path, pool_workers_left):
     from corpus_tools.lexicon import load_lexicon
 
     lexicon = load_lexicon(None)
@@ -428,7 +435,7 @@ def test_the_local_pool_gives_the_same_text_stage_tables_on_the_dev_essays(dev_c
     assert len(runs["one"].framing.contrasts) > 10 and len(runs["one"].concepts.mentions) > 100
     # The pool's stage seconds are shared over the wall time: they add up to no more than the run.
     assert runs["pool"].timings["parse"] > 0 and runs["pool"].timings["concepts"] > 0
-    assert _no_pool_workers_left() == []
+    assert pool_workers_left() == []
 
 
 def test_auto_uses_a_pool_for_large_jobs_only(starter_corpus, tmp_path):
@@ -484,7 +491,7 @@ def _blank_parser(blank_nlp, tmp_path):
     return Parser(str(tmp_path / "blank"), cache_dir=tmp_path / "cache", use_cache=False).fit()
 
 
-def test_a_fatal_error_in_a_pool_worker_is_the_same_error_as_in_process(starter_corpus, blank_nlp, tmp_path):
+def test_a_fatal_error_in_a_pool_worker_is_the_same_error_as_in_process(starter_corpus, blank_nlp, tmp_path, pool_workers_left):
     from corpus_tools.errors import CorpusError
     from corpus_tools.lexicon import load_lexicon
     from corpus_tools.pipeline import run_document_stages
@@ -499,10 +506,10 @@ def test_a_fatal_error_in_a_pool_worker_is_the_same_error_as_in_process(starter_
         messages[processes] = str(caught.value)
         assert caught.value.__cause__ is None  # no worker traceback text riding along
     assert messages[1] == messages[2] == f"{starter_corpus.doc_ids[2]}: unreadable text"
-    assert _no_pool_workers_left() == []
+    assert pool_workers_left() == []
 
 
-def test_a_stage_failing_in_a_pool_worker_fails_as_in_process(starter_corpus, blank_nlp, tmp_path):
+def test_a_stage_failing_in_a_pool_worker_fails_as_in_process(starter_corpus, blank_nlp, tmp_path, pool_workers_left):
     from corpus_tools.errors import CorpusToolsError
     from corpus_tools.lexicon import load_lexicon
     from corpus_tools.pipeline import run_document_stages
@@ -516,10 +523,10 @@ def test_a_stage_failing_in_a_pool_worker_fails_as_in_process(starter_corpus, bl
         status[processes] = result.stage_status["failing"]
         assert result.parse_cache["processes"] == processes
     assert status[1] == status[2] and status[1]["status"] != "ok" and "gave up" in status[1]["reason"], status
-    assert _no_pool_workers_left() == []
+    assert pool_workers_left() == []
 
 
-def test_a_pool_worker_that_dies_stops_the_run_with_a_message_and_no_process_left(starter_corpus, blank_nlp, tmp_path):
+def test_a_pool_worker_that_dies_stops_the_run_with_a_message_and_no_process_left(starter_corpus, blank_nlp, tmp_path, pool_workers_left):
     from corpus_tools.lexicon import load_lexicon
     from corpus_tools.pipeline import run_document_stages
 
@@ -527,7 +534,7 @@ def test_a_pool_worker_that_dies_stops_the_run_with_a_message_and_no_process_lef
         run_document_stages(starter_corpus, [CrashingStage()], AnalysisResult(corpus=starter_corpus), _Progress(None),
                             parser=_blank_parser(blank_nlp, tmp_path), lexicon=load_lexicon(None),
                             executor=LocalExecutor(processes=2, batch_mb=0.0001))
-    assert _no_pool_workers_left() == []
+    assert pool_workers_left() == []
 
 
 class _Interrupt:
@@ -545,7 +552,7 @@ class _Interrupt:
             yield item
 
 
-def test_ctrl_c_during_a_pool_run_stops_every_worker(dev_corpus, tmp_path):
+def test_ctrl_c_during_a_pool_run_stops_every_worker(dev_corpus, tmp_path, pool_workers_left):
     from corpus_tools.lexicon import load_lexicon
 
     interrupt = _Interrupt()
@@ -554,7 +561,7 @@ def test_ctrl_c_during_a_pool_run_stops_every_worker(dev_corpus, tmp_path):
                          nlp=None, model=None, cache_dir=tmp_path / "cache",
                          executor=LocalExecutor(processes=2, batch_mb=0.0001))
     assert interrupt.ticks == 2
-    assert _no_pool_workers_left() == []
+    assert pool_workers_left() == []
 
 
 def test_cli_processes_option_is_checked(corpus_dir, tmp_path):
