@@ -22,6 +22,12 @@ words: the parse alone 2,572 words/s (median), in-process 2,341 words/s (0.910x;
 0.744), pool 2,801 words/s (1.089x; pairs 0.907, 1.263, 0.872); median CPU seconds 62.0 (parse
 alone), 81.3 (in-process, 27 of them in the main process), 65.7 (pool). The wall figures follow the
 machine's load more than the code; the CPU seconds are the steadier measure.
+
+A second run, ``--rounds 2`` (load average 1.3 for its first run, 3.9 to 4.6 after): the parse alone
+9,225 and 3,519 words/s, in-process 3,608 and 3,375, pool 4,698 and 4,630 (medians: 0.548x and 0.732x
+of the parse alone; pairs 0.391/0.959 and 0.509/1.316); head to head the pool took 60.4 and 61.3 s
+where in-process took 78.6 and 84.0 s; CPU seconds 60.0 and 67.3 (parse alone), 81.9 and 86.1
+(in-process), 60.0 and 60.3 (pool).
 """
 from __future__ import annotations
 
