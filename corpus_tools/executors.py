@@ -5,8 +5,10 @@ over the documents still to compute and yields ``(doc_id, rows)`` in corpus orde
 orchestrator gathers the rows, fills the row cache and builds the corpus-level results. The
 rows are the same whichever executor made them, so the tables are too.
 
-- :class:`LocalExecutor` (the default): this process, streaming one document at a time (spaCy
-  starts its own parse processes for large jobs). Nothing to install.
+- :class:`LocalExecutor` (the default): this machine, nothing to install. Either this process,
+  streaming one document at a time (spaCy starts its own parse processes for large jobs), or
+  (``processes=N``, or ``"auto"`` on large jobs) a pool of worker processes that each parse
+  and run every document stage on batches of documents and return the compact rows.
 - :class:`DaskExecutor`: the workers of a ``dask.distributed`` cluster, a running one
   (``scheduler="tcp://host:8786"``) or a ``LocalCluster`` it starts (``workers=N``). Each worker
   loads the spaCy model and fits the stages once, takes batches of documents (a few MB of text)
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import multiprocessing
 import os
 from collections import deque
 from dataclasses import dataclass
@@ -45,6 +48,8 @@ logger = logging.getLogger(__name__)
 DASK_HINT = 'pip install "corpus-tools[dask]"  (from a checkout: pip install -e ".[dask]")'
 #: Seconds to wait for a Dask scheduler before giving up.
 DEFAULT_SCHEDULER_TIMEOUT = 30.0
+#: ``LocalExecutor(processes=...)`` by default.
+DEFAULT_LOCAL_PROCESSES: int | str = "auto"
 
 
 @dataclass
@@ -102,20 +107,79 @@ class MapRun:
 
 
 class LocalExecutor:
-    """Runs the per-document work in this process, streaming one document at a time (the
-    default; nothing to install)."""
+    """Runs the per-document work on this machine, with nothing to install (the default).
+
+    Args:
+        processes: ``1`` streams one document at a time in this process (spaCy starts its own
+            parse processes for large jobs and ships the parsed Docs back here, where concepts
+            and framing run). ``N > 1`` runs parse plus every document stage in ``N`` worker
+            processes (a process pool, each loading the model and fitting the stages once),
+            which return only the compact rows. ``"auto"`` uses two processes (at most one per
+            core) for a job of at least as many sentences as the parser's own ``"auto"``
+            threshold, else this process.
+        batch_mb, batches_per_worker: the batches of the process pool, as for
+            :class:`DaskExecutor`.
+
+    A pool's processes are forked from this one where the platform allows it, so a spaCy
+    pipeline already loaded here (``analyze(nlp=...)``) is shared rather than loaded again;
+    elsewhere (spawn) they load ``model`` themselves, and a given ``nlp`` keeps the work here.
+    """
 
     name = "local"
 
+    def __init__(self, processes: int | str = DEFAULT_LOCAL_PROCESSES, *, batch_mb: float = 2.0,
+                 batches_per_worker: int = 8) -> None:
+        self.processes = processes
+        self.batch_mb = batch_mb
+        self.batches_per_worker = batches_per_worker
+
     def describe(self) -> str:
-        return "local"
+        """``"local"``, or ``"local (processes=N)"`` when asked for a pool of N (how many
+        processes a run used is in its ``parse_cache["processes"]``)."""
+        n = self._count()
+        return "local" if n is None or n == 1 else f"local (processes={n})"
 
     def check(self) -> None:
-        """Nothing to check: the local executor needs nothing more than the package."""
+        """Raise :class:`~corpus_tools.errors.ExecutorError` for a number of processes that is
+        neither ``"auto"`` nor a whole number of at least 1."""
+        self._count()
+
+    def _count(self) -> int | None:
+        """The number of processes asked for (``None``: auto)."""
+        value = self.processes
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return None
+        try:
+            n = int(value)
+        except (TypeError, ValueError):
+            n = 0
+        if n < 1 or (isinstance(value, float) and value != n):
+            raise ExecutorError(f"processes must be 'auto' or a whole number of at least 1, not {value!r}")
+        return n
+
+    def processes_for(self, corpus: "Corpus", doc_ids: Sequence[str]) -> int:
+        """How many processes a job of ``doc_ids`` gets (1: this process)."""
+        n = self._count()
+        if n is not None:
+            return n
+        from .parse import _MULTIPROCESS_MIN_SENTENCES
+
+        sentences = corpus.sentences
+        n_sentences = int(sentences["doc_id"].isin(set(doc_ids)).sum()) if len(doc_ids) else 0
+        return min(2, os.cpu_count() or 1) if n_sentences >= _MULTIPROCESS_MIN_SENTENCES else 1
 
     def map_documents(self, spec: WorkSpec, corpus: "Corpus", doc_ids: Sequence[str], *,
                       parser: "Parser", announce: Callable[[str], None] | None = None) -> MapRun:
-        """Parse and transform ``doc_ids`` here, with ``parser`` (already fitted)."""
+        """Parse and transform ``doc_ids`` with ``parser`` (already fitted): here, or in a pool of
+        worker processes (see :attr:`processes`)."""
+        n = self.processes_for(corpus, doc_ids)
+        if n > 1:
+            fork = "fork" in multiprocessing.get_all_start_methods()
+            if getattr(parser, "nlp", None) is not None and not fork:
+                logger.info("a given spaCy pipeline cannot be sent to worker processes here; working in this process")
+            else:
+                logger.info("working on %d documents in %d processes", len(doc_ids), n)
+                return _PoolRun(self, parser, spec, corpus, list(doc_ids), n, fork)
         return _LocalRun(parser, spec, corpus, doc_ids)
 
     def map_embeddings(self, spec: "EmbedderSpec", texts: Sequence[str], *,
@@ -123,11 +187,15 @@ class LocalExecutor:
         """Embed ``texts`` in this process (no cache): one unit float32 row per text."""
         return _embedder(spec).encode(texts, progress=progress)
 
+    def batches(self, corpus: "Corpus", doc_ids: Sequence[str], n_workers: int) -> list[list[str]]:
+        """Consecutive documents in batches, as :meth:`DaskExecutor.batches`."""
+        return text_batches(corpus, doc_ids, n_workers, self.batch_mb, self.batches_per_worker)
+
     def close(self) -> None:
-        """Nothing to release."""
+        """Nothing to release (a pool closes at the end of its map)."""
 
     def __repr__(self) -> str:
-        return "LocalExecutor()"
+        return f"LocalExecutor(processes={self.processes!r})"
 
 
 class _LocalRun(MapRun):
@@ -146,6 +214,119 @@ class _LocalRun(MapRun):
         finally:
             stats = self.work.parser.stats_
             self._merge(self.work.seconds, self.work.errors, {k: v - before.get(k, 0) for k, v in stats.items()})
+
+
+class _PoolRun(MapRun):
+    """Batches of documents on a pool of worker processes, each running :func:`transform_batch`;
+    the rows come back in corpus order. The pool lives as long as the iteration: it is shut
+    down at its end, on an error and on KeyboardInterrupt (its workers ignore SIGINT and are
+    stopped by this process)."""
+
+    #: Summed over processes that ran at the same time: the orchestrator shares the wall time.
+    concurrent = True
+
+    def __init__(self, executor: LocalExecutor, parser: "Parser", spec: WorkSpec, corpus: "Corpus",
+                 doc_ids: list[str], n_processes: int, fork: bool) -> None:
+        super().__init__()
+        self.parser, self.spec, self.corpus, self.fork = parser, spec, corpus, fork
+        self.n_processes = n_processes
+        self.batches = executor.batches(corpus, doc_ids, n_processes)
+        # A batch being worked on and one waiting, per process: the rows held here stay bounded.
+        self.window = 2 * n_processes
+
+    def __iter__(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        from concurrent.futures import ProcessPoolExecutor
+
+        columns = ["doc_id", "para_id", "sent_id", "clean_text", "clean_start"]
+        groups = {d: g for d, g in self.corpus.sentences[columns].groupby("doc_id", sort=False)}
+        # Forked workers share what this process has loaded (the given or already loaded spaCy
+        # pipeline): nothing is pickled but the batches and their rows.
+        nlp = self.parser._nlp if self.fork and self.parser.model_loaded_ else None
+        context = multiprocessing.get_context("fork" if self.fork else "spawn")
+        pool = ProcessPoolExecutor(self.n_processes, mp_context=context, initializer=_init_pool_worker,
+                                   initargs=(self.spec, nlp, self.parser.batch_size))
+        batches = iter(self.batches)
+        pending: deque = deque()
+        finished = False
+
+        def submit() -> None:
+            doc_ids = next(batches, None)
+            if doc_ids is not None:
+                pending.append((doc_ids, pool.submit(_pool_batch, corpus_slice(self.corpus, doc_ids, groups))))
+
+        try:
+            for _ in range(self.window):
+                submit()
+            while pending:
+                doc_ids, future = pending.popleft()
+                out = self._result(future, doc_ids)
+                submit()
+                self._merge(out["seconds"], out["errors"], out["parse_stats"])
+                self.processes.add(out["pid"])
+                yield from out["documents"]
+            finished = True
+        finally:
+            _stop_pool(pool, pending, wait=finished)
+
+    def _result(self, future: Any, doc_ids: list[str]) -> dict[str, Any]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        from .errors import CorpusToolsError
+
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise ExecutorError(f"a worker process died running a batch of {len(doc_ids)} documents (from "
+                                f"{doc_ids[0]}); stopping (nothing was written). Running out of memory is the "
+                                "usual cause: use fewer processes (processes=1 works in this process).") from None
+        except CorpusToolsError as exc:
+            # The same error as in this process, without the worker's traceback text attached.
+            exc.__cause__ = None
+            raise exc from None
+
+
+def _stop_pool(pool: Any, pending: deque, *, wait: bool) -> None:
+    """Shut the pool down: after a complete map, let it end; otherwise cancel what waits and stop
+    the workers at once (a batch may take seconds), then reap them so none is left behind."""
+    if wait:
+        pool.shutdown(wait=True)
+        return
+    for _, future in pending:
+        future.cancel()
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+
+
+def _init_pool_worker(spec: WorkSpec, nlp: Any, batch_size: int) -> None:
+    """Set up a worker of a local process pool: Ctrl-C is for the main process (which stops the
+    workers), and the fitted work is built once, from the shared pipeline when one is given."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from .parse import Parser
+    from .stages import DocumentWork
+
+    global _POOL_SPEC
+    parser = Parser(spec.model, nlp=nlp, cache_dir=spec.cache_dir, use_cache=spec.use_cache,
+                    batch_size=batch_size, n_process=1).fit()
+    _WORK.clear()
+    _WORK[spec.key] = DocumentWork(parser, spec.stages)
+    _POOL_SPEC = spec
+
+
+#: The work of this pool worker (set by :func:`_init_pool_worker`): batches need not carry it.
+_POOL_SPEC: WorkSpec | None = None
+
+
+def _pool_batch(corpus: "Corpus") -> dict[str, Any]:
+    """The task of a local pool worker: :func:`transform_batch` with the worker's own spec."""
+    assert _POOL_SPEC is not None, "not a pool worker"
+    return transform_batch(_POOL_SPEC, corpus)
 
 
 class DaskExecutor:
@@ -366,20 +547,27 @@ class DaskExecutor:
     def batches(self, corpus: "Corpus", doc_ids: Sequence[str], n_workers: int) -> list[list[str]]:
         """Consecutive documents in batches of at most :attr:`batch_mb` MB of text, smaller when
         the corpus is small, so that each worker gets :attr:`batches_per_worker` of them."""
-        sizes = [len(corpus.text(d).encode("utf-8")) for d in doc_ids]
-        target = min(self.batch_mb * 1e6, sum(sizes) / max(1, self.batches_per_worker * n_workers))
-        out: list[list[str]] = []
-        current: list[str] = []
-        size = 0
-        for doc_id, n in zip(doc_ids, sizes):
-            current.append(doc_id)
-            size += n
-            if size >= target:
-                out.append(current)
-                current, size = [], 0
-        if current:
+        return text_batches(corpus, doc_ids, n_workers, self.batch_mb, self.batches_per_worker)
+
+
+def text_batches(corpus: "Corpus", doc_ids: Sequence[str], n_workers: int, batch_mb: float,
+                 batches_per_worker: int) -> list[list[str]]:
+    """Consecutive documents in batches of at most ``batch_mb`` MB of text, smaller when the
+    corpus is small, so that each of ``n_workers`` gets ``batches_per_worker`` of them."""
+    sizes = [len(corpus.text(d).encode("utf-8")) for d in doc_ids]
+    target = min(batch_mb * 1e6, sum(sizes) / max(1, batches_per_worker * n_workers))
+    out: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for doc_id, n in zip(doc_ids, sizes):
+        current.append(doc_id)
+        size += n
+        if size >= target:
             out.append(current)
-        return out
+            current, size = [], 0
+    if current:
+        out.append(current)
+    return out
 
 
 class _DaskRun(MapRun):

@@ -145,7 +145,9 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             None or 0: fit on every unit.
         executor: where the per-document work (parse, concepts, framing) and the embedding of
             the theme units run (the themes are fitted here either way): ``None`` or
-            ``"local"`` (this process), ``"dask"`` (a Dask ``LocalCluster``, one worker per core),
+            ``"local"`` (this machine: this process for small jobs, two worker processes for
+            large ones; :class:`~corpus_tools.executors.LocalExecutor` ``(processes=N)`` chooses),
+            ``"dask"`` (a Dask ``LocalCluster``, one worker per core),
             a Dask scheduler address (``"tcp://host:8786"``), or an executor object such as
             :class:`~corpus_tools.executors.DaskExecutor` ``(workers=4)``. The tables are the
             same whichever runs it. A Dask executor needs the ``dask`` extra and loads ``model``
@@ -459,7 +461,8 @@ def run_document_stages(corpus: "Corpus", stages: list, result: AnalysisResult, 
             close()  # a generator stops its parse workers or cancels its pending batches
     if mapped is not None:
         seconds = dict(mapped.seconds)
-        if getattr(executor, "name", "local") != "local" and sum(seconds.values()) > 0:
+        concurrent = getattr(executor, "name", "local") != "local" or getattr(mapped, "concurrent", False)
+        if concurrent and sum(seconds.values()) > 0:
             # Workers' seconds add up past the wall time: share the map's wall time among the
             # stages in their proportions, so that the timings still add up to the run.
             scale = max(time.perf_counter() - started - here, 0.0) / sum(seconds.values())

@@ -493,3 +493,196 @@ def test_a_batch_that_keeps_killing_workers_stops_the_run_with_a_message(starter
                                     _Progress(None), parser=parser, lexicon=load_lexicon(None), executor=executor)
         finally:
             executor.close()
+
+
+# --- the local process pool -------------------------------------------------------------------
+
+
+def _children() -> set:
+    import multiprocessing
+
+    return set(multiprocessing.active_children())  # also reaps the ended ones: a zombie would be listed
+
+
+@pytest.fixture
+def pool_workers_left():
+    """After the test body: the child processes it left behind (a session's Dask workers excluded)."""
+    before = _children()
+    return lambda: sorted(p.name for p in _children() - before)
+
+
+def test_the_local_pool_writes_the_same_tables_as_in_process_on_the_starter_corpus(corpus_dir, tmp_path, pool_workers_left):
+    inproc = analyze(corpus_dir, out=tmp_path / "one", cache_dir=tmp_path / "cache-one",
+                     executor=LocalExecutor(processes=1))
+    pooled = analyze(corpus_dir, out=tmp_path / "pool", cache_dir=tmp_path / "cache-pool",
+                     executor=LocalExecutor(processes=2))
+    assert inproc.parse_cache["processes"] == 1
+    # Parsed in two worker processes (not read from a cache), and none is left behind.
+    assert pooled.parse_cache["processes"] == 2 and pooled.parse_cache["parsed"] == len(pooled.corpus)
+    assert pool_workers_left() == []
+    assert pooled.params["executor"] == "local (processes=2)"
+    n = _assert_same_tables(inproc, pooled)
+    left, right = _csv_bytes(tmp_path / "one" / "tables"), _csv_bytes(tmp_path / "pool" / "tables")
+    assert left.keys() == right.keys() and [k for k in left if left[k] != right[k]] == []
+    print(f"starter corpus: {n} tables equal, {len(left)} CSV files byte-identical")
+
+
+def test_the_local_pool_gives_the_same_text_stage_tables_on_the_dev_essays(dev_corpus, tmp_path, pool_workers_left):
+    from corpus_tools.lexicon import load_lexicon
+
+    lexicon = load_lexicon(None)
+    runs, bars = {}, {}
+    for name, processes in (("one", 1), ("pool", 2)):
+        recorder = _Recorder()
+        result = AnalysisResult(corpus=dev_corpus)
+        _run_text_stages(dev_corpus, lexicon, result, _Progress(recorder), nlp=None, model=None,
+                         cache_dir=tmp_path / f"cache-{name}", executor=LocalExecutor(processes=processes))
+        assert result.parse_cache["rows_computed"] == len(dev_corpus)
+        assert result.parse_cache["processes"] == processes
+        result.concepts.write(tmp_path / name)
+        result.framing.write(tmp_path / name)
+        runs[name], bars[name] = result, recorder.bars
+    assert bars["pool"] == bars["one"] == [("parse + concepts + framing", len(dev_corpus), len(dev_corpus))]
+    _assert_same_tables(runs["one"], runs["pool"], stages=("concepts", "framing"))
+    left, right = _csv_bytes(tmp_path / "one"), _csv_bytes(tmp_path / "pool")
+    assert left.keys() == right.keys() and [k for k in left if left[k] != right[k]] == []
+    assert len(runs["one"].framing.contrasts) > 10 and len(runs["one"].concepts.mentions) > 100
+    # The pool's stage seconds are shared over the wall time: they add up to no more than the run.
+    assert runs["pool"].timings["parse"] > 0 and runs["pool"].timings["concepts"] > 0
+    assert pool_workers_left() == []
+
+
+def test_auto_uses_a_pool_for_large_jobs_only(starter_corpus, tmp_path):
+    from corpus_tools.load import load_corpus
+    from corpus_tools.parse import _MULTIPROCESS_MIN_SENTENCES
+
+    auto = LocalExecutor(processes="auto")
+    assert len(starter_corpus.sentences) < _MULTIPROCESS_MIN_SENTENCES
+    assert auto.processes_for(starter_corpus, starter_corpus.doc_ids) == 1
+    large = load_corpus(make_generated_corpus(tmp_path / "essays", docs=100, words=900))
+    assert len(large.sentences) >= _MULTIPROCESS_MIN_SENTENCES
+    assert auto.processes_for(large, large.doc_ids) == min(2, os.cpu_count() or 1)
+    assert auto.processes_for(large, large.doc_ids[:3]) == 1  # what is left to compute decides
+    assert LocalExecutor(processes=3).processes_for(starter_corpus, starter_corpus.doc_ids) == 3
+    for bad in (0, -1, "many", 1.5):
+        with pytest.raises(ExecutorError, match="processes must be 'auto' or a whole number"):
+            LocalExecutor(processes=bad).check()
+
+
+class FailingStage(DocumentStage):
+    """A document stage that raises ``error`` on the document ``doc_id`` (and returns rows elsewhere)."""
+
+    name = "failing"
+
+    def __init__(self, doc_id: str, error: Exception) -> None:
+        self.doc_id, self.error = doc_id, error
+
+    def cache_key(self) -> str:
+        return f"failing-{self.doc_id}-{type(self.error).__name__}"
+
+    def fit(self, nlp, fitted):
+        return self
+
+    def transform_document(self, parsed_doc, text, upstream):
+        if parsed_doc.doc_id == self.doc_id:
+            raise self.error
+        return [len(parsed_doc.sentences)]
+
+    def collector(self):
+        return _Rows()
+
+
+class _Rows(list):
+    def add(self, doc_id, rows):
+        self.append((doc_id, rows))
+
+
+def _blank_parser(blank_nlp, tmp_path):
+    from corpus_tools.parse import Parser
+
+    if not (tmp_path / "blank").exists():
+        blank_nlp.to_disk(tmp_path / "blank")
+    return Parser(str(tmp_path / "blank"), cache_dir=tmp_path / "cache", use_cache=False).fit()
+
+
+def test_a_fatal_error_in_a_pool_worker_is_the_same_error_as_in_process(starter_corpus, blank_nlp, tmp_path, pool_workers_left):
+    from corpus_tools.errors import CorpusError
+    from corpus_tools.lexicon import load_lexicon
+    from corpus_tools.pipeline import run_document_stages
+
+    stage = FailingStage(starter_corpus.doc_ids[2], CorpusError(f"{starter_corpus.doc_ids[2]}: unreadable text"))
+    messages = {}
+    for processes in (1, 2):
+        with pytest.raises(CorpusError) as caught:
+            run_document_stages(starter_corpus, [stage], AnalysisResult(corpus=starter_corpus), _Progress(None),
+                                parser=_blank_parser(blank_nlp, tmp_path), lexicon=load_lexicon(None),
+                                executor=LocalExecutor(processes=processes, batches_per_worker=2))
+        messages[processes] = str(caught.value)
+        assert caught.value.__cause__ is None  # no worker traceback text riding along
+    assert messages[1] == messages[2] == f"{starter_corpus.doc_ids[2]}: unreadable text"
+    assert pool_workers_left() == []
+
+
+def test_a_stage_failing_in_a_pool_worker_fails_as_in_process(starter_corpus, blank_nlp, tmp_path, pool_workers_left):
+    from corpus_tools.errors import CorpusToolsError
+    from corpus_tools.lexicon import load_lexicon
+    from corpus_tools.pipeline import run_document_stages
+
+    stage = FailingStage(starter_corpus.doc_ids[1], CorpusToolsError("the failing stage gave up"))
+    status = {}
+    for processes in (1, 2):
+        result = AnalysisResult(corpus=starter_corpus)
+        run_document_stages(starter_corpus, [stage], result, _Progress(None), parser=_blank_parser(blank_nlp, tmp_path),
+                            lexicon=load_lexicon(None), executor=LocalExecutor(processes=processes))
+        status[processes] = result.stage_status["failing"]
+        assert result.parse_cache["processes"] == processes
+    assert status[1] == status[2] and status[1]["status"] != "ok" and "gave up" in status[1]["reason"], status
+    assert pool_workers_left() == []
+
+
+def test_a_pool_worker_that_dies_stops_the_run_with_a_message_and_no_process_left(starter_corpus, blank_nlp, tmp_path, pool_workers_left):
+    from corpus_tools.lexicon import load_lexicon
+    from corpus_tools.pipeline import run_document_stages
+
+    with pytest.raises(ExecutorError, match="a worker process died running a batch of 1 documents"):
+        run_document_stages(starter_corpus, [CrashingStage()], AnalysisResult(corpus=starter_corpus), _Progress(None),
+                            parser=_blank_parser(blank_nlp, tmp_path), lexicon=load_lexicon(None),
+                            executor=LocalExecutor(processes=2, batch_mb=0.0001))
+    assert pool_workers_left() == []
+
+
+class _Interrupt:
+    """A progress callable that presses Ctrl-C (raises KeyboardInterrupt) once a document is back."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+
+    def __call__(self, iterable, desc=None, total=None, **kwargs):
+        for item in iterable:
+            if desc and desc.startswith("parse"):
+                self.ticks += 1
+                if self.ticks == 2:
+                    raise KeyboardInterrupt
+            yield item
+
+
+def test_ctrl_c_during_a_pool_run_stops_every_worker(dev_corpus, tmp_path, pool_workers_left):
+    from corpus_tools.lexicon import load_lexicon
+
+    interrupt = _Interrupt()
+    with pytest.raises(KeyboardInterrupt):
+        _run_text_stages(dev_corpus, load_lexicon(None), AnalysisResult(corpus=dev_corpus), _Progress(interrupt),
+                         nlp=None, model=None, cache_dir=tmp_path / "cache",
+                         executor=LocalExecutor(processes=2, batch_mb=0.0001))
+    assert interrupt.ticks == 2
+    assert pool_workers_left() == []
+
+
+def test_cli_processes_option_is_checked(corpus_dir, tmp_path):
+    runner = CliRunner()
+    bad = runner.invoke(main, ["analyze", str(corpus_dir), "--out", str(tmp_path / "out"), "--processes", "0", "-q"])
+    assert bad.exit_code != 0 and "processes must be 'auto' or a whole number of at least 1, not '0'" in bad.output
+    both = runner.invoke(main, ["analyze", str(corpus_dir), "--out", str(tmp_path / "out"), "--processes", "2",
+                                "--workers", "2", "-q"])
+    assert both.exit_code == 2 and "--processes is for this machine without Dask" in both.output
+    assert not (tmp_path / "out").exists()

@@ -58,11 +58,15 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
 @click.option("--scheduler-timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
               help="Stop with an error when the Dask scheduler does not answer for this long, at the start or "
                    "during the run [default: 30].")
+@click.option("--processes", default=None, metavar="auto|N",
+              help="Parse, concepts and framing in N local worker processes (each parses and extracts from "
+                   "batches of essays), or 1 for this process; auto uses two for large corpora. "
+                   "[default: auto]")
 @json_option
 def analyze(path: Path, out: Path, lexicon: Path | None, frames: Path | None, seed: int, unit: str, n_topics,
             guided: bool, embedder: str, fit_sample: int | None, formats: tuple[str, ...], by: str | None,
             order: str, quiet: bool, cache_dir: Path | None, max_file_mb: float | None, workers: int | None,
-            scheduler: str | None, scheduler_timeout: float | None, as_json: bool) -> None:
+            scheduler: str | None, scheduler_timeout: float | None, processes: str | None, as_json: bool) -> None:
     """Run every stage on the essays in PATH and write the reports to --out.
 
     Concepts, themes and framing, from one parse of each essay. Progress goes to stderr when it
@@ -80,6 +84,13 @@ def analyze(path: Path, out: Path, lexicon: Path | None, frames: Path | None, se
         raise click.UsageError("give either --workers (a local Dask cluster) or --scheduler (a running one), not both")
     if scheduler_timeout is not None and workers is None and scheduler is None:
         raise click.UsageError("--scheduler-timeout only applies with --scheduler or --workers")
+    if processes is not None and (workers is not None or scheduler is not None):
+        raise click.UsageError("--processes is for this machine without Dask; give it or --workers/--scheduler, "
+                               "not both")
+    if processes is not None:
+        from ..executors import LocalExecutor
+
+        executor = LocalExecutor(processes=processes)
     if workers is not None or scheduler is not None:
         from ..executors import DEFAULT_SCHEDULER_TIMEOUT, DaskExecutor, quiet_dask_client_log
 
