@@ -612,21 +612,7 @@ class _DaskRun(MapRun):
                 future.cancel()
 
     def _result(self, future: Any, doc_ids: list[str]) -> dict[str, Any]:
-        from concurrent.futures import CancelledError
-
-        from distributed import KilledWorker
-        from distributed.comm import CommClosedError
-
-        where = f"a batch of {len(doc_ids)} documents (from {doc_ids[0]})"
-        try:
-            return future.result()
-        except KilledWorker:
-            raise ExecutorError(f"Dask workers died again and again running {where}; stopping (nothing was written). "
-                                "A worker running out of memory is the usual cause: give the workers more memory "
-                                "or make the batches smaller.") from None
-        except (CancelledError, CommClosedError, OSError, TimeoutError) as exc:
-            raise ExecutorError(f"lost the Dask scheduler while running {where} ({type(exc).__name__}: "
-                                f"{_first_line(exc) or 'no answer'}); stopping (nothing was written)") from None
+        return _task_result(future, f"a batch of {len(doc_ids)} documents (from {doc_ids[0]})")
 
 
 def corpus_slice(corpus: "Corpus", doc_ids: Sequence[str], groups: dict[str, Any] | None = None) -> "Corpus":
