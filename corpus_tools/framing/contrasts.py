@@ -596,6 +596,8 @@ class ContrastExtractor:
             return self._adopted(pred, used)
         if kind == "arrival":
             return self._arriving(pred, used, other)
+        if kind == "counter":
+            return self._counter(pred, used, other)
         return None, None
 
     def _adopted(self, pred: "Token", used: set[int]) -> tuple["Token | None", "Token | None"]:
@@ -660,6 +662,33 @@ class ContrastExtractor:
                 continue
             subj = _subject(tok) if tok.dep_ != "conj" or any(c.dep_ in _SUBJ for c in tok.children) else None
             if subj is not None and subj != old and _content(subj):
+                return subj, None
+        return None, None
+
+    def _counter(self, pred: "Token", used: set[int], old: "Token | None") -> tuple["Token | None", "Token | None"]:
+        """The subject of an opposite movement in a clause linked to ``pred`` ("X weakens, while Y
+        strengthens", "as X fades, Y rises", "X declines and Y grows")."""
+        rising, links = self.checks_["rising_verbs"], self.checks_["counter_links"]
+        top = pred
+        while top.dep_ == "xcomp" and top.head != top:
+            top = top.head  # "continues to weaken": the clause is the aspectual verb's
+        pairs = [(c, c) for c in top.children if c.dep_ in {"advcl", "conj"} and c.pos_ in {"VERB", "AUX"}]
+        if top.dep_ in {"advcl", "conj"} and top.head != top:
+            pairs.append((top.head, top))  # (the other verb, the dependent clause that carries the link)
+        for verb, clause in pairs:
+            if verb.i in used or _is_negated(verb):
+                continue
+            words = [c for c in clause.children if c.dep_ == "mark"]
+            if clause.dep_ == "conj":
+                words += [c for c in clause.head.children if c.dep_ == "cc" and c.i < clause.i]
+            if not any(w.lower_ in links for w in words):
+                continue
+            moving = verb if verb.lemma_.lower() in rising else next(
+                (c for c in verb.children if c.dep_ == "xcomp" and c.lemma_.lower() in rising), None)
+            if moving is None or _is_negated(moving):
+                continue
+            subj = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+            if subj is not None and subj != old and _content(subj) and (old is None or subj not in old.subtree):
                 return subj, None
         return None, None
 
@@ -1042,14 +1071,87 @@ class ContrastExtractor:
             return None
         return Frame("more than X, it is Y", conn.name, old, new, start)
 
+    def _read_set_against(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """A fronted "Unlike X, which is A, Y is B" (A -> B) or "Compared with X, Y is actually B" (X -> B).
+
+        A comparison of two things ("Unlike Taobao, JD runs its own logistics", "Compared with
+        malls, shops are more convenient") is no reframing: the frame needs two characterisations,
+        either X's own (a relative clause "which is A" / "which is used for A") or the main clause
+        asserting what Y really is (a corrective adverb: "actually", "in fact"), and Y's predicate
+        must be a noun or an infinitive, not a comparative or an evaluation.
+        """
+        if not _opens_sentence(doc, start):
+            return None
+        last = doc[end - 1]
+        main = last.head
+        for _ in range(6):  # up from the connective to the main clause's verb
+            if main.pos_ in {"VERB", "AUX"} and not (start <= main.i < end) and main.dep_ not in {"relcl", "acl"}:
+                break
+            if main.head == main:
+                return None
+            main = main.head
+        if main.pos_ not in {"VERB", "AUX"} or main.i < end or main.lemma_.lower() not in _COPULAS:
+            return None
+        subj = _subject(main)
+        if subj is None or subj.i > main.i:
+            return None
+        comma = next((t.i for t in reversed(doc[end:subj.left_edge.i]) if t.text in {",", ";", "—", "-"}), None)
+        if comma is None or comma <= end:
+            return None
+        x_head = _pobj(last) or next((t for t in doc[end:comma] if t.pos_ in _NOMINAL), None)
+        if not _content(x_head) or _is_negated(main) or self._literal(x_head) or self._literal(subj) and subj.pos_ != "PRON":
+            return None
+        if _named(x_head) and _named(subj):
+            return None  # "Unlike JD, which is a retailer, Taobao is a marketplace": two players compared
+        # X's characterisation: a relative clause inside the fronted phrase ("..., which are A,")
+        rel = next((t for t in doc[end:comma] if t.dep_ == "relcl" and any(
+            c.dep_ in _SUBJ and c.lower_ in {"which", "that", "who"} for c in t.children)), None)
+        old_head, lo = x_head, end
+        if rel is not None:
+            old_head, lo = _complement(rel, after=rel.i), rel.i + 1
+            if not _content(old_head) or old_head.i >= comma:
+                return None
+        elif not self._corrective(main):
+            return None
+        new_head = _first_child(main, ("attr", "oprd"), after=main.i)
+        if new_head is None:
+            inf = _first_child(main, ("xcomp",), after=main.i)
+            if inf is None or inf.pos_ != "VERB" or not any(c.dep_ == "aux" and c.lower_ == "to" for c in inf.children):
+                return None
+            new = _verb_phrase(doc, inf, main.i + 1)  # "is to reshape and recreate"
+        else:
+            if new_head.pos_ not in {"NOUN", "PROPN"} or _word_lemma(new_head) in self.checks_["non_framings"] or any(
+                    t.tag_ in {"JJR", "RBR"} or t.lower_ in {"more", "less"} for t in new_head.subtree):
+                return None  # "is a bigger market", "is a more efficient channel": a comparison
+            new = self._side(new_head, main.i + 1, _clause_end(doc, new_head))
+        if old_head.pos_ == "VERB":
+            old = _verb_phrase(doc, old_head, lo)
+        else:
+            old = self._side(old_head, lo, comma)
+        if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
+            return None
+        return Frame(f"{doc[start:end].text.lower()} X, Y", conn.name, old, new, start)
+
+    def _corrective(self, pred: "Token") -> bool:
+        """Does the clause assert what its subject really is ("is actually", "is in fact", "is essentially")?"""
+        words = self.checks_["corrective_adverbs"]
+        for child in pred.children:
+            if child.dep_ == "advmod" and child.lower_ in words:
+                return True
+            if child.dep_ == "prep" and child.i + 1 < len(child.doc) and \
+                    f"{child.lower_} {child.doc[child.i + 1].lower_}" in words:
+                return True  # "in fact", "in essence", "in reality"
+        return False
+
     def _read_temporal(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"In the past / used to / in the era of X ... now / today Y": each clause's main argument."""
         later_words = [w.split() for w in conn.later]
         lowers = [t.lower_ for t in doc[end:]]
-        later = next((doc[end + i] for i in range(len(lowers)) for words in later_words
+        found = next(((doc[end + i], words) for i in range(len(lowers)) for words in later_words
                       if lowers[i:i + len(words)] == words), None)
-        if later is None:
+        if found is None:
             return None
+        later, later_words = found[0], found[1]
         old_pred = _governing_predicate(doc[end - 1])
         new_pred = _governing_predicate(later)
         if old_pred is None or new_pred is None or old_pred == new_pred:
@@ -1066,7 +1168,7 @@ class ContrastExtractor:
         new = self._side(new_head, later.i + 1, len(doc))
         if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
             return None
-        return Frame(f"{doc[start:end].text.lower()} X ... {later.lower_} Y", conn.name, old, new, start)
+        return Frame(f"{doc[start:end].text.lower()} X ... {' '.join(later_words)} Y", conn.name, old, new, start)
 
 
 # ----------------------------------------------------------------------------- reader helpers
@@ -1120,6 +1222,11 @@ def _in_condition(tok: "Token") -> bool:
         else:
             return False
     return False
+
+
+def _named(tok: "Token") -> bool:
+    """Is ``tok`` a name (a player, a place), not a framing?"""
+    return tok.pos_ == "PROPN" or tok.ent_type_ in {"ORG", "PERSON", "GPE", "NORP", "FAC", "PRODUCT"}
 
 
 def _opens_sentence(doc: "Doc", start: int) -> bool:
