@@ -1132,6 +1132,57 @@ class ContrastExtractor:
             return None
         return Frame(f"{doc[start:end].text.lower()} X, Y", conn.name, old, new, start)
 
+    def _read_parallel(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"X is still A, while Y is B": two copular clauses giving two values of one dimension (A and B
+        share their head noun: "a product of the Internet era" / "a product of a new technology era").
+
+        Which value is the old one is read from the text: a past-tense clause against a present one,
+        then the markers of age and novelty (``old_markers`` / ``new_markers``: "still", "traditional"
+        / "new", "now") on each clause's copula, subject and predicate. Two values with no such
+        difference ("offline is a channel of sales, while online is a channel of marketing") are a
+        comparison, not a reframing, and are not read.
+        """
+        word = doc[start]
+        second = word.head
+        if word.dep_ != "mark" or second.dep_ not in {"advcl", "conj"} or second.head == second:
+            return None
+        first = second.head
+        if first.i > start or second.i < end:
+            return None
+        clauses = []
+        for cop, lo, hi in ((first, 0, start), (second, end, _clause_end(doc, second))):
+            if cop.lemma_.lower() not in _COPULAS or _is_negated(cop):
+                return None
+            subj = _subject(cop) if cop is first else next((c for c in cop.children if c.dep_ in _SUBJ), None)
+            attr = _first_child(cop, ("attr",), after=cop.i, before=hi)
+            if subj is None or attr is None or attr.pos_ not in {"NOUN", "PROPN"} or not (lo <= subj.i < hi):
+                return None
+            clauses.append((cop, subj, attr, hi))
+        (c1, s1, a1, h1), (c2, s2, a2, h2) = clauses
+        said_of = [" ".join(t.lemma_.lower() for t in s.subtree) for s in (s1, s2)]
+        if _word_lemma(a1) != _word_lemma(a2) or said_of[0] == said_of[1] or (_named(s1) and _named(s2)):
+            return None  # different kinds of thing, or one thing said twice
+        if self._literal(a1) or _word_lemma(a1) in self.checks_["non_framings"]:
+            return None
+        age = [self._age(cop, subj, attr) for cop, subj, attr, _ in clauses]
+        if age[0] == age[1]:
+            return None
+        old_i = 0 if age[0] > age[1] else 1
+        sides = [self._side(a1, c1.i + 1, min(h1, start)), self._side(a2, c2.i + 1, h2)]
+        old, new = sides[old_i], sides[1 - old_i]
+        if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
+            return None
+        return Frame(f"X is A, {word.lower_} Y is B", conn.name, old, new, start)
+
+    def _age(self, cop: "Token", subj: "Token", attr: "Token") -> int:
+        """How old a clause says its value is: past tense and markers of age count up, of novelty down."""
+        old_words, new_words = self.checks_["old_markers"], self.checks_["new_markers"]
+        score = 1 if cop.tag_ == "VBD" or any(c.tag_ == "VBD" and c.dep_ == "aux" for c in cop.children) else 0
+        marks = [c for c in cop.children if c.dep_ in {"advmod", "npadvmod"}]
+        marks += [c for tok in (subj, attr) for c in tok.subtree if c.dep_ in {"amod", "advmod", "compound"}]
+        score += sum(1 for t in marks if t.lower_ in old_words) - sum(1 for t in marks if t.lower_ in new_words)
+        return score
+
     def _corrective(self, pred: "Token") -> bool:
         """Does the clause assert what its subject really is ("is actually", "is in fact", "is essentially")?"""
         words = self.checks_["corrective_adverbs"]
@@ -1168,7 +1219,7 @@ class ContrastExtractor:
         new = self._side(new_head, later.i + 1, len(doc))
         if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
             return None
-        return Frame(f"{doc[start:end].text.lower()} X ... {' '.join(later_words)} Y", conn.name, old, new, start)
+        return Frame(f"{doc[start:end].text.lower()} X ... {doc[later.i:later.i + len(later_words)].text.lower()} Y", conn.name, old, new, start)
 
 
 # ----------------------------------------------------------------------------- reader helpers
