@@ -8,9 +8,9 @@ all of it:
   particles ("get rid of", "come to an end") and, per form (active, passive, nominal, adjectival),
   where the old and the new side are found on the dependency parse (subject, object, the object
   of a preposition, what a noun or adjective is said of, a coordinated verb of adoption, an
-  arriving subject);
+  arriving subject, the subject of an opposite movement: "X weakens, while Y strengthens");
 - a ``[[connective]]`` class ("not X, but Y", "Y rather than X", "From X to Y", "no longer X",
-  "in the past X ... now Y") is found by its words (lower-case token sequences, matched on the
+  "in the past X ... now Y", "Unlike X, which is A, Y is B", "X is still A, while Y is B") is found by its words (lower-case token sequences, matched on the
   vocabulary's hashes) and read by a named structural reader.
 
 Each side is grown from its head word into a noun-phrase-sized span (:func:`grow_side`): the
