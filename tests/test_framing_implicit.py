@@ -1,5 +1,5 @@
 """Implicit contrasts inside one sentence: a decline set against a rise, "unlike X, which is A, Y is B",
-"compared with X, Y is actually B", two values of one dimension ("X is still A, while Y is B") and
+"compared with X, Y is actually B", "Y is different from the traditional X", two values of one dimension ("X is still A, while Y is B") and
 temporal pairs ("the first half ... the second half", "yesterday's ... today's", "the old ... the new").
 Each class is tested on invented sentences, with the plain comparisons it must leave alone."""
 from __future__ import annotations
@@ -39,6 +39,13 @@ def frames(nlp, extractor, text):
      "set_against", "catalogue model", "conversation with regulars"),
     ("Compared with chasing traffic, building loyalty is actually the engine of growth.", "set_against",
      "chasing traffic", "engine of growth"),
+    # different from: the side marked older is the old one, whichever way round
+    ("Digital retail is fundamentally different from the traditional e-commerce model.", "different",
+     "traditional e-commerce model", "Digital retail"),
+    ("The traditional e-commerce model is quite different from digital retail.", "different",
+     "traditional e-commerce model", "digital retail"),
+    ("The club model is different from the catalogue model we knew in the past.", "different",
+     "catalogue model we knew in the past", "club model"),
     # two values of one dimension, the old one told by tense or by a marker of age
     ("The catalogue was a channel of sales, whereas the community group is a channel of trust.", "parallel",
      "channel of sales", "channel of trust"),
@@ -77,6 +84,10 @@ def test_implicit_contrasts(nlp, extractor, text, family, old, new):
     "Compared with malls, outlets are actually a cheaper channel.",
     "Compared with the big platforms, there are more opportunities for small shops.",
     "Compared with 2019, the market is actually a smaller one.",
+    # things that differ, with nothing that tells the old one; a negated difference
+    "Physical stores are different from online shops.",
+    "Membership is different from a discount scheme.",
+    "Digital retail is not different from the traditional e-commerce model.",
     # two values with nothing that tells the old one, or two players
     "Offline is a channel of sales, while online is a channel of marketing.",
     "Alibaba is a platform, while JD is a retailer.",
@@ -96,7 +107,7 @@ def test_new_classes_are_data(nlp):
     from corpus_tools.framing.grammar import load_grammar
 
     names = set(load_grammar().class_names)
-    assert {"decline", "set_against", "parallel", "temporal_halves", "temporal_then_now"} <= names
+    assert {"decline", "set_against", "parallel", "different", "temporal_halves", "temporal_then_now"} <= names
     text = "As the price war fades, the service economy rises."
     without = ContrastExtractor(families=sorted(names - {"decline"})).fit(nlp)
     assert all(f[0] != "decline" for f in frames(nlp, without, text))

@@ -1174,12 +1174,38 @@ class ContrastExtractor:
             return None
         return Frame(f"X is A, {word.lower_} Y is B", conn.name, old, new, start)
 
+    def _read_different(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"Y is (fundamentally) different from X": a framing set apart from an older one.
+
+        Two things that differ ("physical stores are different from online shops") are a comparison;
+        the frame needs one side marked older than the other (``old_markers`` / ``new_markers``:
+        "traditional", "past" / "new"), and the older one is the old side whichever way round it is said.
+        """
+        adj, frm = doc[start], doc[end - 1]
+        if frm.head != adj or adj.pos_ != "ADJ" or adj.dep_ not in {"acomp", "attr", "oprd"} or _is_negated(adj.head):
+            return None
+        x_head, y_head = _pobj(frm), _holder(adj)
+        if not (_content(x_head) and _content(y_head)) or y_head.i > adj.i:
+            return None
+        if self._literal(x_head) or self._literal(y_head) or (_named(x_head) and _named(y_head)):
+            return None
+        ages = [self._age(x_head, x_head, x_head), self._age(y_head, y_head, y_head)]
+        if ages[0] == ages[1]:
+            return None
+        x = self._side(x_head, end, _clause_end(doc, x_head))
+        y = self._side(y_head, 0, adj.head.i if adj.head.i > y_head.i else adj.i)
+        if x is None or y is None or _overlap(x, y) or _same_text(doc, x, y):
+            return None
+        old, new = (x, y) if ages[0] > ages[1] else (y, x)
+        return Frame(f"Y is {doc[start:end].text.lower()} X", conn.name, old, new, start)
+
     def _age(self, cop: "Token", subj: "Token", attr: "Token") -> int:
         """How old a clause says its value is: past tense and markers of age count up, of novelty down."""
         old_words, new_words = self.checks_["old_markers"], self.checks_["new_markers"]
         score = 1 if cop.tag_ == "VBD" or any(c.tag_ == "VBD" and c.dep_ == "aux" for c in cop.children) else 0
-        marks = [c for c in cop.children if c.dep_ in {"advmod", "npadvmod"}]
-        marks += [c for tok in (subj, attr) for c in tok.subtree if c.dep_ in {"amod", "advmod", "compound"}]
+        marks = [c for c in cop.children if c.dep_ in {"advmod", "npadvmod"}] if cop.pos_ in {"VERB", "AUX"} else []
+        marks += [c for tok in {subj, attr} for c in tok.subtree if c.dep_ in {"amod", "advmod", "compound"}
+                  or c.dep_ == "pobj" and c.head.lower_ == "in" and c.head.head.dep_ == "relcl"]
         score += sum(1 for t in marks if t.lower_ in old_words) - sum(1 for t in marks if t.lower_ in new_words)
         return score
 
