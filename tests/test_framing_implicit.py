@@ -111,3 +111,19 @@ def test_new_classes_are_data(nlp):
     text = "As the price war fades, the service economy rises."
     without = ContrastExtractor(families=sorted(names - {"decline"})).fit(nlp)
     assert all(f[0] != "decline" for f in frames(nlp, without, text))
+
+
+def test_implicit_classes_find_the_starter_hard_rows(starter_framing, gold_contrasts, starter_corpus):
+    """On real text: the starter gold's in-sentence implicit rows ("unlike X, which ...", "X weakens,
+    while Y strengthens") are found, and every frame of the new classes there matches a gold row."""
+    from corpus_tools.framing.evaluate import match_frames
+
+    contrasts = starter_framing.contrasts.reset_index(drop=True)
+    matching = match_frames(contrasts, gold_contrasts, starter_corpus.sentences)
+    gold = gold_contrasts.reset_index(drop=True)
+    found_cues = {gold.loc[g, "cue"] for g in matching}
+    assert {"unlike X, Y", "X weakens, while Y strengthens"} <= found_cues, found_cues
+    new_classes = contrasts.index[contrasts["family"].isin(["decline", "set_against", "parallel", "different",
+                                                            "temporal_halves", "temporal_then_now"])]
+    assert len(new_classes) >= 3
+    assert set(new_classes) <= set(matching.values()), contrasts.loc[new_classes, ["cue", "old", "new"]]
