@@ -1,6 +1,7 @@
 """Implicit contrasts inside one sentence: a decline set against a rise, "unlike X, which is A, Y is B",
-"compared with X, Y is actually B", "Y is different from the traditional X", two values of one dimension ("X is still A, while Y is B") and
-temporal pairs ("the first half ... the second half", "yesterday's ... today's", "the old ... the new").
+"compared with X, Y is actually B", "Y is different from the traditional X", "not so much X as Y",
+"far from X, Y is Z", two values of one dimension ("X is still A, while Y is B") and temporal pairs
+("the first half ... the second half", "yesterday's ... today's", "the old ... the new").
 Each class is tested on invented sentences, with the plain comparisons it must leave alone."""
 from __future__ import annotations
 
@@ -46,6 +47,14 @@ def frames(nlp, extractor, text):
      "traditional e-commerce model", "digital retail"),
     ("The club model is different from the catalogue model we knew in the past.", "different",
      "catalogue model we knew in the past", "club model"),
+    # degree: not so much X as Y, less X than Y, more Y than X, less about X and more about Y
+    ("Retail is not so much a trade in goods as a service of time.", "degree", "trade", "service of time"),
+    ("Membership is less a discount scheme than a relationship.", "degree", "discount scheme", "relationship"),
+    ("The club is more a community than a catalogue.", "degree", "catalogue", "community"),
+    ("The bookshop is less about selling titles and more about hosting readers.", "degree", "selling titles",
+     "hosting readers"),
+    # far from X, Y is Z
+    ("Far from being a channel, the live room is an infrastructure.", "far_from", "channel", "infrastructure"),
     # two values of one dimension, the old one told by tense or by a marker of age
     ("The catalogue was a channel of sales, whereas the community group is a channel of trust.", "parallel",
      "channel of sales", "channel of trust"),
@@ -88,6 +97,12 @@ def test_implicit_contrasts(nlp, extractor, text, family, old, new):
     "Physical stores are different from online shops.",
     "Membership is different from a discount scheme.",
     "Digital retail is not different from the traditional e-commerce model.",
+    # more / less of an amount or a degree, a clause after "than", a literal place
+    "JD has more traffic than Taobao.",
+    "Online shops are more efficient than malls.",
+    "We need more data than ever.",
+    "There are more a few issues than we thought.",
+    "Far from the city, the club is a refuge.",
     # two values with nothing that tells the old one, or two players
     "Offline is a channel of sales, while online is a channel of marketing.",
     "Alibaba is a platform, while JD is a retailer.",
@@ -107,7 +122,8 @@ def test_new_classes_are_data(nlp):
     from corpus_tools.framing.grammar import load_grammar
 
     names = set(load_grammar().class_names)
-    assert {"decline", "set_against", "parallel", "different", "temporal_halves", "temporal_then_now"} <= names
+    assert {"decline", "set_against", "parallel", "different", "degree", "far_from", "temporal_halves",
+            "temporal_then_now"} <= names
     text = "As the price war fades, the service economy rises."
     without = ContrastExtractor(families=sorted(names - {"decline"})).fit(nlp)
     assert all(f[0] != "decline" for f in frames(nlp, without, text))

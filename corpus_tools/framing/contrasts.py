@@ -1071,7 +1071,7 @@ class ContrastExtractor:
             return None
         return Frame("more than X, it is Y", conn.name, old, new, start)
 
-    def _read_set_against(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+    def _read_set_against(self, doc: "Doc", start: int, end: int, conn, rejects: bool = False) -> Frame | None:
         """A fronted "Unlike X, which is A, Y is B" (A -> B) or "Compared with X, Y is actually B" (X -> B).
 
         A comparison of two things ("Unlike Taobao, JD runs its own logistics", "Compared with
@@ -1099,6 +1099,8 @@ class ContrastExtractor:
         if comma is None or comma <= end:
             return None
         x_head = _pobj(last) or next((t for t in doc[end:comma] if t.pos_ in _NOMINAL), None)
+        if x_head is not None and x_head.pos_ in {"VERB", "AUX"} and x_head.lemma_.lower() in _COPULAS:
+            x_head = _first_child(x_head, ("attr", "acomp", "oprd"), before=comma)  # "far from being X"
         if not _content(x_head) or _is_negated(main) or self._literal(x_head) or self._literal(subj) and subj.pos_ != "PRON":
             return None
         if _named(x_head) and _named(subj):
@@ -1111,7 +1113,7 @@ class ContrastExtractor:
             old_head, lo = _complement(rel, after=rel.i), rel.i + 1
             if not _content(old_head) or old_head.i >= comma:
                 return None
-        elif not self._corrective(main):
+        elif not rejects and not self._corrective(main):
             return None
         new_head = _first_child(main, ("attr", "oprd"), after=main.i)
         if new_head is None:
@@ -1173,6 +1175,56 @@ class ContrastExtractor:
         if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
             return None
         return Frame(f"X is A, {word.lower_} Y is B", conn.name, old, new, start)
+
+    def _read_degree(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"X is not so much A as B", "less A than B", "more B than A", "less about A and more about B"
+        inside a clause (a fronted "Less A, more B" is the comparison reader's).
+
+        "more" and "less" count only before an article or "about" ("less a scheme than a
+        relationship"): before an adjective or a bare noun they compare amounts or degrees ("more
+        efficient than", "more traffic than last year").
+        """
+        marker = " ".join(t.lower_ for t in doc[start:end])
+        if _opens_sentence(doc, start) or end >= len(doc):
+            return None
+        nxt = doc[end].lower_
+        so_much = marker != "less" and marker != "more"
+        if so_much and nxt in {"as", "than"} or not so_much and nxt not in _DEGREE_OPENERS:
+            return None
+        if so_much:
+            partners = {"as"}
+        else:
+            partners = {"than", "more" if marker == "less" else "less"}
+        partner = None
+        for tok in doc[end:]:
+            if tok.text in {";", ":", ".", "!", "?"}:
+                break
+            if tok.lower_ in partners:
+                if tok.lower_ in {"as", "than"} or (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in _DEGREE_OPENERS
+                                                      and doc[tok.i - 1].lower_ in {"and", ",", "but"}):
+                    partner = tok
+                    break
+        if partner is None:
+            return None
+        a_lo = end + (1 if nxt == "about" else 0)
+        a_hi = partner.i - (1 if doc[partner.i - 1].lower_ in {"and", ",", "but"} else 0)
+        b_lo = partner.i + 1 + (1 if partner.i + 1 < len(doc) and doc[partner.i + 1].lower_ == "about" else 0)
+        b_hi = next((t.i for t in doc[b_lo:] if t.text in {",", ";", ":", ".", "!", "?"}), len(doc))
+        a_head, b_head = _span_root(doc, a_lo, a_hi), _span_root(doc, b_lo, b_hi)
+        if not (_content(a_head) and _content(b_head)) or any(
+                h.pos_ == "VERB" and any(c.dep_ in _SUBJ for c in h.children) for h in (a_head, b_head)):
+            return None  # "more ... than we thought": a clause, not a framing
+        a, b = self._side(a_head, a_lo, a_hi), self._side(b_head, b_lo, b_hi)
+        if a is None or b is None or _overlap(a, b) or _same_text(doc, a, b):
+            return None
+        old, new = (b, a) if marker == "more" else (a, b)
+        link = f" {partner.lower_} " if partner.lower_ in {"as", "than"} else f", {partner.lower_} "
+        cue = f"{marker} X{link}Y" if marker != "more" else f"more Y{link}X"
+        return Frame(cue, conn.name, old, new, start)
+
+    def _read_far_from(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"Far from (being) X, Y is Z": the fronted phrase rejects X, the main clause says what Y is."""
+        return self._read_set_against(doc, start, end, conn, rejects=True)
 
     def _read_different(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"Y is (fundamentally) different from X": a framing set apart from an older one.
@@ -1299,6 +1351,17 @@ def _in_condition(tok: "Token") -> bool:
         else:
             return False
     return False
+
+
+#: What follows a "more" / "less" that contrasts two framings ("less a scheme than", "more about X").
+_DEGREE_OPENERS = frozenset({"a", "an", "the", "about"})
+
+
+def _span_root(doc: "Doc", lo: int, hi: int) -> "Token | None":
+    """The last word of ``doc[lo:hi]`` whose head lies outside it (the run's head), if it is a noun or verb."""
+    roots = [t for t in doc[lo:hi] if not (lo <= t.head.i < hi) and not t.is_punct]
+    roots = [t for t in roots if t.pos_ in _NOMINAL | {"VERB"}]
+    return roots[-1] if roots else None
 
 
 def _named(tok: "Token") -> bool:

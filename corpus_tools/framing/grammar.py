@@ -22,7 +22,7 @@ FORMS = ("active", "passive", "nominal", "adjectival")
 FORM_LISTS = {"verbs": ("active", "passive"), "nouns": ("nominal",), "adjectives": ("adjectival",)}
 READERS = ("negation", "negation_only", "appositive_negation", "preference", "fronted_change", "fronted_leaving",
            "negated_framing", "negated_identity", "comparison", "temporal", "set_against",
-           "parallel", "different")
+           "parallel", "different", "degree", "far_from")
 PREDICATE_KEYS = ("class", "cue", "require_new", *FORMS, *FORM_LISTS)
 CONNECTIVE_KEYS = ("class", "reader", "words", "later", "cue")
 CHECK_KEYS = ("literal_heads", "literal_entities", "list_markers", "adopt_verbs", "arrival_verbs", "means_preps",
