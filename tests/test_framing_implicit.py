@@ -53,6 +53,11 @@ def frames(nlp, extractor, text):
     ("The club is more a community than a catalogue.", "degree", "catalogue", "community"),
     ("The bookshop is less about selling titles and more about hosting readers.", "degree", "selling titles",
      "hosting readers"),
+    # no longer about X, it is about Y (a negated second clause names nothing new)
+    ("Retail is no longer about traffic, it is about retention.", "negated_framing", "traffic", "retention"),
+    ("Retail is no longer about selling products; it is about serving members.", "negated_framing",
+     "selling products", "serving members"),
+    ("Retail is no longer about traffic, and it is not about price either.", "negated_framing", "traffic", ""),
     # far from X, Y is Z
     ("Far from being a channel, the live room is an infrastructure.", "far_from", "channel", "infrastructure"),
     # two values of one dimension, the old one told by tense or by a marker of age

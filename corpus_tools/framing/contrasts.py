@@ -958,7 +958,19 @@ class ContrastExtractor:
                 if obj is not None and _content(obj) and not self._literal(obj):
                     span = (_verb_phrase(doc, obj, about.i + 1) if obj.pos_ == "VERB"
                             else self._side(obj, about.i + 1, _clause_end(doc, obj)))
-                    return Frame("no longer about X", conn.name, span, None, start) if span is not None else None
+                    if span is None:
+                        return None
+                    # "..., it is about Y": the clause after it says what it is about now
+                    again = next((t for t in doc[span[1]:] if t.lower_ == "about" and t.dep_ == "prep"
+                                  and t.head != pred and t.head.lemma_.lower() == "be" and not _is_negated(t.head)), None)
+                    now = _first_child(again, ("pobj", "pcomp")) if again is not None else None
+                    new = None
+                    if now is not None and _content(now) and not self._literal(now):
+                        new = (_verb_phrase(doc, now, again.i + 1) if now.pos_ == "VERB"
+                               else self._side(now, again.i + 1, _clause_end(doc, now)))
+                        new = None if new is None or _overlap(span, new) else new
+                    cue = "no longer about X, it is about Y" if new is not None else "no longer about X"
+                    return Frame(cue, conn.name, span, new, start)
             subj = _subject(pred)
             role = head is not None and (_word_lemma(head) in self.checks_["praise_predicates"] or any(
                 c.dep_ == "det" and c.lower_ == "the" for c in head.children))
