@@ -10,8 +10,9 @@ all of it:
   of a preposition, what a noun or adjective is said of, a coordinated verb of adoption, an
   arriving subject, the subject of an opposite movement: "X weakens, while Y strengthens");
 - a ``[[connective]]`` class ("not X, but Y", "Y rather than X", "From X to Y", "no longer X",
-  "in the past X ... now Y", "Unlike X, which is A, Y is B", "X is still A, while Y is B") is found by its words (lower-case token sequences, matched on the
-  vocabulary's hashes) and read by a named structural reader.
+  "in the past X ... now Y", "Unlike X, which is A, Y is B", "X is still A, while Y is B") is found
+  by its words (lower-case token sequences, matched on the vocabulary's hashes) and read by a
+  named structural reader.
 
 Each side is grown from its head word into a noun-phrase-sized span (:func:`grow_side`): the
 head's subtree minus circumstantial prepositional phrases and clauses, trimmed of leading
@@ -962,7 +963,8 @@ class ContrastExtractor:
                         return None
                     # "..., it is about Y": the clause after it says what it is about now
                     again = next((t for t in doc[span[1]:] if t.lower_ == "about" and t.dep_ == "prep"
-                                  and t.head != pred and t.head.lemma_.lower() == "be" and not _is_negated(t.head)), None)
+                                  and t.head != pred and t.head.lemma_.lower() == "be"
+                                  and not _is_negated(t.head)), None)
                     now = _first_child(again, ("pobj", "pcomp")) if again is not None else None
                     new = None
                     if now is not None and _content(now) and not self._literal(now):
@@ -1113,7 +1115,8 @@ class ContrastExtractor:
         x_head = _pobj(last) or next((t for t in doc[end:comma] if t.pos_ in _NOMINAL), None)
         if x_head is not None and x_head.pos_ in {"VERB", "AUX"} and x_head.lemma_.lower() in _COPULAS:
             x_head = _first_child(x_head, ("attr", "acomp", "oprd"), before=comma)  # "far from being X"
-        if not _content(x_head) or _is_negated(main) or self._literal(x_head) or self._literal(subj) and subj.pos_ != "PRON":
+        if not _content(x_head) or _is_negated(main) or self._literal(x_head) or (
+                self._literal(subj) and subj.pos_ != "PRON"):
             return None
         if _named(x_head) and _named(subj):
             return None  # "Unlike JD, which is a retailer, Taobao is a marketplace": two players compared
@@ -1309,7 +1312,8 @@ class ContrastExtractor:
         new = self._side(new_head, later.i + 1, len(doc))
         if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
             return None
-        return Frame(f"{doc[start:end].text.lower()} X ... {doc[later.i:later.i + len(later_words)].text.lower()} Y", conn.name, old, new, start)
+        said_later = doc[later.i:later.i + len(later_words)].text.lower()
+        return Frame(f"{doc[start:end].text.lower()} X ... {said_later} Y", conn.name, old, new, start)
 
 
 # ----------------------------------------------------------------------------- reader helpers
