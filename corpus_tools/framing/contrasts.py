@@ -8,10 +8,11 @@ all of it:
   particles ("get rid of", "come to an end") and, per form (active, passive, nominal, adjectival),
   where the old and the new side are found on the dependency parse (subject, object, the object
   of a preposition, what a noun or adjective is said of, a coordinated verb of adoption, an
-  arriving subject);
+  arriving subject, the subject of an opposite movement: "X weakens, while Y strengthens");
 - a ``[[connective]]`` class ("not X, but Y", "Y rather than X", "From X to Y", "no longer X",
-  "in the past X ... now Y") is found by its words (lower-case token sequences, matched on the
-  vocabulary's hashes) and read by a named structural reader.
+  "in the past X ... now Y", "Unlike X, which is A, Y is B", "X is still A, while Y is B") is found
+  by its words (lower-case token sequences, matched on the vocabulary's hashes) and read by a
+  named structural reader.
 
 Each side is grown from its head word into a noun-phrase-sized span (:func:`grow_side`): the
 head's subtree minus circumstantial prepositional phrases and clauses, trimmed of leading
@@ -596,6 +597,8 @@ class ContrastExtractor:
             return self._adopted(pred, used)
         if kind == "arrival":
             return self._arriving(pred, used, other)
+        if kind == "counter":
+            return self._counter(pred, used, other)
         return None, None
 
     def _adopted(self, pred: "Token", used: set[int]) -> tuple["Token | None", "Token | None"]:
@@ -660,6 +663,33 @@ class ContrastExtractor:
                 continue
             subj = _subject(tok) if tok.dep_ != "conj" or any(c.dep_ in _SUBJ for c in tok.children) else None
             if subj is not None and subj != old and _content(subj):
+                return subj, None
+        return None, None
+
+    def _counter(self, pred: "Token", used: set[int], old: "Token | None") -> tuple["Token | None", "Token | None"]:
+        """The subject of an opposite movement in a clause linked to ``pred`` ("X weakens, while Y
+        strengthens", "as X fades, Y rises", "X declines and Y grows")."""
+        rising, links = self.checks_["rising_verbs"], self.checks_["counter_links"]
+        top = pred
+        while top.dep_ == "xcomp" and top.head != top:
+            top = top.head  # "continues to weaken": the clause is the aspectual verb's
+        pairs = [(c, c) for c in top.children if c.dep_ in {"advcl", "conj"} and c.pos_ in {"VERB", "AUX"}]
+        if top.dep_ in {"advcl", "conj"} and top.head != top:
+            pairs.append((top.head, top))  # (the other verb, the dependent clause that carries the link)
+        for verb, clause in pairs:
+            if verb.i in used or _is_negated(verb):
+                continue
+            words = [c for c in clause.children if c.dep_ == "mark"]
+            if clause.dep_ == "conj":
+                words += [c for c in clause.head.children if c.dep_ == "cc" and c.i < clause.i]
+            if not any(w.lower_ in links for w in words):
+                continue
+            moving = verb if verb.lemma_.lower() in rising else next(
+                (c for c in verb.children if c.dep_ == "xcomp" and c.lemma_.lower() in rising), None)
+            if moving is None or _is_negated(moving):
+                continue
+            subj = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+            if subj is not None and subj != old and _content(subj) and (old is None or subj not in old.subtree):
                 return subj, None
         return None, None
 
@@ -929,7 +959,20 @@ class ContrastExtractor:
                 if obj is not None and _content(obj) and not self._literal(obj):
                     span = (_verb_phrase(doc, obj, about.i + 1) if obj.pos_ == "VERB"
                             else self._side(obj, about.i + 1, _clause_end(doc, obj)))
-                    return Frame("no longer about X", conn.name, span, None, start) if span is not None else None
+                    if span is None:
+                        return None
+                    # "..., it is about Y": the clause after it says what it is about now
+                    again = next((t for t in doc[span[1]:] if t.lower_ == "about" and t.dep_ == "prep"
+                                  and t.head != pred and t.head.lemma_.lower() == "be"
+                                  and not _is_negated(t.head)), None)
+                    now = _first_child(again, ("pobj", "pcomp")) if again is not None else None
+                    new = None
+                    if now is not None and _content(now) and not self._literal(now):
+                        new = (_verb_phrase(doc, now, again.i + 1) if now.pos_ == "VERB"
+                               else self._side(now, again.i + 1, _clause_end(doc, now)))
+                        new = None if new is None or _overlap(span, new) else new
+                    cue = "no longer about X, it is about Y" if new is not None else "no longer about X"
+                    return Frame(cue, conn.name, span, new, start)
             subj = _subject(pred)
             role = head is not None and (_word_lemma(head) in self.checks_["praise_predicates"] or any(
                 c.dep_ == "det" and c.lower_ == "the" for c in head.children))
@@ -1042,14 +1085,217 @@ class ContrastExtractor:
             return None
         return Frame("more than X, it is Y", conn.name, old, new, start)
 
+    def _read_set_against(self, doc: "Doc", start: int, end: int, conn, rejects: bool = False) -> Frame | None:
+        """A fronted "Unlike X, which is A, Y is B" (A -> B) or "Compared with X, Y is actually B" (X -> B).
+
+        A comparison of two things ("Unlike Taobao, JD runs its own logistics", "Compared with
+        malls, shops are more convenient") is no reframing: the frame needs two characterisations,
+        either X's own (a relative clause "which is A" / "which is used for A") or the main clause
+        asserting what Y really is (a corrective adverb: "actually", "in fact"), and Y's predicate
+        must be a noun or an infinitive, not a comparative or an evaluation.
+        """
+        if not _opens_sentence(doc, start):
+            return None
+        last = doc[end - 1]
+        main = last.head
+        for _ in range(6):  # up from the connective to the main clause's verb
+            if main.pos_ in {"VERB", "AUX"} and not (start <= main.i < end) and main.dep_ not in {"relcl", "acl"}:
+                break
+            if main.head == main:
+                return None
+            main = main.head
+        if main.pos_ not in {"VERB", "AUX"} or main.i < end or main.lemma_.lower() not in _COPULAS:
+            return None
+        subj = _subject(main)
+        if subj is None or subj.i > main.i:
+            return None
+        comma = next((t.i for t in reversed(doc[end:subj.left_edge.i]) if t.text in {",", ";", "—", "-"}), None)
+        if comma is None or comma <= end:
+            return None
+        x_head = _pobj(last) or next((t for t in doc[end:comma] if t.pos_ in _NOMINAL), None)
+        if x_head is not None and x_head.pos_ in {"VERB", "AUX"} and x_head.lemma_.lower() in _COPULAS:
+            x_head = _first_child(x_head, ("attr", "acomp", "oprd"), before=comma)  # "far from being X"
+        if not _content(x_head) or _is_negated(main) or self._literal(x_head) or (
+                self._literal(subj) and subj.pos_ != "PRON"):
+            return None
+        if _named(x_head) and _named(subj):
+            return None  # "Unlike JD, which is a retailer, Taobao is a marketplace": two players compared
+        # X's characterisation: a relative clause inside the fronted phrase ("..., which are A,")
+        rel = next((t for t in doc[end:comma] if t.dep_ == "relcl" and any(
+            c.dep_ in _SUBJ and c.lower_ in {"which", "that", "who"} for c in t.children)), None)
+        old_head, lo = x_head, end
+        if rel is not None:
+            old_head, lo = _complement(rel, after=rel.i), rel.i + 1
+            if not _content(old_head) or old_head.i >= comma:
+                return None
+        elif not rejects and not self._corrective(main):
+            return None
+        new_head = _first_child(main, ("attr", "oprd"), after=main.i)
+        if new_head is None:
+            inf = _first_child(main, ("xcomp",), after=main.i)
+            if inf is None or inf.pos_ != "VERB" or not any(c.dep_ == "aux" and c.lower_ == "to" for c in inf.children):
+                return None
+            new = _verb_phrase(doc, inf, main.i + 1)  # "is to reshape and recreate"
+        else:
+            if new_head.pos_ not in {"NOUN", "PROPN"} or _word_lemma(new_head) in self.checks_["non_framings"] or any(
+                    t.tag_ in {"JJR", "RBR"} or t.lower_ in {"more", "less"} for t in new_head.subtree):
+                return None  # "is a bigger market", "is a more efficient channel": a comparison
+            new = self._side(new_head, main.i + 1, _clause_end(doc, new_head))
+        if old_head.pos_ == "VERB":
+            old = _verb_phrase(doc, old_head, lo)
+        else:
+            old = self._side(old_head, lo, comma)
+        if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
+            return None
+        return Frame(f"{doc[start:end].text.lower()} X, Y", conn.name, old, new, start)
+
+    def _read_parallel(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"X is still A, while Y is B": two copular clauses giving two values of one dimension (A and B
+        share their head noun: "a product of the Internet era" / "a product of a new technology era").
+
+        Which value is the old one is read from the text: a past-tense clause against a present one,
+        then the markers of age and novelty (``old_markers`` / ``new_markers``: "still", "traditional"
+        / "new", "now") on each clause's copula, subject and predicate. Two values with no such
+        difference ("offline is a channel of sales, while online is a channel of marketing") are a
+        comparison, not a reframing, and are not read.
+        """
+        word = doc[start]
+        second = word.head
+        if word.dep_ != "mark" or second.dep_ not in {"advcl", "conj"} or second.head == second:
+            return None
+        first = second.head
+        if first.i > start or second.i < end:
+            return None
+        clauses = []
+        for cop, lo, hi in ((first, 0, start), (second, end, _clause_end(doc, second))):
+            if cop.lemma_.lower() not in _COPULAS or _is_negated(cop):
+                return None
+            subj = _subject(cop) if cop is first else next((c for c in cop.children if c.dep_ in _SUBJ), None)
+            attr = _first_child(cop, ("attr",), after=cop.i, before=hi)
+            if subj is None or attr is None or attr.pos_ not in {"NOUN", "PROPN"} or not (lo <= subj.i < hi):
+                return None
+            clauses.append((cop, subj, attr, hi))
+        (c1, s1, a1, h1), (c2, s2, a2, h2) = clauses
+        said_of = [" ".join(t.lemma_.lower() for t in s.subtree) for s in (s1, s2)]
+        if _word_lemma(a1) != _word_lemma(a2) or said_of[0] == said_of[1] or (_named(s1) and _named(s2)):
+            return None  # different kinds of thing, or one thing said twice
+        if self._literal(a1) or _word_lemma(a1) in self.checks_["non_framings"]:
+            return None
+        age = [self._age(cop, subj, attr) for cop, subj, attr, _ in clauses]
+        if age[0] == age[1]:
+            return None
+        old_i = 0 if age[0] > age[1] else 1
+        sides = [self._side(a1, c1.i + 1, min(h1, start)), self._side(a2, c2.i + 1, h2)]
+        old, new = sides[old_i], sides[1 - old_i]
+        if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
+            return None
+        return Frame(f"X is A, {word.lower_} Y is B", conn.name, old, new, start)
+
+    def _read_degree(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"X is not so much A as B", "less A than B", "more B than A", "less about A and more about B"
+        inside a clause (a fronted "Less A, more B" is the comparison reader's).
+
+        "more" and "less" count only before an article or "about" ("less a scheme than a
+        relationship"): before an adjective or a bare noun they compare amounts or degrees ("more
+        efficient than", "more traffic than last year").
+        """
+        marker = " ".join(t.lower_ for t in doc[start:end])
+        if _opens_sentence(doc, start) or end >= len(doc):
+            return None
+        nxt = doc[end].lower_
+        so_much = marker != "less" and marker != "more"
+        if so_much and nxt in {"as", "than"} or not so_much and nxt not in _DEGREE_OPENERS:
+            return None
+        if so_much:
+            partners = {"as"}
+        else:
+            partners = {"than", "more" if marker == "less" else "less"}
+        partner = None
+        for tok in doc[end:]:
+            if tok.text in {";", ":", ".", "!", "?"}:
+                break
+            if tok.lower_ in partners:
+                if tok.lower_ in {"as", "than"} or (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in _DEGREE_OPENERS
+                                                      and doc[tok.i - 1].lower_ in {"and", ",", "but"}):
+                    partner = tok
+                    break
+        if partner is None:
+            return None
+        a_lo = end + (1 if nxt == "about" else 0)
+        a_hi = partner.i - (1 if doc[partner.i - 1].lower_ in {"and", ",", "but"} else 0)
+        b_lo = partner.i + 1 + (1 if partner.i + 1 < len(doc) and doc[partner.i + 1].lower_ == "about" else 0)
+        b_hi = next((t.i for t in doc[b_lo:] if t.text in {",", ";", ":", ".", "!", "?"}), len(doc))
+        a_head, b_head = _span_root(doc, a_lo, a_hi), _span_root(doc, b_lo, b_hi)
+        if not (_content(a_head) and _content(b_head)) or any(
+                h.pos_ == "VERB" and any(c.dep_ in _SUBJ for c in h.children) for h in (a_head, b_head)):
+            return None  # "more ... than we thought": a clause, not a framing
+        a, b = self._side(a_head, a_lo, a_hi), self._side(b_head, b_lo, b_hi)
+        if a is None or b is None or _overlap(a, b) or _same_text(doc, a, b):
+            return None
+        old, new = (b, a) if marker == "more" else (a, b)
+        link = f" {partner.lower_} " if partner.lower_ in {"as", "than"} else f", {partner.lower_} "
+        cue = f"{marker} X{link}Y" if marker != "more" else f"more Y{link}X"
+        return Frame(cue, conn.name, old, new, start)
+
+    def _read_far_from(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"Far from (being) X, Y is Z": the fronted phrase rejects X, the main clause says what Y is."""
+        return self._read_set_against(doc, start, end, conn, rejects=True)
+
+    def _read_different(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"Y is (fundamentally) different from X": a framing set apart from an older one.
+
+        Two things that differ ("physical stores are different from online shops") are a comparison;
+        the frame needs one side marked older than the other (``old_markers`` / ``new_markers``:
+        "traditional", "past" / "new"), and the older one is the old side whichever way round it is said.
+        """
+        adj, frm = doc[start], doc[end - 1]
+        if frm.head != adj or adj.pos_ != "ADJ" or adj.dep_ not in {"acomp", "attr", "oprd"} or _is_negated(adj.head):
+            return None
+        x_head, y_head = _pobj(frm), _holder(adj)
+        if not (_content(x_head) and _content(y_head)) or y_head.i > adj.i:
+            return None
+        if self._literal(x_head) or self._literal(y_head) or (_named(x_head) and _named(y_head)):
+            return None
+        ages = [self._age(x_head, x_head, x_head), self._age(y_head, y_head, y_head)]
+        if ages[0] == ages[1]:
+            return None
+        x = self._side(x_head, end, _clause_end(doc, x_head))
+        y = self._side(y_head, 0, adj.head.i if adj.head.i > y_head.i else adj.i)
+        if x is None or y is None or _overlap(x, y) or _same_text(doc, x, y):
+            return None
+        old, new = (x, y) if ages[0] > ages[1] else (y, x)
+        return Frame(f"Y is {doc[start:end].text.lower()} X", conn.name, old, new, start)
+
+    def _age(self, cop: "Token", subj: "Token", attr: "Token") -> int:
+        """How old a clause says its value is: past tense and markers of age count up, of novelty down."""
+        old_words, new_words = self.checks_["old_markers"], self.checks_["new_markers"]
+        score = 1 if cop.tag_ == "VBD" or any(c.tag_ == "VBD" and c.dep_ == "aux" for c in cop.children) else 0
+        marks = [c for c in cop.children if c.dep_ in {"advmod", "npadvmod"}] if cop.pos_ in {"VERB", "AUX"} else []
+        marks += [c for tok in {subj, attr} for c in tok.subtree if c.dep_ in {"amod", "advmod", "compound"}
+                  or c.dep_ == "pobj" and c.head.lower_ == "in" and c.head.head.dep_ == "relcl"]
+        score += sum(1 for t in marks if t.lower_ in old_words) - sum(1 for t in marks if t.lower_ in new_words)
+        return score
+
+    def _corrective(self, pred: "Token") -> bool:
+        """Does the clause assert what its subject really is ("is actually", "is in fact", "is essentially")?"""
+        words = self.checks_["corrective_adverbs"]
+        for child in pred.children:
+            if child.dep_ == "advmod" and child.lower_ in words:
+                return True
+            if child.dep_ == "prep" and child.i + 1 < len(child.doc) and \
+                    f"{child.lower_} {child.doc[child.i + 1].lower_}" in words:
+                return True  # "in fact", "in essence", "in reality"
+        return False
+
     def _read_temporal(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"In the past / used to / in the era of X ... now / today Y": each clause's main argument."""
         later_words = [w.split() for w in conn.later]
         lowers = [t.lower_ for t in doc[end:]]
-        later = next((doc[end + i] for i in range(len(lowers)) for words in later_words
+        found = next(((doc[end + i], words) for i in range(len(lowers)) for words in later_words
                       if lowers[i:i + len(words)] == words), None)
-        if later is None:
+        if found is None:
             return None
+        later, later_words = found[0], found[1]
         old_pred = _governing_predicate(doc[end - 1])
         new_pred = _governing_predicate(later)
         if old_pred is None or new_pred is None or old_pred == new_pred:
@@ -1066,7 +1312,8 @@ class ContrastExtractor:
         new = self._side(new_head, later.i + 1, len(doc))
         if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
             return None
-        return Frame(f"{doc[start:end].text.lower()} X ... {later.lower_} Y", conn.name, old, new, start)
+        said_later = doc[later.i:later.i + len(later_words)].text.lower()
+        return Frame(f"{doc[start:end].text.lower()} X ... {said_later} Y", conn.name, old, new, start)
 
 
 # ----------------------------------------------------------------------------- reader helpers
@@ -1120,6 +1367,22 @@ def _in_condition(tok: "Token") -> bool:
         else:
             return False
     return False
+
+
+#: What follows a "more" / "less" that contrasts two framings ("less a scheme than", "more about X").
+_DEGREE_OPENERS = frozenset({"a", "an", "the", "about"})
+
+
+def _span_root(doc: "Doc", lo: int, hi: int) -> "Token | None":
+    """The last word of ``doc[lo:hi]`` whose head lies outside it (the run's head), if it is a noun or verb."""
+    roots = [t for t in doc[lo:hi] if not (lo <= t.head.i < hi) and not t.is_punct]
+    roots = [t for t in roots if t.pos_ in _NOMINAL | {"VERB"}]
+    return roots[-1] if roots else None
+
+
+def _named(tok: "Token") -> bool:
+    """Is ``tok`` a name (a player, a place), not a framing?"""
+    return tok.pos_ == "PROPN" or tok.ent_type_ in {"ORG", "PERSON", "GPE", "NORP", "FAC", "PRODUCT"}
 
 
 def _opens_sentence(doc: "Doc", start: int) -> bool:

@@ -17,16 +17,18 @@ from typing import Any
 from ..errors import FrameGrammarError
 
 #: Where a side may be found (see the built-in file's header).
-ROLE_KINDS = ("subject", "object", "holder", "adopt", "arrival")
+ROLE_KINDS = ("subject", "object", "holder", "adopt", "arrival", "counter")
 FORMS = ("active", "passive", "nominal", "adjectival")
 FORM_LISTS = {"verbs": ("active", "passive"), "nouns": ("nominal",), "adjectives": ("adjectival",)}
 READERS = ("negation", "negation_only", "appositive_negation", "preference", "fronted_change", "fronted_leaving",
-           "negated_framing", "negated_identity", "comparison", "temporal")
+           "negated_framing", "negated_identity", "comparison", "temporal", "set_against",
+           "parallel", "different", "degree", "far_from")
 PREDICATE_KEYS = ("class", "cue", "require_new", *FORMS, *FORM_LISTS)
 CONNECTIVE_KEYS = ("class", "reader", "words", "later", "cue")
 CHECK_KEYS = ("literal_heads", "literal_entities", "list_markers", "adopt_verbs", "arrival_verbs", "means_preps",
               "negators", "restrictive", "additive", "additive_after_restrictive", "praise_predicates",
-              "reframing_objects", "non_framings", "arrival_nouns", "no_longer_ending", "saying_verbs")
+              "reframing_objects", "non_framings", "arrival_nouns", "no_longer_ending", "saying_verbs",
+              "rising_verbs", "counter_links", "corrective_adverbs", "old_markers", "new_markers")
 GRAMMAR_KEYS = ("name", "max_side_words")
 _CLASS = re.compile(r"^[a-z][a-z0-9_]*$")
 
