@@ -52,6 +52,9 @@ class FramingExtractor:
         attribution: detect views attributed to others (``speaker``); otherwise all ``author``.
         frames: the frame grammar for the default contrast extractor (a TOML path or a
             :class:`~corpus_tools.framing.grammar.FrameGrammar`; ``None``: the built-in one).
+        discourse: frames across two adjacent sentences (:mod:`~corpus_tools.framing.discourse`):
+            a TOML path or :class:`~corpus_tools.framing.discourse.DiscourseGrammar`, ``None`` for
+            the built-in ``data/discourse_frames.toml``, ``False`` to read single sentences only.
 
     Example::
 
@@ -63,13 +66,14 @@ class FramingExtractor:
     def __init__(self, lexicon: "Lexicon | str | None" = None, *, concept_extractor: Any = None,
                  contrast_extractor: ContrastExtractor | None = None,
                  orientation_tagger: OrientationTagger | None = None, attribution: bool = True,
-                 frames: Any = None):
+                 frames: Any = None, discourse: Any = None):
         self.lexicon = lexicon
         self.concept_extractor = concept_extractor
         self.contrast_extractor = contrast_extractor
         self.orientation_tagger = orientation_tagger
         self.attribution = attribution
         self.frames = frames
+        self.discourse = discourse
 
     def fit(self, nlp: "Language | None" = None) -> "FramingExtractor":
         """Build the matchers on ``nlp`` (default: :func:`corpus_tools.parse.load_spacy_model`)."""
@@ -92,6 +96,11 @@ class FramingExtractor:
             tagger.fit(nlp)
         self.concepts_ = concepts
         self.contrasts_ = contrasts
+        self.discourse_ = None
+        if self.discourse is not False and isinstance(contrasts, ContrastExtractor):
+            from .discourse import DiscourseReader
+
+            self.discourse_ = DiscourseReader(self.discourse).fit(contrasts)
         self.tagger_ = tagger
         self.lexicon_ = getattr(concepts, "lexicon_", None)
         return self
@@ -128,15 +137,22 @@ class FramingExtractor:
             for m in mentions:
                 given.setdefault(m["sent_id"], []).append((m["concept"], int(m["token_start"]), int(m["token_end"])))
         concessive: set[str] = set()  # sentences that grant a merit to set it aside
+        prev_matches: list[tuple[str, int, int]] = []
+        prev_frames: list[Frame] = []
+        row_of: dict[int, int] = {}  # id(frame) -> its row, for a two-sentence frame that completes it
+        completed: set[int] = set()
+        discourse = getattr(self, "discourse_", None)
         for sent in parsed_doc.sentences:
             doc = sent.doc
             words = sentence_words(doc)
             if not CONCESSION_MARKERS.isdisjoint(words[0]):
                 concessive.add(sent.sent_id)
             prev_doc = previous.doc if previous is not None and previous.para_id == sent.para_id else None
-            previous = sent
+            prev_sent, previous = previous, sent
             matches = given.get(sent.sent_id, []) if given is not None else self.concepts_.match(doc)
             frames = self.contrasts_.extract(doc)
+            pairs = discourse.extract(prev_doc, doc, prev_frames, frames) if discourse and prev_doc is not None else []
+            replaced = {id(p.replaces) for p in pairs if p.replaces is not None}
 
             def quote(span: tuple[int, int] | None) -> tuple[str, int | None, int | None]:
                 if span is None:
@@ -152,6 +168,9 @@ class FramingExtractor:
                 sentence_text = doc.text
             for frame in frames:
                 frame.speaker = speaker_of(doc, frame.anchor, prev_doc) if self.attribution else "author"
+                if id(frame) in replaced:
+                    continue  # reported with the side it pointed back to (below)
+                row_of[id(frame)] = len(contrasts)
                 old_text, old_start, old_end = quote(frame.old)
                 new_text, new_start, new_end = quote(frame.new)
                 old_concept, new_concept = map_sides(doc, frame, matches)
@@ -163,6 +182,14 @@ class FramingExtractor:
                     "new_start": new_start, "new_end": new_end, "family": frame.family,
                     "old_head": frame.old_head, "new_head": frame.new_head,
                 })
+            for pair in pairs:
+                from .discourse import pair_row
+
+                if pair.completes is not None and id(pair.completes) in row_of:
+                    completed.add(row_of[id(pair.completes)])  # now reported with its new side
+                who = speaker_of(doc, pair.anchor) if self.attribution else "author"
+                contrasts.append(pair_row(pair, prev_sent, sent, text, prev_matches, matches, who))
+            prev_matches, prev_frames = matches, frames
             if not matches:
                 continue
             # other mentions are no cues, nor is a frame's own predicate ("X: the gravedigger of Y"
@@ -184,6 +211,8 @@ class FramingExtractor:
                     "contrast_side": side, "speaker": frame.speaker if frame is not None else "author",
                 })
             context.extend(_context_rows(doc, sent.doc_id, sent.sent_id, matches, words[1]))
+        if completed:
+            contrasts = [row for i, row in enumerate(contrasts) if i not in completed]
         _concede(orientation, contrasts, concessive)
         return {"contrasts": contrasts, "orientation": orientation, "context": context}
 
