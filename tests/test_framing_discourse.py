@@ -101,6 +101,14 @@ def test_a_turn_alone_makes_no_frame(nlp, extractor, text):
     assert not [r for r in rows if r["family"] == "discourse" or "[" in r["cue"]], rows
 
 
+def test_a_turn_against_a_reported_view_is_the_authors(nlp, extractor):
+    text = ("Many people believe that bookshops are a channel for publishers. "
+            "Today, bookshops are a hub of community life.")
+    rows = [r for r in contrasts(nlp, extractor, text) if r["family"] == "discourse"]
+    assert [(r["old"], r["new"], r["speaker"]) for r in rows] == [
+        ("channel for publishers", "hub of community life", "author")]
+
+
 def test_pairs_stay_inside_a_paragraph(nlp, extractor):
     text = "In the past, e-commerce was a sales channel.\n\nToday, it is an infrastructure for retail."
     assert not [r for r in contrasts(nlp, extractor, text) if r["family"] == "discourse"]

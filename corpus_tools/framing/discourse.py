@@ -296,6 +296,8 @@ class DiscourseReader:
             pointing.determiners = grammar.determiners
             pointing.fit(contrasts.nlp_)
         self.pointing_ = pointing
+        strings = contrasts.nlp_.vocab.strings
+        self.determiner_hashes_ = frozenset(strings.add(w) for w in grammar.determiners)
         return self
 
     # -- reading
@@ -331,7 +333,14 @@ class DiscourseReader:
     # -- pointing sides
     def _resolve(self, previous: "Doc", doc: "Doc", frames: Sequence[Frame]) -> list[PairFrame]:
         determiners = self.grammar_.determiners
-        if not determiners or not any(t.lower_ in determiners for t in doc):
+        if not determiners:
+            return []
+        from spacy.attrs import LOWER
+
+        hashes = self.determiner_hashes_
+        # a cheap test on the Doc's array (no Token per word): most sentences have no "this N"
+        at = [i for i, h in enumerate(doc.to_array(LOWER).tolist()) if h in hashes]
+        if not any(doc[i].head.i > i and doc[i].head.pos_ in _NOUNS for i in at):
             return []
         candidates = [f for f in frames if _points_back(doc, f.old, determiners) or _points_back(doc, f.new, determiners)]
         seen = {(f.anchor, f.old, f.new) for f in frames}
@@ -438,7 +447,7 @@ class DiscourseReader:
         """(predicate, held content, topic) of a sentence that presents a held or past view."""
         cx = self.contrasts_
         lowers = [t.lower_ for t in doc]
-        root = next((t for t in doc if t.dep_ == "ROOT"), None)
+        root = _root(doc)
         if root is None:
             return None
         believe = {w[0] for w in pair.words["believe"]}
@@ -512,6 +521,15 @@ class DiscourseReader:
 
 # ----------------------------------------------------------------------------- helpers
 
+def _root(doc: "Doc") -> "Token | None":
+    """The first root of a sentence Doc, found on its head array (no Token per word)."""
+    from spacy.attrs import HEAD
+
+    heads = doc.to_array(HEAD)
+    roots = (heads == 0).nonzero()[0]
+    return doc[int(roots[0])] if len(roots) else None
+
+
 def _question(doc: "Doc") -> bool:
     last = next((t for t in reversed(doc) if not t.is_space), None)
     return last is not None and last.text == "?"
@@ -519,12 +537,13 @@ def _question(doc: "Doc") -> bool:
 
 def _opening(doc: "Doc", turns: Sequence[tuple[str, ...]]) -> tuple[str, ...] | None:
     """The turn words the sentence opens with (after quotes or brackets), or ``None``."""
-    lowers = [t.lower_ for t in doc if not t.is_space]
     start = 0
-    while start < len(lowers) and doc[start].is_punct:
+    while start < len(doc) and (doc[start].is_punct or doc[start].is_space):
         start += 1
+    longest = max((len(w) for w in turns), default=0)
+    lowers = tuple(t.lower_ for t in doc[start:start + longest])
     for words in sorted(turns, key=len, reverse=True):
-        if tuple(lowers[start:start + len(words)]) == words:
+        if lowers[:len(words)] == words:
             return words
     return None
 
@@ -532,7 +551,7 @@ def _opening(doc: "Doc", turns: Sequence[tuple[str, ...]]) -> tuple[str, ...] | 
 def _main_claim(doc: "Doc", saying: frozenset[str] | set[str]) -> "Token | None":
     """The sentence's main predicate; through a verb of showing or saying ("..., reveals that it is
     not X") to the clause it introduces."""
-    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    root = _root(doc)
     if root is None or root.pos_ not in {"VERB", "AUX"}:
         return None
     if root.lemma_.lower() in saying | {"reveal", "show", "prove", "find", "mean", "indicate", "suggest"}:
@@ -588,7 +607,7 @@ def _parallel(old_pred: "Token", new_pred: "Token", topic: "Token | None", doc: 
 
 
 def _copular_root(doc: "Doc") -> "Token | None":
-    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    root = _root(doc)
     if root is None or not (root.lemma_.lower() in _COPULAR or root.pos_ == "AUX"):
         return None
     return root

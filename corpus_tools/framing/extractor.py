@@ -183,11 +183,14 @@ class FramingExtractor:
                     "old_head": frame.old_head, "new_head": frame.new_head,
                 })
             for pair in pairs:
-                from .discourse import pair_row
+                from .discourse import FAMILY, pair_row
 
                 if pair.completes is not None and id(pair.completes) in row_of:
                     completed.add(row_of[id(pair.completes)])  # now reported with its new side
-                who = speaker_of(doc, pair.anchor) if self.attribution else "author"
+                # a turn against the previous sentence's (reported) view is the author's own; a
+                # resolved side keeps the voice its sentence has
+                before = None if pair.family == FAMILY else prev_doc
+                who = speaker_of(doc, pair.anchor, before) if self.attribution else "author"
                 contrasts.append(pair_row(pair, prev_sent, sent, text, prev_matches, matches, who))
             prev_matches, prev_frames = matches, frames
             if not matches:
