@@ -77,10 +77,22 @@ def test_pointing_side_is_resolved_to_the_previous_sentence(nlp, extractor, sing
     assert resolved[0]["old_head"] == "logic"
 
 
-def test_reverse_order_names_what_the_first_sentence_set_up(nlp, extractor):
-    text = ("The platform model dominated by traffic shaped the industry for a decade. "
-            "Today, this model has come to an end.")
-    assert ("platform model dominated by traffic", "") in sides(contrasts(nlp, extractor, text))
+@pytest.mark.parametrize("text, old, new", [
+    ("The platform model dominated by traffic shaped the industry for a decade. Today, this model has come to an end.",
+     "platform model dominated by traffic", ""),
+    ("The era of cheap traffic lasted ten years. This era is over.", "era of cheap traffic", ""),
+    ("Many retailers adopted the membership model in 2019. However, we must say goodbye to this model and embrace "
+     "the service model.", "membership model", "service model"),
+])
+def test_reverse_order_names_what_the_first_sentence_set_up(nlp, extractor, single, text, old, new):
+    assert (old, new) in sides(contrasts(nlp, extractor, text))
+    assert (old, new) not in sides(contrasts(nlp, single, text))
+
+
+def test_a_pointing_side_finds_only_its_own_kind(nlp, extractor):
+    # "this model" is a way of doing, not a time: "a new era of data" is no antecedent
+    text = "Retailers entered a new era of data. This model is now obsolete."
+    assert not [r for r in contrasts(nlp, extractor, text) if "[" in r["cue"]]
 
 
 @pytest.mark.parametrize("text", [
@@ -164,7 +176,10 @@ turns = ["however"]
 
 [anaphora]
 determiners = ["this"]
-type_nouns = ["model"]
+
+[anaphora.type_nouns]
+way = ["model", "logic"]
+time = ["era"]
 """
 
 
@@ -179,6 +194,9 @@ type_nouns = ["model"]
     (('turns = ["however"]', 'turns = ["however"]\nnegators = ["not"]'), 12, "does not use 'negators'"),
     (('[anaphora]', '[anaphor]'), 13, "unknown key 'anaphor'"),
     (('turns = ["however"]', 'turns = ["however"'), 13, "malformed TOML"),
+    (('time = ["era"]', 'time = ["era", "logic"]'), 18, "'logic' is in two groups"),
+    (('[anaphora.type_nouns]\nway = ["model", "logic"]\ntime = ["era"]', 'type_nouns = ["model"]'), 16,
+     "must be a table [anaphora.type_nouns]"),
 ])
 def test_broken_file_names_file_and_line(tmp_path, edit, line, words):
     path = tmp_path / "mine.toml"

@@ -74,7 +74,7 @@ class DiscourseGrammar:
 
     pairs: tuple[PairClass, ...]
     determiners: frozenset[str]
-    type_nouns: frozenset[str]
+    type_nouns: dict[str, str]  # lemma -> its group ("model" -> "way")
     name: str = "discourse"
     max_side_words: int = 10
     source: str = "<string>"
@@ -85,7 +85,7 @@ class DiscourseGrammar:
         import json
 
         payload = {"pairs": [(p.name, p.reader, p.cue, {k: sorted(v) for k, v in p.words.items()}) for p in self.pairs],
-                   "determiners": sorted(self.determiners), "type_nouns": sorted(self.type_nouns),
+                   "determiners": sorted(self.determiners), "type_nouns": sorted(self.type_nouns.items()),
                    "max_side_words": self.max_side_words}
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -175,9 +175,20 @@ def parse_discourse(text: str, source: "str | Path" = "<string>") -> DiscourseGr
         if key not in ANAPHORA_KEYS:
             fail(lines.key_in("anaphora", 0, key), f"unknown key {key!r} in [anaphora] "
                                                     f"(allowed: {', '.join(ANAPHORA_KEYS)})")
-    determiners, type_nouns = (frozenset(_word_list(anaphora[k], lambda p, k=k: fail(lines.key_in("anaphora", 0, k),
-                                                                                     f"[anaphora] {p}"), k))
-                               if k in anaphora else frozenset() for k in ANAPHORA_KEYS)
+    determiners = frozenset(_word_list(anaphora["determiners"], lambda p: fail(
+        lines.key_in("anaphora", 0, "determiners"), f"[anaphora] {p}"), "determiners")) \
+        if "determiners" in anaphora else frozenset()
+    groups = anaphora.get("type_nouns", {})
+    if not isinstance(groups, dict):
+        fail(lines.key_in("anaphora", 0, "type_nouns"),
+             "[anaphora] type_nouns must be a table [anaphora.type_nouns] of named word lists")
+    type_nouns: dict[str, str] = {}
+    for group, words in groups.items():
+        where = lines.key_in("anaphora.type_nouns", 0, group)
+        for word in _word_list(words, lambda p: fail(where, f"[anaphora.type_nouns] {p}"), group):
+            if word in type_nouns and type_nouns[word] != group:
+                fail(where, f"[anaphora.type_nouns] {word!r} is in two groups ({type_nouns[word]!r} and {group!r})")
+            type_nouns[word] = group
     if not pairs and not determiners:
         fail(1, "no [[pair]] tables and no [anaphora] determiners: the file would find nothing")
     return DiscourseGrammar(tuple(pairs), determiners, type_nouns, name=str(meta.get("name", Path(str(source)).stem)),
@@ -394,10 +405,15 @@ class DiscourseReader:
         same = [t for t in args if t.lemma_.lower() == lemma and _named(cx, t)]
         if same:
             return same[-1]
-        if lemma in type_nouns:
-            general = [t for t in args if t.lemma_.lower() in type_nouns and _named(cx, t)]
-            if general:
-                return general[-1]
+        group = type_nouns.get(lemma)
+        if group is not None:
+            # another word of the same kind, as an argument of the main clause ("e-commerce was
+            # driven by incremental market logic" ... "this framework")
+            root = _root(previous)
+            kin = [t for t in args if type_nouns.get(t.lemma_.lower()) == group and _named(cx, t)
+                   and (t.head == root or t.head.head == root and t.head.dep_ in {"prep", "agent"})]
+            if kin:
+                return kin[-1]
         return None
 
     # -- held view, then a turn
