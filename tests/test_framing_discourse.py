@@ -130,6 +130,13 @@ def test_a_second_sentence_that_frames_on_its_own_is_not_doubled(nlp, extractor)
     text = "Many believe that private traffic is a marketing tool. However, private traffic is not a marketing tool."
     rows = contrasts(nlp, extractor, text)
     assert [r["old"] for r in rows].count("marketing tool") == 1
+    text = "In the past, traffic was the core of e-commerce. Today, traffic is no longer the core of e-commerce."
+    assert not [r for r in contrasts(nlp, extractor, text) if r["family"] == "discourse"]
+
+
+def test_a_denied_held_view_without_a_frame_of_its_own(nlp, extractor):
+    text = "In the past, e-commerce was a sales channel. However, it is not a channel any more."
+    assert sides(contrasts(nlp, extractor, text), "discourse") == [("sales channel", "")]
 
 
 def test_two_sentence_frame_matches_gold_evidence_in_either_sentence(nlp, extractor):

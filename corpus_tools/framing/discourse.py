@@ -446,8 +446,9 @@ class DiscourseReader:
             return None
         turn_word = " ".join(turn)
         if denied:
-            # "However, it is not a mere channel": the turn denies the held view; it must deny that view
-            if new_head.lemma_.lower() != old_head.lemma_.lower():
+            # "However, it is not a mere channel": the turn denies the held view; it must deny that view,
+            # and a denial the sentence frames on its own ("traffic is no longer the core") is its own
+            if new_head.lemma_.lower() != old_head.lemma_.lower() or frames:
                 return None
             return PairFrame(pair.cue.replace("{turn}", turn_word).replace(" Y", " not X"), FAMILY, old, None, 0, 1,
                              new_pred.i, extra={"class": pair.name})
