@@ -230,3 +230,17 @@ def test_own_file_changes_what_is_read(nlp, tmp_path):
     assert sides(contrasts(nlp, FramingExtractor(discourse=path).fit(nlp), text), "discourse")
     path.write_text(GOOD, encoding="utf-8")
     assert not sides(contrasts(nlp, FramingExtractor(discourse=path).fit(nlp), text), "discourse")
+
+
+def test_mentions_on_two_sentence_sides_take_the_side(nlp, extractor):
+    from corpus_tools.load import load_text
+    from corpus_tools.parse import Parser
+
+    text = ("Historically, e-commerce was driven by traffic logic. "
+            "However, the sector has long surpassed this framework, embarking on a digital retail trajectory.")
+    corpus = load_text(text)
+    parsed = next(iter(Parser(nlp=nlp, use_cache=False).fit().iter_parse(corpus)))
+    rows = extractor.transform_document(parsed, corpus.text("doc"))
+    assert [(r["old"], r["new"]) for r in rows["contrasts"]] == [("traffic logic", "digital retail trajectory")]
+    sides_of = {r["concept"]: r["contrast_side"] for r in rows["orientation"]}
+    assert sides_of.get("traffic") == "old" and sides_of.get("digital_retail") == "new", rows["orientation"]

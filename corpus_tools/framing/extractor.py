@@ -141,6 +141,7 @@ class FramingExtractor:
         prev_frames: list[Frame] = []
         row_of: dict[int, int] = {}  # id(frame) -> its row, for a two-sentence frame that completes it
         completed: set[int] = set()
+        prev_oriented: list[tuple[dict, int]] = []  # the previous sentence's orientation rows, head index
         discourse = getattr(self, "discourse_", None)
         for sent in parsed_doc.sentences:
             doc = sent.doc
@@ -182,6 +183,7 @@ class FramingExtractor:
                     "new_start": new_start, "new_end": new_end, "family": frame.family,
                     "old_head": frame.old_head, "new_head": frame.new_head,
                 })
+            voices = []
             for pair in pairs:
                 from .discourse import FAMILY, pair_row
 
@@ -192,7 +194,12 @@ class FramingExtractor:
                 before = None if pair.family == FAMILY else prev_doc
                 who = speaker_of(doc, pair.anchor, before) if self.attribution else "author"
                 contrasts.append(pair_row(pair, prev_sent, sent, text, prev_matches, matches, who))
-            prev_matches, prev_frames = matches, frames
+                _orient_previous(prev_oriented, pair, who)
+                voices.append(who)
+            # the sides of two-sentence frames that lie in this sentence, for its mentions below
+            here = frames + [Frame(p.cue, p.family, p.old if p.old_in == 1 else None, p.new if p.new_in == 1 else None,
+                                   p.anchor, speaker=who) for p, who in zip(pairs, voices)]
+            prev_matches, prev_frames, prev_oriented = matches, frames, []
             if not matches:
                 continue
             # other mentions are no cues, nor is a frame's own predicate ("X: the gravedigger of Y"
@@ -200,7 +207,7 @@ class FramingExtractor:
             blocked = {i for _, s, e in matches for i in range(s, e)} | {f.anchor for f in frames}
             for concept, ts, te in matches:
                 o = self.tagger_.orient(doc, ts, te, blocked, words)
-                side, frame = _side_of(doc[ts:te].root.i, frames)
+                side, frame = _side_of(doc[ts:te].root.i, here)
                 temporal, t_cues = o.temporal, list(o.temporal_cues)
                 if frame is not None:
                     temporal, t_cues = side, [f"contrast: {frame.cue}"] + t_cues
@@ -213,6 +220,7 @@ class FramingExtractor:
                     "evaluation": o.evaluation, "evaluation_cues": "; ".join(o.evaluation_cues),
                     "contrast_side": side, "speaker": frame.speaker if frame is not None else "author",
                 })
+                prev_oriented.append((orientation[-1], sp.root.i))
             context.extend(_context_rows(doc, sent.doc_id, sent.sent_id, matches, words[1]))
         if completed:
             contrasts = [row for i, row in enumerate(contrasts) if i not in completed]
@@ -254,6 +262,20 @@ def _concede(orientation: list[dict], contrasts: list[dict], concessive: set[str
             row["evaluation_cues"] = "; ".join(
                 [c for c in row["evaluation_cues"].split("; ") if c.startswith("not ") or c in _NEGATIVE_CUES]
                 + ["concession before a frame that sets it aside"])
+
+
+def _orient_previous(rows: list[tuple[dict, int]], pair: Any, speaker: str) -> None:
+    """A mention of the previous sentence on a side of a two-sentence frame takes that side, as a
+    mention on an in-sentence frame's side does (unless one of those already placed it)."""
+    for name in ("old", "new"):
+        span = getattr(pair, name)
+        if span is None or getattr(pair, f"{name}_in") != 0:
+            continue
+        for row, index in rows:
+            if span[0] <= index < span[1] and not row["contrast_side"]:
+                cues = [c for c in str(row["temporal_cues"]).split("; ") if c]
+                row.update(temporal=name, temporal_cues="; ".join([f"contrast: {pair.cue}"] + cues),
+                           contrast_side=name, speaker=speaker)
 
 
 def _is_fitted(component: Any) -> bool:
