@@ -52,6 +52,13 @@ def sides(rows, family=None):
      "channel for publishers", "hub of community life"),
     ("Many people regard membership as a discount scheme. In fact, membership is a relationship with readers.",
      "discount scheme", "relationship with readers"),
+    ("The prevailing view is that retail is a channel business. In fact, retail is a service business.",
+     "channel business", "service business"),
+    ("For a long time, retail was seen as a channel business. Today, it is seen as a service business.",
+     "channel business", "service business"),
+    ("It used to be a battle for traffic. Now it is a battle for users.", "battle for traffic", "battle for users"),
+    ("Once, the supermarket was the centre of urban consumption. "
+     "Today, community commerce is the centre of urban consumption.", "supermarket", "community commerce"),
     ("Flow and capital are no longer the fundamental energy that drives retail. "
      "The transformation of retail itself is the original energy that drives its development.",
      "Flow and capital", "transformation of retail itself"),
@@ -100,6 +107,10 @@ def test_a_pointing_side_finds_only_its_own_kind(nlp, extractor):
     "Traffic is important for merchants. However, the cost of traffic keeps rising.",
     "In the past, the weather was mild. However, it rained every day this year.",
     "In the past, JD focused on logistics. Now, it also invests in artificial intelligence.",
+    # another topic and another claim: two facts, not one framing turned
+    "In the past, e-commerce was a channel. Today, logistics is the bottleneck.",
+    # the same claim again
+    "For a long time, traffic was the key to growth. Today, traffic is still the key to growth.",
     "We believe that retail is a service. However, the service must be paid for.",
     "Once, we thought that the pattern of e-commerce was already set. "
     "However, the pattern of the e-commerce market has not been determined.",

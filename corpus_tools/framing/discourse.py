@@ -25,8 +25,10 @@ document's text as always (``text[old_start:old_end] == old``), so a side may li
 sentence and the other in the second. ``family`` is ``"discourse"`` for the pair readers; an
 in-sentence frame whose side was resolved keeps its grammar class, and its cue says what the side
 stood for ("surpass X [this framework]"). Precision comes before recall here: a turn word alone
-("However, ...") never makes a frame; the second sentence must say the same kind of thing of
-another side (same predicate, or the same role noun), or deny the first sentence's view.
+("However, ...") never makes a frame; the second sentence must say the same kind of thing (the
+same verb, or a copula for a copula) of the same topic with another complement, or the same claim of
+another holder, or give the same role noun to another side, or deny the first sentence's view.
+Mentions on a side take that side in ``framing.orientation``, in either sentence.
 """
 from __future__ import annotations
 
@@ -439,26 +441,36 @@ class DiscourseReader:
             return None
         if any(span is not None and span[0] <= new_head.i < span[1] for f in frames for span in (f.old, f.new)):
             return None  # the second sentence frames it on its own ("However, X is not Y")
-        if not _parallel(old_pred, new_pred, topic, doc):
+        if not _same_predicate(old_pred, new_pred):
             return None
         old = cx._side(old_head)
-        if old is None:
+        new = cx._side(new_head, new_pred.i + 1, len(doc))
+        if old is None or new is None:
             return None
+        same_topic = _same_topic(new_pred, topic)
         turn_word = " ".join(turn)
+        cue = pair.cue.replace("{turn}", turn_word)
         if denied:
             # "However, it is not a mere channel": the turn denies the held view; it must deny that view,
             # and a denial the sentence frames on its own ("traffic is no longer the core") is its own
-            if new_head.lemma_.lower() != old_head.lemma_.lower() or frames:
+            if new_head.lemma_.lower() != old_head.lemma_.lower() or frames or not same_topic:
                 return None
-            return PairFrame(pair.cue.replace("{turn}", turn_word).replace(" Y", " not X"), FAMILY, old, None, 0, 1,
-                             new_pred.i, extra={"class": pair.name})
-        if new_head.lemma_.lower() == old_head.lemma_.lower() or cx._literal(new_head):
-            return None
-        new = cx._side(new_head, new_pred.i + 1, len(doc))
-        if new is None:
-            return None
-        return PairFrame(pair.cue.replace("{turn}", turn_word), FAMILY, old, new, 0, 1, new_pred.i,
-                         extra={"class": pair.name})
+            return PairFrame(cue.replace(" Y", " not X"), FAMILY, old, None, 0, 1, new_pred.i,
+                             extra={"class": pair.name})
+        same_claim = _words(previous, old) == _words(doc, new)
+        if same_topic and not same_claim and not cx._literal(new_head):
+            # "e-commerce was a sales channel" / "it is an infrastructure": the same topic, said anew
+            return PairFrame(cue, FAMILY, old, new, 0, 1, new_pred.i, extra={"class": pair.name})
+        subject = _subject_of(new_pred)
+        if same_claim and topic is not None and subject is not None and all(
+                t.pos_ in _NOUNS and _content(t) and not cx._literal(t) for t in (topic, subject)):
+            # "the mall was the centre of consumption" / "the community store is the centre of
+            # consumption": the same claim, made of another holder
+            old, new = cx._side(topic, 0, old_pred.i), cx._side(subject, 0, new_pred.i)
+            if old is not None and new is not None and _words(previous, old) != _words(doc, new):
+                return PairFrame(pair.cue.replace("{turn}", turn_word).replace("X (held view)", "X (held view as)"),
+                                 FAMILY, old, new, 0, 1, new_pred.i, extra={"class": pair.name})
+        return None
 
     def _held(self, doc: "Doc", pair: PairClass) -> "tuple[Token, Token, Token | None] | None":
         """(predicate, held content, topic) of a sentence that presents a held or past view."""
@@ -469,16 +481,19 @@ class DiscourseReader:
             return None
         believe = {w[0] for w in pair.words["believe"]}
         holders = {w[0] for w in pair.words["holders"]}
-        if root.lemma_.lower() in believe:
-            subj = next((c for c in root.children if c.dep_ == "nsubj"), None)
-            if subj is None or not (subj.lower_ in holders or any(c.lower_ in holders for c in subj.children)):
-                return None  # "we believe": the author's own view
+        subj = next((c for c in root.children if c.dep_ == "nsubj"), None)
+        if root.lemma_.lower() in believe and subj is not None and (
+                subj.lower_ in holders or any(c.lower_ in holders for c in subj.children)):
+            # ("we believe" is the author's own view; "retail was seen as" is read below, by its marker)
             clause = next((c for c in root.children if c.dep_ == "ccomp"), None)
             if clause is not None:
                 head = _complement(clause, after=clause.i)
                 topic = next((c for c in clause.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
                 return (clause, head, topic) if _held_content(cx, head) else None
             obj = next((c for c in root.children if c.dep_ == "dobj"), None)
+            if obj is None:  # "think of X as Y"
+                of = next((c for c in root.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+                obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
             as_prep = next((c for c in root.children if c.dep_ == "prep" and c.lower_ == "as"), None)
             head = next((c for c in as_prep.children if c.dep_ == "pobj"), None) if as_prep is not None else None
             # "regard X as Y" holds that X is Y: the second sentence may say what X is
@@ -495,6 +510,11 @@ class DiscourseReader:
                 if pred is None or pred != root and not (pred.dep_ in {"xcomp", "ccomp"} and pred.head == root):
                     continue  # the marker must set the sentence's main clause in the past
                 head = _complement(pred, after=pred.i) or _complement(pred, after=i + n - 1)
+                clause = next((c for c in pred.children if c.dep_ == "ccomp"), None)
+                if head is None and clause is not None and marker in {t for c in pred.children if c.dep_ == "nsubj"
+                                                                     for t in c.subtree}:
+                    # "The prevailing view is that X is Y": the view is the clause
+                    pred, head = clause, _complement(clause, after=clause.i)
                 head = cx._through_light(head)
                 if head is not None and head.i < i + n:
                     continue
@@ -606,21 +626,33 @@ def _named(cx: ContrastExtractor, tok: "Token") -> bool:
     return side is not None and side[1] - side[0] > 1
 
 
-def _parallel(old_pred: "Token", new_pred: "Token", topic: "Token | None", doc: "Doc") -> bool:
-    """Does the second sentence say the same kind of thing as the first: the same predicate, or a
-    copula about the same topic ("e-commerce was a channel" / "it is an infrastructure")?"""
-    if old_pred.lemma_.lower() == new_pred.lemma_.lower() and old_pred.lemma_.lower() not in _COPULAR:
-        return True
-    copular = (old_pred.lemma_.lower() in _COPULAR or old_pred.pos_ == "AUX" or old_pred.lower_ == "as") and (
-        new_pred.lemma_.lower() in _COPULAR or new_pred.pos_ == "AUX")
-    if not copular and old_pred.lemma_.lower() != new_pred.lemma_.lower():
-        return False
-    subj = next((c for c in new_pred.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+def _copular(pred: "Token") -> bool:
+    # "regard X as Y" holds that X is Y: its "as" counts as a copula
+    return pred.lemma_.lower() in _COPULAR or pred.pos_ == "AUX" or pred.lower_ == "as"
+
+
+def _same_predicate(old_pred: "Token", new_pred: "Token") -> bool:
+    """Does the second sentence say the same kind of thing as the first: the same verb, or a
+    copula for a copula ("e-commerce was a channel" / "it is an infrastructure")?"""
+    return old_pred.lemma_.lower() == new_pred.lemma_.lower() or (_copular(old_pred) and _copular(new_pred))
+
+
+def _subject_of(pred: "Token") -> "Token | None":
+    return next((c for c in pred.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+
+
+def _same_topic(new_pred: "Token", topic: "Token | None") -> bool:
+    """Is the second sentence about the first's topic: the same noun, or a pronoun for it?"""
+    subj = _subject_of(new_pred)
     if subj is None or topic is None:
         return False
     if subj.pos_ == "PRON" and subj.lower_ in {"it", "they", "this", "these"}:
         return True
     return subj.lemma_.lower() == topic.lemma_.lower()
+
+
+def _words(doc: "Doc", span: tuple[int, int]) -> tuple[str, ...]:
+    return tuple(t.lower_ for t in doc[span[0]:span[1]] if not t.is_punct)
 
 
 def _copular_root(doc: "Doc") -> "Token | None":
