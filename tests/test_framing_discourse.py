@@ -156,19 +156,20 @@ def test_two_sentence_frame_matches_gold_evidence_in_either_sentence(nlp, extrac
     from corpus_tools.framing.evaluate import score_frames
     from corpus_tools.load import load_text
 
-    text = ("In the past, e-commerce was a sales channel. Today, it is an infrastructure for the whole retail industry.")
+    text = "In the past, e-commerce was a sales channel. Today, it is an infrastructure for the whole retail industry."
     found = pd.DataFrame(contrasts(nlp, extractor, text))
     sentences = load_text(text).sentences
+
+    def gold(evidence):
+        return pd.DataFrame([{"doc": "doc", "old": "sales channel", "new": "infrastructure for the retail industry",
+                              "level": "hard", "evidence": evidence}])
+
     for evidence in ("e-commerce was a sales channel", "it is an infrastructure",
                      "a sales channel. Today, it is an infrastructure"):
-        gold = pd.DataFrame([{"doc": "doc", "old": "sales channel", "new": "infrastructure for the retail industry", "level": "hard",
-                              "evidence": evidence}])
-        assert score_frames(found, gold, sentences)["all"].recall == 1.0, evidence
+        assert score_frames(found, gold(evidence), sentences)["all"].recall == 1.0, evidence
     # an ordinary frame is still matched on its own sentence only
     ordinary = found.assign(sentence=found["sentence"].str.split(". ").str[-1], family="negation")
-    gold = pd.DataFrame([{"doc": "doc", "old": "sales channel", "new": "infrastructure for the retail industry", "level": "hard",
-                          "evidence": "e-commerce was a sales channel"}])
-    assert score_frames(ordinary, gold, sentences)["all"].recall == 0.0
+    assert score_frames(ordinary, gold("e-commerce was a sales channel"), sentences)["all"].recall == 0.0
 
 
 # ----------------------------------------------------------------------------- the data file

@@ -161,8 +161,9 @@ def parse_discourse(text: str, source: "str | Path" = "<string>") -> DiscourseGr
         for key in PAIR_READERS[reader]:
             if key not in table:
                 fail(line, f"class {name!r}: reader {reader!r} needs a {key!r} list")
-            words[key] = tuple(tuple(w.split()) for w in
-                               _word_list(table[key], lambda p, k=key, i=index: fail(lines.key_in("pair", i, k), f"class {name!r}: {p}"), key))
+            where = lines.key_in("pair", index, key)
+            listed = _word_list(table[key], lambda p, where=where: fail(where, f"class {name!r}: {p}"), key)
+            words[key] = tuple(tuple(w.split()) for w in listed)
         extra = sorted(k for k in table if k in PAIR_KEYS[3:] and k not in PAIR_READERS[reader])
         if extra:
             fail(lines.key_in("pair", index, extra[0]), f"class {name!r}: reader {reader!r} does not use {extra[0]!r}")
@@ -355,7 +356,8 @@ class DiscourseReader:
         at = [i for i, h in enumerate(doc.to_array(LOWER).tolist()) if h in hashes]
         if not any(doc[i].head.i > i and doc[i].head.pos_ in _NOUNS for i in at):
             return []
-        candidates = [f for f in frames if _points_back(doc, f.old, determiners) or _points_back(doc, f.new, determiners)]
+        candidates = [f for f in frames
+                      if _points_back(doc, f.old, determiners) or _points_back(doc, f.new, determiners)]
         seen = {(f.anchor, f.old, f.new) for f in frames}
         if self.pointing_ is not None:
             candidates += [f for f in self.pointing_.extract(doc) if (f.anchor, f.old, f.new) not in seen]
