@@ -306,7 +306,8 @@ class DiscourseReader:
         pointing = None
         if grammar.determiners:
             pointing = _PointingSides(contrasts.grammar_, max_side_words=contrasts.max_words_,
-                                      families=getattr(contrasts, "families_", None))
+                                      families=getattr(contrasts, "families_", None),
+                                      frame_filter=getattr(contrasts, "frame_filter", None))
             pointing.determiners = grammar.determiners
             pointing.fit(contrasts.nlp_)
         self.pointing_ = pointing
@@ -335,7 +336,8 @@ class DiscourseReader:
                 continue
             found.completes = next((f for f in prev_frames if found.old_in == 0 and f.old == found.old
                                     and f.new is None), None)
-            if any(f.old == found.old and f.new is not None for f in prev_frames if found.old_in == 0):
+            if found.old_in == 0 and found.old is not None and any(
+                    f.old is not None and _overlap(f.old, found.old) and f.new is not None for f in prev_frames):
                 continue  # the previous sentence already sets this side against another
             out.append(found)
         out.extend(self._resolve(previous, doc, frames))
