@@ -174,9 +174,10 @@ class FramingStage(DocumentStage):
         self.grammar = grammar
 
     def cache_key(self) -> str:
+        from .framing.discourse import load_discourse
         from .framing.grammar import grammar_fingerprint
 
-        return f"frames={grammar_fingerprint(self.grammar)}"
+        return f"frames={grammar_fingerprint(self.grammar)};discourse={load_discourse().fingerprint()}"
 
     def fit(self, nlp: Any, fitted: Mapping[str, DocumentStage]) -> "FramingStage":
         from .framing import FramingExtractor

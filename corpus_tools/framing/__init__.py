@@ -16,6 +16,9 @@ Scoring against gold annotations: :func:`corpus_tools.framing.evaluate.score_fra
 :func:`~corpus_tools.framing.evaluate.score_by_half` for a split by essay). The wordings of contrast
 frames: :func:`load_grammar` (``data/frame_grammar.toml``, or your own file via ``frames=``). An optional
 learned filter over the grammar's candidates: :class:`FrameFilter` (``ContrastExtractor(frame_filter=True)``).
+Frames across two adjacent sentences ("In the past, X was ... Today, it is Y"; "this framework" resolved
+to the phrase it points back to): :mod:`corpus_tools.framing.discourse` (``data/discourse_frames.toml``,
+or ``FramingExtractor(discourse=FILE)``).
 """
 from __future__ import annotations
 

@@ -3,7 +3,10 @@
 A found frame matches a gold row when all three hold:
 
 - **Same sentence**: the frame's sentence contains the gold evidence, after straight/curly
-  quotes are treated alike, whitespace collapsed and case folded.
+  quotes are treated alike, whitespace collapsed and case folded. A frame read across two
+  adjacent sentences (:mod:`~corpus_tools.framing.discourse`) quotes both in its ``sentence``
+  column; its "sentence" is then that passage, so gold evidence in either sentence, or spanning
+  the two, is found. For every other frame it is the corpus sentence of its ``sent_id``.
 - **Old side**: the found old side holds a word that marks the gold old side (a content word of
   the gold old side that the gold new side lacks), holds no word that marks the gold new side,
   and is at most about twice as long as the gold old side (``length_factor`` x gold words +
@@ -106,6 +109,12 @@ def match_frames(found_df: "pd.DataFrame", gold_df: "pd.DataFrame", sentences: "
     sent_text = _sentence_lookup(found_df, sentences)
     found = found_df.reset_index(drop=True)
     norm_sent = [normalize(sent_text.get(str(sid), "")) for sid in found["sent_id"]]
+    if sentences is not None and "sentence" in found:
+        # a two-sentence frame quotes the corpus sentence and the one before it: match on both
+        for i, own in enumerate(found["sentence"]):
+            own = normalize(_s(own))
+            if len(own) > len(norm_sent[i]) and norm_sent[i] and own.endswith(norm_sent[i]):
+                norm_sent[i] = own
     doc_ids = [str(d) for d in found["doc_id"]]
     candidates: dict[int, list[int]] = {}
     for gi, g in enumerate(gold_df.reset_index(drop=True).itertuples(index=False)):

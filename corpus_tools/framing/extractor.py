@@ -52,6 +52,9 @@ class FramingExtractor:
         attribution: detect views attributed to others (``speaker``); otherwise all ``author``.
         frames: the frame grammar for the default contrast extractor (a TOML path or a
             :class:`~corpus_tools.framing.grammar.FrameGrammar`; ``None``: the built-in one).
+        discourse: frames across two adjacent sentences (:mod:`~corpus_tools.framing.discourse`):
+            a TOML path or :class:`~corpus_tools.framing.discourse.DiscourseGrammar`, ``None`` for
+            the built-in ``data/discourse_frames.toml``, ``False`` to read single sentences only.
 
     Example::
 
@@ -63,13 +66,14 @@ class FramingExtractor:
     def __init__(self, lexicon: "Lexicon | str | None" = None, *, concept_extractor: Any = None,
                  contrast_extractor: ContrastExtractor | None = None,
                  orientation_tagger: OrientationTagger | None = None, attribution: bool = True,
-                 frames: Any = None):
+                 frames: Any = None, discourse: Any = None):
         self.lexicon = lexicon
         self.concept_extractor = concept_extractor
         self.contrast_extractor = contrast_extractor
         self.orientation_tagger = orientation_tagger
         self.attribution = attribution
         self.frames = frames
+        self.discourse = discourse
 
     def fit(self, nlp: "Language | None" = None) -> "FramingExtractor":
         """Build the matchers on ``nlp`` (default: :func:`corpus_tools.parse.load_spacy_model`)."""
@@ -92,6 +96,11 @@ class FramingExtractor:
             tagger.fit(nlp)
         self.concepts_ = concepts
         self.contrasts_ = contrasts
+        self.discourse_ = None
+        if self.discourse is not False and isinstance(contrasts, ContrastExtractor):
+            from .discourse import DiscourseReader
+
+            self.discourse_ = DiscourseReader(self.discourse).fit(contrasts)
         self.tagger_ = tagger
         self.lexicon_ = getattr(concepts, "lexicon_", None)
         return self
@@ -128,15 +137,23 @@ class FramingExtractor:
             for m in mentions:
                 given.setdefault(m["sent_id"], []).append((m["concept"], int(m["token_start"]), int(m["token_end"])))
         concessive: set[str] = set()  # sentences that grant a merit to set it aside
+        prev_matches: list[tuple[str, int, int]] = []
+        prev_frames: list[Frame] = []
+        row_of: dict[int, int] = {}  # id(frame) -> its row, for a two-sentence frame that completes it
+        completed: set[int] = set()
+        prev_oriented: list[tuple[dict, int]] = []  # the previous sentence's orientation rows, head index
+        discourse = getattr(self, "discourse_", None)
         for sent in parsed_doc.sentences:
             doc = sent.doc
             words = sentence_words(doc)
             if not CONCESSION_MARKERS.isdisjoint(words[0]):
                 concessive.add(sent.sent_id)
             prev_doc = previous.doc if previous is not None and previous.para_id == sent.para_id else None
-            previous = sent
+            prev_sent, previous = previous, sent
             matches = given.get(sent.sent_id, []) if given is not None else self.concepts_.match(doc)
             frames = self.contrasts_.extract(doc)
+            pairs = discourse.extract(prev_doc, doc, prev_frames, frames) if discourse and prev_doc is not None else []
+            replaced = {id(p.replaces) for p in pairs if p.replaces is not None}
 
             def quote(span: tuple[int, int] | None) -> tuple[str, int | None, int | None]:
                 if span is None:
@@ -152,6 +169,9 @@ class FramingExtractor:
                 sentence_text = doc.text
             for frame in frames:
                 frame.speaker = speaker_of(doc, frame.anchor, prev_doc) if self.attribution else "author"
+                if id(frame) in replaced:
+                    continue  # reported with the side it pointed back to (below)
+                row_of[id(frame)] = len(contrasts)
                 old_text, old_start, old_end = quote(frame.old)
                 new_text, new_start, new_end = quote(frame.new)
                 old_concept, new_concept = map_sides(doc, frame, matches)
@@ -163,6 +183,23 @@ class FramingExtractor:
                     "new_start": new_start, "new_end": new_end, "family": frame.family,
                     "old_head": frame.old_head, "new_head": frame.new_head,
                 })
+            voices = []
+            for pair in pairs:
+                from .discourse import FAMILY, pair_row
+
+                if pair.completes is not None and id(pair.completes) in row_of:
+                    completed.add(row_of[id(pair.completes)])  # now reported with its new side
+                # a turn against the previous sentence's (reported) view is the author's own; a
+                # resolved side keeps the voice its sentence has
+                before = None if pair.family == FAMILY else prev_doc
+                who = speaker_of(doc, pair.anchor, before) if self.attribution else "author"
+                contrasts.append(pair_row(pair, prev_sent, sent, text, prev_matches, matches, who))
+                _orient_previous(prev_oriented, pair, who)
+                voices.append(who)
+            # the sides of two-sentence frames that lie in this sentence, for its mentions below
+            here = frames + [Frame(p.cue, p.family, p.old if p.old_in == 1 else None, p.new if p.new_in == 1 else None,
+                                   p.anchor, speaker=who) for p, who in zip(pairs, voices)]
+            prev_matches, prev_frames, prev_oriented = matches, frames, []
             if not matches:
                 continue
             # other mentions are no cues, nor is a frame's own predicate ("X: the gravedigger of Y"
@@ -170,7 +207,7 @@ class FramingExtractor:
             blocked = {i for _, s, e in matches for i in range(s, e)} | {f.anchor for f in frames}
             for concept, ts, te in matches:
                 o = self.tagger_.orient(doc, ts, te, blocked, words)
-                side, frame = _side_of(doc[ts:te].root.i, frames)
+                side, frame = _side_of(doc[ts:te].root.i, here)
                 temporal, t_cues = o.temporal, list(o.temporal_cues)
                 if frame is not None:
                     temporal, t_cues = side, [f"contrast: {frame.cue}"] + t_cues
@@ -183,7 +220,10 @@ class FramingExtractor:
                     "evaluation": o.evaluation, "evaluation_cues": "; ".join(o.evaluation_cues),
                     "contrast_side": side, "speaker": frame.speaker if frame is not None else "author",
                 })
+                prev_oriented.append((orientation[-1], sp.root.i))
             context.extend(_context_rows(doc, sent.doc_id, sent.sent_id, matches, words[1]))
+        if completed:
+            contrasts = [row for i, row in enumerate(contrasts) if i not in completed]
         _concede(orientation, contrasts, concessive)
         return {"contrasts": contrasts, "orientation": orientation, "context": context}
 
@@ -222,6 +262,20 @@ def _concede(orientation: list[dict], contrasts: list[dict], concessive: set[str
             row["evaluation_cues"] = "; ".join(
                 [c for c in row["evaluation_cues"].split("; ") if c.startswith("not ") or c in _NEGATIVE_CUES]
                 + ["concession before a frame that sets it aside"])
+
+
+def _orient_previous(rows: list[tuple[dict, int]], pair: Any, speaker: str) -> None:
+    """A mention of the previous sentence on a side of a two-sentence frame takes that side, as a
+    mention on an in-sentence frame's side does (unless one of those already placed it)."""
+    for name in ("old", "new"):
+        span = getattr(pair, name)
+        if span is None or getattr(pair, f"{name}_in") != 0:
+            continue
+        for row, index in rows:
+            if span[0] <= index < span[1] and not row["contrast_side"]:
+                cues = [c for c in str(row["temporal_cues"]).split("; ") if c]
+                row.update(temporal=name, temporal_cues="; ".join([f"contrast: {pair.cue}"] + cues),
+                           contrast_side=name, speaker=speaker)
 
 
 def _is_fitted(component: Any) -> bool:

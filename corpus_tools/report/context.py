@@ -555,6 +555,11 @@ def _framing(result: Any, tables: dict[str, Any], docs: list[dict], concept_labe
         for r in records:
             sid = text(r.get("sent_id"))
             quote = sent_text.get(sid) or text(r.get("sentence"))
+            start = sent_start.get(sid)
+            own = text(r.get("sentence"))
+            if start is not None and sid in sent_text and len(own) > len(quote) and own.endswith(quote):
+                # a frame read across two sentences quotes both (its sides may lie in either)
+                start, quote = start - (len(own) - len(quote)), own
             row = {k: text(r.get(k)) for k in _CONTRAST_SHOWN}
             for k in ("old_concept", "new_concept"):
                 # A side may name several concepts, "; "-joined.
@@ -567,7 +572,7 @@ def _framing(result: Any, tables: dict[str, Any], docs: list[dict], concept_labe
                 "doc_label": label_of.get(r.get("doc_id"), text(r.get("doc_id"))),
                 "sent_id": sid,
                 "sentence": shorten(quote, 400),
-                "segments": _marked(quote, sent_start.get(sid), r) if sid in sent_text else [],
+                "segments": _marked(quote, start, r) if sid in sent_text else [],
                 "href": "#" + anchor("s", sid) if sid in sent_text else "",
             })
             contrasts.append(row)
