@@ -453,7 +453,37 @@ class ContrastExtractor:
         span = grow_side(head, lo, hi, exclude, self.max_words_)
         if span is not None and first < span[0] and not any(i in exclude for i in range(first, span[0])):
             span = _trim(head.doc, first, span[1], head.i)
+        if span is not None:
+            span = self._complemented(head, span, hi, exclude)
         return _polish(head.doc, span, head.i) if span is not None else None
+
+    def _complemented(self, head: "Token", span: tuple[int, int], hi: int | None, exclude: Iterable[int]
+                      ) -> tuple[int, int]:
+        """Keep a noun's complement ("dependence on platforms", "obsession with scale", [checks]
+        noun_complements) in its side, also when the parser hangs the preposition on the verb."""
+        doc = head.doc
+        hi = len(doc) if hi is None else hi
+        end = span[1]
+        if end >= len(doc):
+            return span
+        prep = doc[end]
+        pair = f"{_word_lemma(head)} {prep.lower_}"
+        if prep.dep_ != "prep" or pair not in self.checks_.get("noun_complements", ()) or prep.head not in (head, head.head):
+            return span
+        if prep.head == head and end >= hi:
+            return span
+        # (a preposition hung on the verb lies outside the noun's clause bounds, right after it)
+        obj = _pobj(prep)
+        stop = prep.right_edge.i + 1 if prep.head != head else min(hi, prep.right_edge.i + 1)
+        if obj is None or any(i in exclude for i in range(prep.i, stop)):
+            return span
+        return _cap(doc, span[0], stop, head.i, self.max_words_)
+
+    def _kind_noun(self, tok: "Token") -> bool:
+        """Is ``tok`` a literal head that names a kind of thing ([checks] reframable_heads: "store",
+        "sale"), which a frame may reframe, rather than a name, a number, a time or a pronoun?"""
+        return (tok.pos_ == "NOUN" and not tok.ent_type_ and not tok.like_num and not _counted(tok)
+                and _word_lemma(tok) in self.checks_.get("reframable_heads", ()))
 
     def _literal(self, tok: "Token") -> bool:
         checks = self.checks_
@@ -465,10 +495,14 @@ class ContrastExtractor:
         if frame.old is not None and frame.new is not None and all(
                 all(t.pos_ == "PROPN" or t.is_punct for t in doc[a:b]) for a, b in (frame.old, frame.new)):
             return True  # "JD overtook Alibaba", "from Taobao to Douyin": two names are players, not framings
-        for span in (frame.old, frame.new):
-            if span is None:
-                continue
-            if self._literal(_span_head(doc, span)):
+        sides = [span for span in (frame.old, frame.new) if span is not None]
+        plain = [not self._literal(_span_head(doc, span)) for span in sides]
+        for span in sides:
+            head = _span_head(doc, span)
+            if self._literal(head) and not (len(sides) == 2 and any(plain) and self._kind_noun(head)):
+                # a shop, a sale, a warehouse set against a framing is a reframing of what it is ("the
+                # store is transforming into a fulfilment hub", "subscription is supplanting the
+                # one-off sale"); alone, or against another literal, it is an event or a route
                 return True
             head = _span_head(doc, span)
             if span is frame.old and span[1] - span[0] == 1 and any(
@@ -1557,6 +1591,11 @@ def _prep_object(pred: "Token", preps: tuple[str, ...], used: set[int]) -> tuple
                     target = _run_root(pred.doc, to.i + 1)
                 if target is not None and target.i > to.i - (1 if to.dep_ == "aux" else 0):
                     return target, to
+    for words in (p.split() for p in preps if " " in p):
+        # a complex preposition ("in favour of Y"): its first word on the verb, the rest down its object
+        found = _complex_prep_object(pred, words, used)
+        if found[0] is not None:
+            return found
     # on the verb, or hung on its object by the parser ("replace X | with Y")
     hosts = [pred] + [c for c in pred.children if c.dep_ == "dobj"]
     for host in hosts:
@@ -1577,6 +1616,27 @@ def _prep_object(pred: "Token", preps: tuple[str, ...], used: set[int]) -> tuple
                 obj = _pobj(child)
                 if obj is not None:
                     return obj, child
+    return None, None
+
+
+def _complex_prep_object(pred: "Token", words: list[str], used: set[int]) -> tuple["Token | None", "Token | None"]:
+    """The object of a complex preposition ``words`` ("in favour of", "in place of") on ``pred``:
+    "in" on the verb, "favour" its object, "of" on that, Y the object of "of"."""
+    hosts = [pred] + [c for c in pred.children if c.dep_ == "dobj"]
+    for host in hosts:
+        for child in host.children:
+            if child.dep_ != "prep" or child.lower_ != words[0] or child.i in used:
+                continue
+            cur, ok = child, True
+            for word in words[1:]:
+                nxt = next((c for c in cur.children if c.dep_ in {"pobj", "prep"} and c.lower_ == word), None)
+                if nxt is None:
+                    ok = False
+                    break
+                cur = nxt
+            obj = _pobj(cur) if ok and cur.dep_ == "prep" else None
+            if obj is not None:
+                return obj, cur
     return None, None
 
 
