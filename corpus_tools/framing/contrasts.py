@@ -648,6 +648,8 @@ class ContrastExtractor:
             if conj.pos_ in _NOMINAL:  # a verb tagged as a noun: its prepositional object
                 prep = _first_child(conj, ("prep",))
                 head = _pobj(prep) if prep is not None else None
+                if _content(head):
+                    return head, conj  # (the verb then ends the old side it hangs on: "X and moves towards Y")
             else:
                 head = _complement(conj, after=conj.i)
             if _content(head):
@@ -818,18 +820,22 @@ class ContrastExtractor:
         neg = next((t for t in reversed(doc[:start]) if t.lower_ in negators), None)
         if neg is None:
             return None
+        lo = neg.i + 1
         if neg.dep_ == "det" and neg.head.pos_ in _NOMINAL and neg.head.i < start:
             old_head = neg.head
+        elif neg.head.lower_ == "more" and neg.head.head.pos_ in _NOMINAL and neg.head.head.i < start:
+            old_head, lo = neg.head.head, neg.head.i + 1  # "no more department stores, only Y"
         else:
             pred = neg.head
             old_head = _complement(pred, after=neg.i, before=start)
         if not _content(old_head) or not _content(new_head) or old_head.i <= neg.i:
             return None
-        old = self._side(old_head, neg.i + 1, start)
+        old = self._side(old_head, lo, start)
         new = self._side(new_head, end, _clause_end(doc, new_head))
         if old is None or new is None or _overlap(old, new):
             return None
-        return Frame(f"{neg.lower_} X, {only.lower_} Y", conn.name, old, new, neg.i)
+        said = "no more" if lo > neg.i + 1 else neg.lower_
+        return Frame(f"{said} X, {only.lower_} Y", conn.name, old, new, neg.i)
 
     def _read_appositive_negation(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"Y, not X": a negated appositive or conjunct after a comma or dash."""
@@ -1037,7 +1043,34 @@ class ContrastExtractor:
             span = self._side(head, end, _clause_end(doc, head))
         if span is None:
             return None
-        return Frame("no longer X", conn.name, span, None, start)
+        new = self._restated(pred, span) if head.pos_ in _NOMINAL else None
+        return Frame("no longer X; it is Y" if new else "no longer X", conn.name, span, new, start)
+
+    def _restated(self, pred: "Token", old: tuple[int, int]) -> tuple[int, int] | None:
+        """What the next clause says its subject is now: "X is no longer A; it is B", "... ; they have
+        become B". The clause follows a semicolon or a comma, its copula ("be", "become") is not
+        negated and its subject is a pronoun or the same noun as the first clause's."""
+        doc = pred.doc
+        subj = _subject(pred)
+        if subj is None:
+            return None
+        for verb in doc[old[1]:]:
+            if verb.text in {".", "!", "?"}:
+                break
+            if verb.lemma_.lower() not in {"be", "become"} or verb == pred or _is_negated(verb):
+                continue
+            if not any(t.text in {";", ",", ":", "—"} for t in doc[old[1]:verb.i]):
+                return None
+            other = _subject(verb)
+            if other is None or not (other.pos_ == "PRON" and other.lower_ in _RESTATING_PRONOUNS
+                                     or _word_lemma(other) == _word_lemma(subj)):
+                return None
+            attr = _first_child(verb, ("attr", "oprd"), after=verb.i)
+            if attr is None or attr.pos_ not in _NOMINAL or not _content(attr) or self._literal(attr):
+                return None
+            new = self._side(attr, verb.i + 1, _clause_end(doc, attr))
+            return None if new is None or _overlap(old, new) or _same_text(doc, old, new) else new
+        return None
 
     def _read_negated_identity(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"X is not a Y", "X has never been a Y": the subject's framing as Y rejected (new side empty)."""
@@ -1367,6 +1400,9 @@ def _cue(template: str, tok: "Token", wording: Wording, form: str, has_new: bool
     return cue
 
 
+#: Pronouns by which a following clause restates the subject ("...; it is a stage").
+_RESTATING_PRONOUNS = frozenset({"it", "they"})
+
 #: Time nouns that name a period by what filled it ("the days of cheap traffic are over").
 _PERIOD_NOUNS = frozenset({"day", "time", "year"})
 
@@ -1487,7 +1523,11 @@ def _unparallel(old: "Token", new: "Token") -> bool:
 
 def _counted(tok: "Token") -> bool:
     """A head with a number ("10 billion yuan", "three stores"): an amount, not a framing."""
-    return any(c.dep_ == "nummod" and c.like_num for c in tok.children)
+    doc = tok.doc
+    # (a number hyphenated to the next word is an adjective: "one-off sale", "two-sided market")
+    return any(c.dep_ == "nummod" and c.like_num and not (c.i + 1 < len(doc) and doc[c.i + 1].text == "-"
+                                                          and c.i + 2 < tok.i)
+               for c in tok.children)
 
 
 def _predicative_participle(tok: "Token") -> bool:
