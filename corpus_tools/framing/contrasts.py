@@ -499,7 +499,8 @@ class ContrastExtractor:
         plain = [not self._literal(_span_head(doc, span)) for span in sides]
         for span in sides:
             head = _span_head(doc, span)
-            if self._literal(head) and not (len(sides) == 2 and any(plain) and self._kind_noun(head)):
+            reframed = len(sides) == 2 and any(plain) or (frame.extra or {}).get("identity")
+            if self._literal(head) and not (reframed and self._kind_noun(head)):
                 # a shop, a sale, a warehouse set against a framing is a reframing of what it is ("the
                 # store is transforming into a fulfilment hub", "subscription is supplanting the
                 # one-off sale"); alone, or against another literal, it is an event or a route
@@ -1078,10 +1079,16 @@ class ContrastExtractor:
         cop = neg.head
         if neg.dep_ != "neg" or cop.lemma_.lower() not in {"be", "become"}:
             return None
-        if any(t.lower_ in {"but", "only", "just", "rather", "instead"} for t in doc[end:]) or any(
+        # "X has never been just a Y" rejects a reductive framing (the focus word is not a contrast's)
+        checks = self.checks_
+        reductive = next((t for t in doc[end:end + 2] if t.lower_ in checks["restrictive"] and t.lower_ != "only"), None)
+        rest = [t for t in doc[end:] if t != reductive]
+        if reductive is not None and any(t.lower_ in checks["additive"] for t in rest):
+            return None  # "is not just a shop, it is also a cafe" adds
+        if any(t.lower_ in {"but", "only", "just", "rather", "instead"} for t in rest) or any(
                 t.lower_ in self.checks_["restrictive"] for t in doc[max(0, start - 2):start]):
             return None  # the contrast readers have this one; "not only cannot X become Y" adds
-        if doc[end:end + 1] and doc[end].lower_ in self.checks_["restrictive"]:
+        if doc[end:end + 1] and doc[end].lower_ in checks["restrictive"] and reductive is None:
             return None  # "is not only a Y" adds
         attr = _first_child(cop, ("attr",), after=neg.i)
         subj = _subject(cop)
@@ -1097,7 +1104,10 @@ class ContrastExtractor:
         old = self._side(attr, neg.i + 1, _clause_end(doc, attr))
         if old is None:
             return None
-        return Frame("X is not Y", conn.name, old, None, neg.i)
+        # the predicate noun is a role the subject is said not to play: a kind noun ("not a shop",
+        # "not warehouses of books") is then a framing, not a literal shop
+        return Frame("X is not just Y" if reductive is not None else "X is not Y", conn.name, old, None, neg.i,
+                     extra={"identity": True})
 
     def _read_fronted_leaving(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"Out of X, Z is entering Y": a fronted phrase of leaving, then a verb of adoption."""
@@ -1369,6 +1379,10 @@ class ContrastExtractor:
             return None
         old_head = _complement(old_pred, after=old_pred.i) or _complement(old_pred, after=end - 1)
         new_head = _complement(new_pred, after=new_pred.i) or _complement(new_pred, after=later.i)
+        # a clause with no complement ("where once ownership mattered") or one that is a clause of its
+        # own ("today access is what consumers want") is about its subject
+        old_head = _clause_subject(old_pred, old_head, end)
+        new_head = _clause_subject(new_pred, new_head, later.i + 1)
         old_head, new_head = self._through_light(old_head), self._through_light(new_head)
         if not (_content(old_head) and _content(new_head)) or old_head.i >= later.i or new_head.i < later.i:
             return None
@@ -1720,6 +1734,14 @@ def _verb_phrase(doc: "Doc", verb: "Token", lo: int) -> tuple[int, int] | None:
     if end - start > MAX_SIDE_WORDS + 2:
         end = start + MAX_SIDE_WORDS
     return _polish(doc, (start, end), verb.i) if start < end else None
+
+
+def _clause_subject(pred: "Token", comp: "Token | None", after: int) -> "Token | None":
+    """``comp``, or the subject of ``pred`` (at ``after`` or later) when ``comp`` is missing or a wh-word."""
+    if comp is not None and not (comp.pos_ == "PRON" and comp.tag_ in {"WP", "WDT"}):
+        return comp
+    subj = _subject(pred)
+    return subj if subj is not None and subj.i >= after and _content(subj) else comp
 
 
 def _governing_predicate(tok: "Token") -> "Token | None":
