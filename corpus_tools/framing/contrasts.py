@@ -771,6 +771,9 @@ class ContrastExtractor:
             if neg is None:  # "is no longer a fad but an infrastructure"
                 longer = next((c for c in anchor.head.children if c.lower_ == "longer" and c.i < anchor.i), None)
                 neg = next((g for g in longer.children if g.lower_ == "no"), None) if longer is not None else None
+        if neg is None and anchor.dep_ in {"pobj", "pcomp"} and anchor.head.pos_ == "ADP":
+            # "is not about X but about Y": the negator sits on the verb of the first preposition
+            neg = next((c for c in anchor.head.head.children if c.dep_ == "neg" and c.i < anchor.head.i), None)
         if neg is None:
             return None
         restrictive_words = checks["restrictive"]
@@ -784,6 +787,17 @@ class ContrastExtractor:
         if restrictive and lead and lead[0] in checks["additive_after_restrictive"]:
             return None  # "not only X, but more Y"
         conj = _first_child(anchor, ("conj",), after=but.i)
+        if conj is None and anchor.dep_ in {"pobj", "pcomp"} and anchor.head.pos_ == "ADP":
+            # "is not about selling goods but about serving people": the prepositions are coordinated
+            other = _first_child(anchor.head, ("conj",), after=but.i)
+            if other is not None and other.pos_ == "ADP" and other.lower_ == anchor.head.lower_:
+                conj = _first_child(other, ("pobj", "pcomp"))
+                if conj is not None:
+                    old = self._side(anchor, neg.i + 1, but.i)
+                    new = self._side(conj, other.i + 1, _clause_end(doc, conj))
+                    if old is None or new is None or _overlap(old, new):
+                        return None
+                    return Frame(f"{neg.lower_} {other.lower_} X, but {other.lower_} Y", conn.name, old, new, but.i)
         if conj is None:
             return None
         only = restrictive and any(doc[j].lower_ == "only" for j in range(neg.i + 1, min(neg.i + 3, but.i)))
@@ -1137,11 +1151,12 @@ class ContrastExtractor:
             # "Less X, more Y"
             less = doc[start]
             more = next((t for t in doc[end:] if t.lower_ == "more" and doc[t.i - 1].text in {",", ";", "-", "—"}), None)
-            old_head = less.head if less.head.pos_ in _NOMINAL else None
-            new_head = more.head if more is not None and more.head.pos_ in _NOMINAL else None
+            old_head = _degree_head(less)
+            new_head = _degree_head(more) if more is not None else None
             if old_head is None or new_head is None or not (old_head.i < more.i < new_head.i):
                 return None
-            old, new = self._side(old_head, end, more.i), self._side(new_head, more.i + 1, len(doc))
+            old_lo, new_lo = end + (doc[end].lower_ == "about"), more.i + 1 + (doc[more.i + 1].lower_ == "about")
+            old, new = self._side(old_head, old_lo, more.i), self._side(new_head, new_lo, len(doc))
             if old is None or new is None:
                 return None
             return Frame("less X, more Y", conn.name, old, new, start)
@@ -1734,6 +1749,17 @@ def _verb_phrase(doc: "Doc", verb: "Token", lo: int) -> tuple[int, int] | None:
     if end - start > MAX_SIDE_WORDS + 2:
         end = start + MAX_SIDE_WORDS
     return _polish(doc, (start, end), verb.i) if start < end else None
+
+
+def _degree_head(tok: "Token") -> "Token | None":
+    """What "less" / "more" weighs: the noun it modifies ("less traffic"), or the object of the
+    "about" after it ("less about products, more about experiences")."""
+    doc = tok.doc
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    if nxt is not None and nxt.lower_ == "about" and nxt.pos_ == "ADP":
+        obj = _first_child(nxt, ("pobj", "pcomp"))
+        return obj if obj is not None and obj.pos_ in _NOMINAL | {"VERB"} else None
+    return tok.head if tok.head.pos_ in _NOMINAL else None
 
 
 def _clause_subject(pred: "Token", comp: "Token | None", after: int) -> "Token | None":
