@@ -771,9 +771,11 @@ class ContrastExtractor:
             if neg is None:  # "is no longer a fad but an infrastructure"
                 longer = next((c for c in anchor.head.children if c.lower_ == "longer" and c.i < anchor.i), None)
                 neg = next((g for g in longer.children if g.lower_ == "no"), None) if longer is not None else None
-        if neg is None and anchor.dep_ in {"pobj", "pcomp"} and anchor.head.pos_ == "ADP":
+        first_prep = anchor if anchor.pos_ == "ADP" and anchor.dep_ == "prep" else (
+            anchor.head if anchor.dep_ in {"pobj", "pcomp"} and anchor.head.pos_ == "ADP" else None)
+        if neg is None and first_prep is not None:
             # "is not about X but about Y": the negator sits on the verb of the first preposition
-            neg = next((c for c in anchor.head.head.children if c.dep_ == "neg" and c.i < anchor.head.i), None)
+            neg = next((c for c in first_prep.head.children if c.dep_ == "neg" and c.i < first_prep.i), None)
         if neg is None:
             return None
         restrictive_words = checks["restrictive"]
@@ -787,13 +789,14 @@ class ContrastExtractor:
         if restrictive and lead and lead[0] in checks["additive_after_restrictive"]:
             return None  # "not only X, but more Y"
         conj = _first_child(anchor, ("conj",), after=but.i)
-        if conj is None and anchor.dep_ in {"pobj", "pcomp"} and anchor.head.pos_ == "ADP":
+        if first_prep is not None and (conj is None or anchor == first_prep):
             # "is not about selling goods but about serving people": the prepositions are coordinated
-            other = _first_child(anchor.head, ("conj",), after=but.i)
-            if other is not None and other.pos_ == "ADP" and other.lower_ == anchor.head.lower_:
+            other = _first_child(first_prep, ("conj",), after=but.i)
+            first_obj = _first_child(first_prep, ("pobj", "pcomp"))
+            if other is not None and other.pos_ == "ADP" and other.lower_ == first_prep.lower_ and first_obj is not None:
                 conj = _first_child(other, ("pobj", "pcomp"))
                 if conj is not None:
-                    old = self._side(anchor, neg.i + 1, but.i)
+                    old = self._side(first_obj, neg.i + 1, but.i)
                     new = self._side(conj, other.i + 1, _clause_end(doc, conj))
                     if old is None or new is None or _overlap(old, new):
                         return None
@@ -1029,7 +1032,9 @@ class ContrastExtractor:
                     cue = "no longer about X, it is about Y" if new is not None else "no longer about X"
                     return Frame(cue, conn.name, span, new, start)
             subj = _subject(pred)
-            role = head is not None and (_word_lemma(head) in self.checks_["praise_predicates"] or any(
+            # (a praise noun with a modifier names a kind: "no longer a shopping centre", not a role)
+            role = head is not None and (_word_lemma(head) in self.checks_["praise_predicates"] and not any(
+                c.dep_ in {"compound", "amod"} for c in head.children) or any(
                 c.dep_ == "det" and c.lower_ == "the" for c in head.children))
             if head is not None and _content(subj) and subj.i < start and role and not (
                     _word_lemma(subj) == _word_lemma(head)
