@@ -496,7 +496,8 @@ class ContrastExtractor:
                 all(t.pos_ == "PROPN" or t.is_punct for t in doc[a:b]) for a, b in (frame.old, frame.new)):
             return True  # "JD overtook Alibaba", "from Taobao to Douyin": two names are players, not framings
         sides = [span for span in (frame.old, frame.new) if span is not None]
-        plain = [not self._literal(_span_head(doc, span)) for span in sides]
+        # (a name or a date the tagger missed, "opened in May", is no framing to set a kind noun against)
+        plain = [not self._literal(h) and h.pos_ in {"NOUN", "VERB"} for h in (_span_head(doc, sp) for sp in sides)]
         for span in sides:
             head = _span_head(doc, span)
             reframed = len(sides) == 2 and any(plain) or (frame.extra or {}).get("identity")
@@ -634,7 +635,25 @@ class ContrastExtractor:
             return self._arriving(pred, used, other)
         if kind == "counter":
             return self._counter(pred, used, other)
+        if kind == "antecedent":
+            return _antecedent(pred), None
+        if kind == "restated":
+            return self._restated_head(pred, used), None
         return None, None
+
+    def _restated_head(self, pred: "Token", used: set[int]) -> "Token | None":
+        """The predicate noun of a following clause that restates the subject: "stopped being X;
+        they have become Y" (see :meth:`_restated`)."""
+        doc = pred.doc
+        if not any(c.dep_ in {"xcomp", "ccomp"} and c.lemma_.lower() in {"be", "become"} for c in pred.children):
+            return None  # only what the subject was ("stopped being X") is restated; "stopped the sale" is an act
+        after = max(used | {pred.i}) + 1
+        for tok in pred.subtree:
+            if tok.dep_ == "attr" and tok.i >= after:
+                after = max(after, tok.right_edge.i + 1)  # past the old side's own predicate noun
+        head = _np_top(pred) if pred.pos_ in _NOMINAL else pred
+        found = self._restated(head, (after, after), subject=_subject(pred))
+        return _span_head(doc, found) if found is not None else None
 
     def _adopted(self, pred: "Token", used: set[int]) -> tuple["Token | None", "Token | None"]:
         """What a leaving makes way for: a coordinated verb of adoption ("and enter Y"), or a means ("through Y")."""
@@ -690,7 +709,9 @@ class ContrastExtractor:
                 if obj is not None and obj != old and _content(obj) and (old is None or obj not in old.subtree):
                     return obj, None  # "the emergence of Y announces the end of X"
                 continue
-            if tok.i in used or tok.pos_ not in {"VERB", "AUX"} or tok.lemma_.lower() not in arrival \
+            here = tok.lemma_.lower() == "be" and any(c.dep_ == "advmod" and c.lower_ in self.checks_.get(
+                "arrival_adverbs", ()) and c.i > tok.i for c in tok.children)  # "the age of Y is here"
+            if tok.i in used or tok.pos_ not in {"VERB", "AUX"} or (tok.lemma_.lower() not in arrival and not here) \
                     or tok.i in self._predicates or _is_negated(tok) or pred.head == tok \
                     or (pred.head.dep_ == "prep" and pred.head.head == tok) \
                     or any(c.dep_ in {"xcomp", "dobj"} for c in tok.children):
@@ -1066,12 +1087,13 @@ class ContrastExtractor:
         new = self._restated(pred, span) if head.pos_ in _NOMINAL else None
         return Frame("no longer X; it is Y" if new else "no longer X", conn.name, span, new, start)
 
-    def _restated(self, pred: "Token", old: tuple[int, int]) -> tuple[int, int] | None:
+    def _restated(self, pred: "Token", old: tuple[int, int], subject: "Token | None" = None
+                  ) -> tuple[int, int] | None:
         """What the next clause says its subject is now: "X is no longer A; it is B", "... ; they have
         become B". The clause follows a semicolon or a comma, its copula ("be", "become") is not
         negated and its subject is a pronoun or the same noun as the first clause's."""
         doc = pred.doc
-        subj = _subject(pred)
+        subj = subject if subject is not None else _subject(pred)
         if subj is None:
             return None
         for verb in doc[old[1]:]:
@@ -1568,6 +1590,8 @@ def _predicative_participle(tok: "Token") -> bool:
     """A participle said of the subject by "be" ("is outdated", "is gone"), not a perfect ("has gone back")."""
     if any(c.lemma_.lower() == "have" and c.dep_ == "aux" for c in tok.children):
         return False
+    if tok.dep_ == "nsubj" and tok.i == 0 and tok.head.lemma_.lower() == "be" and tok.head.i == 1:
+        return True  # fronted before its copula: "Gone are the days of X"
     return tok.dep_ == "acomp" or any(c.lemma_.lower() == "be" and c.dep_ in {"aux", "auxpass"} for c in tok.children)
 
 
@@ -1718,6 +1742,11 @@ def _holder(pred: "Token") -> "Token | None":
     """What a predicative noun or adjective is said of: the copula's subject ("X is obsolete", "X has
     become a thing of the past"), the noun it is in apposition to ("X: the gravedigger of Y")."""
     tok = pred
+    if tok.dep_ == "nsubj" and tok.i < tok.head.i and tok.head.lemma_.lower() == "be" and tok.pos_ in {"ADJ", "VERB"}:
+        # inverted: "Gone are the days of X" (the parser takes the fronted adjective for the subject)
+        attr = _first_child(tok.head, ("attr",), after=tok.head.i)
+        if attr is not None:
+            return attr
     if tok.dep_ in {"attr", "acomp", "oprd", "xcomp", "advmod", "prt"} and tok.head != tok:
         return _subject(tok.head)
     if tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.head.lemma_.lower() in {"become", "be", "turn"}:
@@ -1754,6 +1783,16 @@ def _verb_phrase(doc: "Doc", verb: "Token", lo: int) -> tuple[int, int] | None:
     if end - start > MAX_SIDE_WORDS + 2:
         end = start + MAX_SIDE_WORDS
     return _polish(doc, (start, end), verb.i) if start < end else None
+
+
+def _antecedent(pred: "Token") -> "Token | None":
+    """The subject of the clause before ``pred``'s, which "its" / "their" in "take its place" points
+    back to: the verb ``pred`` is coordinated with ("X has failed, and Y is taking its place"), or a
+    clause before it after a semicolon."""
+    if pred.dep_ == "conj" and pred.head != pred and pred.head.i < pred.i:
+        return _subject(pred.head)
+    before = [c for c in pred.children if c.dep_ in {"ccomp", "parataxis"} and c.i < pred.i]
+    return _subject(before[-1]) if before else None
 
 
 def _degree_head(tok: "Token") -> "Token | None":
