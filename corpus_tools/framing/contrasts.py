@@ -605,6 +605,11 @@ class ContrastExtractor:
                 obj = _first_child(last, ("pobj", "pcomp", "dobj"))
                 if obj is not None:
                     return obj, last
+                if last.lower_ == "to" and last.dep_ == "aux" and last.head.pos_ in {"NOUN", "PROPN"} \
+                        and last.head.i > last.i:
+                    # the particle taken for an infinitive marker, its object for a verb ("say goodbye
+                    # to | platform dependence" parsed as "to platform" + object "dependence")
+                    return last.head, last
                 if last.pos_ == "ADP" or last.dep_ in {"prep", "prt", "dative"}:
                     # the particle's object is sometimes attached to the verb ("say goodbye | to X")
                     prep = next((c for c in pred.children if c.dep_ in {"prep", "dative"} and c.lower_ == last.lower_
