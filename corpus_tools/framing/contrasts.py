@@ -479,6 +479,12 @@ class ContrastExtractor:
             return span
         return _cap(doc, span[0], stop, head.i, self.max_words_)
 
+    def _modified_kind(self, head: "Token", span: tuple[int, int]) -> bool:
+        """A kind noun narrowed by a clause inside its side ("a place to meet", "places that sell
+        books"): a role, where the bare noun ("from place to place") is literal."""
+        return self._kind_noun(head) and any(c.dep_ in {"relcl", "acl"} and span[0] <= c.i < span[1]
+                                             for c in head.children)
+
     def _kind_noun(self, tok: "Token") -> bool:
         """Is ``tok`` a literal head that names a kind of thing ([checks] reframable_heads: "store",
         "sale"), which a frame may reframe, rather than a name, a number, a time or a pronoun?"""
@@ -497,7 +503,8 @@ class ContrastExtractor:
             return True  # "JD overtook Alibaba", "from Taobao to Douyin": two names are players, not framings
         sides = [span for span in (frame.old, frame.new) if span is not None]
         # (a name or a date the tagger missed, "opened in May", is no framing to set a kind noun against)
-        plain = [not self._literal(h) and h.pos_ in {"NOUN", "VERB"} for h in (_span_head(doc, sp) for sp in sides)]
+        plain = [(not self._literal(h) and h.pos_ in {"NOUN", "VERB"}) or self._modified_kind(h, sp)
+                 for h, sp in ((_span_head(doc, sp), sp) for sp in sides)]
         for span in sides:
             head = _span_head(doc, span)
             reframed = len(sides) == 2 and any(plain) or (frame.extra or {}).get("identity")
@@ -1422,9 +1429,16 @@ class ContrastExtractor:
         later, later_words = found[0], found[1]
         old_pred = _governing_predicate(doc[end - 1])
         new_pred = _governing_predicate(later)
+        fronted = _first_child(doc[end - 1], ("pobj",)) if end - start == 1 and _opens_sentence(doc, start) else None
+        if old_pred is not None and old_pred == new_pred and fronted is not None and fronted.pos_ in _NOMINAL:
+            # "Once a place to buy books, the bookshop is now a place to meet": the fronted phrase is
+            # what the subject was, the predicate what it is now
+            old_pred = doc[end - 1]
         if old_pred is None or new_pred is None or old_pred == new_pred:
             return None
         old_head = _complement(old_pred, after=old_pred.i) or _complement(old_pred, after=end - 1)
+        if old_pred == doc[end - 1]:
+            old_head = fronted
         new_head = _complement(new_pred, after=new_pred.i) or _complement(new_pred, after=later.i)
         # a clause with no complement ("where once ownership mattered") or one that is a clause of its
         # own ("today access is what consumers want") is about its subject
