@@ -53,7 +53,7 @@ _SUBJ = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _COPULAS = frozenset({"be", "become", "remain", "seem", "stay", "turn", "prove"})
 _LEAD_TRIM_POS = frozenset({"DET", "PUNCT", "CCONJ", "ADP", "PART", "SCONJ", "AUX"})
 _LEAD_TRIM_WORDS = frozenset({"just", "only", "simply", "merely", "also", "even", "still", "so", "more",
-                              "rather", "purely", "solely", "again"})
+                              "rather", "purely", "solely", "again", "mere"})
 _TRAIL_TRIM_POS = frozenset({"DET", "PUNCT", "CCONJ", "ADP", "PART", "SCONJ", "AUX"})
 _QUOTES = frozenset({'"', "'", "“", "”", "‘", "’", "«", "»", "„"})
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
