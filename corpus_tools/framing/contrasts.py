@@ -468,7 +468,8 @@ class ContrastExtractor:
             return span
         prep = doc[end]
         pair = f"{_word_lemma(head)} {prep.lower_}"
-        if prep.dep_ != "prep" or pair not in self.checks_.get("noun_complements", ()) or prep.head not in (head, head.head):
+        if prep.dep_ != "prep" or pair not in self.checks_.get("noun_complements", ()) \
+                or prep.head not in (head, head.head):
             return span
         if prep.head == head and end >= hi:
             return span
@@ -826,7 +827,8 @@ class ContrastExtractor:
             # "is not about selling goods but about serving people": the prepositions are coordinated
             other = _first_child(first_prep, ("conj",), after=but.i)
             first_obj = _first_child(first_prep, ("pobj", "pcomp"))
-            if other is not None and other.pos_ == "ADP" and other.lower_ == first_prep.lower_ and first_obj is not None:
+            if other is not None and other.pos_ == "ADP" and other.lower_ == first_prep.lower_ \
+                    and first_obj is not None:
                 conj = _first_child(other, ("pobj", "pcomp"))
                 if conj is not None:
                     old = self._side(first_obj, neg.i + 1, but.i)
@@ -1134,7 +1136,8 @@ class ContrastExtractor:
             return None
         # "X has never been just a Y" rejects a reductive framing (the focus word is not a contrast's)
         checks = self.checks_
-        reductive = next((t for t in doc[end:end + 2] if t.lower_ in checks["restrictive"] and t.lower_ != "only"), None)
+        reductive = next((t for t in doc[end:end + 2]
+                          if t.lower_ in checks["restrictive"] and t.lower_ != "only"), None)
         rest = [t for t in doc[end:] if t != reductive]
         if reductive is not None and any(t.lower_ in checks["additive"] for t in rest):
             return None  # "is not just a shop, it is also a cafe" adds
