@@ -53,7 +53,7 @@ _SUBJ = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 _COPULAS = frozenset({"be", "become", "remain", "seem", "stay", "turn", "prove"})
 _LEAD_TRIM_POS = frozenset({"DET", "PUNCT", "CCONJ", "ADP", "PART", "SCONJ", "AUX"})
 _LEAD_TRIM_WORDS = frozenset({"just", "only", "simply", "merely", "also", "even", "still", "so", "more",
-                              "rather", "purely", "solely", "again"})
+                              "rather", "purely", "solely", "again", "mere"})
 _TRAIL_TRIM_POS = frozenset({"DET", "PUNCT", "CCONJ", "ADP", "PART", "SCONJ", "AUX"})
 _QUOTES = frozenset({'"', "'", "“", "”", "‘", "’", "«", "»", "„"})
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
@@ -453,7 +453,44 @@ class ContrastExtractor:
         span = grow_side(head, lo, hi, exclude, self.max_words_)
         if span is not None and first < span[0] and not any(i in exclude for i in range(first, span[0])):
             span = _trim(head.doc, first, span[1], head.i)
+        if span is not None:
+            span = self._complemented(head, span, hi, exclude)
         return _polish(head.doc, span, head.i) if span is not None else None
+
+    def _complemented(self, head: "Token", span: tuple[int, int], hi: int | None, exclude: Iterable[int]
+                      ) -> tuple[int, int]:
+        """Keep a noun's complement ("dependence on platforms", "obsession with scale", [checks]
+        noun_complements) in its side, also when the parser hangs the preposition on the verb."""
+        doc = head.doc
+        hi = len(doc) if hi is None else hi
+        end = span[1]
+        if end >= len(doc):
+            return span
+        prep = doc[end]
+        pair = f"{_word_lemma(head)} {prep.lower_}"
+        if prep.dep_ != "prep" or pair not in self.checks_.get("noun_complements", ()) \
+                or prep.head not in (head, head.head):
+            return span
+        if prep.head == head and end >= hi:
+            return span
+        # (a preposition hung on the verb lies outside the noun's clause bounds, right after it)
+        obj = _pobj(prep)
+        stop = prep.right_edge.i + 1 if prep.head != head else min(hi, prep.right_edge.i + 1)
+        if obj is None or any(i in exclude for i in range(prep.i, stop)):
+            return span
+        return _cap(doc, span[0], stop, head.i, self.max_words_)
+
+    def _modified_kind(self, head: "Token", span: tuple[int, int]) -> bool:
+        """A kind noun narrowed by a clause inside its side ("a place to meet", "places that sell
+        books"): a role, where the bare noun ("from place to place") is literal."""
+        return self._kind_noun(head) and any(c.dep_ in {"relcl", "acl"} and span[0] <= c.i < span[1]
+                                             for c in head.children)
+
+    def _kind_noun(self, tok: "Token") -> bool:
+        """Is ``tok`` a literal head that names a kind of thing ([checks] reframable_heads: "store",
+        "sale"), which a frame may reframe, rather than a name, a number, a time or a pronoun?"""
+        return (tok.pos_ == "NOUN" and not tok.ent_type_ and not tok.like_num and not _counted(tok)
+                and _word_lemma(tok) in self.checks_.get("reframable_heads", ()))
 
     def _literal(self, tok: "Token") -> bool:
         checks = self.checks_
@@ -465,10 +502,17 @@ class ContrastExtractor:
         if frame.old is not None and frame.new is not None and all(
                 all(t.pos_ == "PROPN" or t.is_punct for t in doc[a:b]) for a, b in (frame.old, frame.new)):
             return True  # "JD overtook Alibaba", "from Taobao to Douyin": two names are players, not framings
-        for span in (frame.old, frame.new):
-            if span is None:
-                continue
-            if self._literal(_span_head(doc, span)):
+        sides = [span for span in (frame.old, frame.new) if span is not None]
+        # (a name or a date the tagger missed, "opened in May", is no framing to set a kind noun against)
+        plain = [(not self._literal(h) and h.pos_ in {"NOUN", "VERB"}) or self._modified_kind(h, sp)
+                 for h, sp in ((_span_head(doc, sp), sp) for sp in sides)]
+        for span in sides:
+            head = _span_head(doc, span)
+            reframed = len(sides) == 2 and any(plain) or (frame.extra or {}).get("identity")
+            if self._literal(head) and not (reframed and self._kind_noun(head)):
+                # a shop, a sale, a warehouse set against a framing is a reframing of what it is ("the
+                # store is transforming into a fulfilment hub", "subscription is supplanting the
+                # one-off sale"); alone, or against another literal, it is an event or a route
                 return True
             head = _span_head(doc, span)
             if span is frame.old and span[1] - span[0] == 1 and any(
@@ -569,6 +613,11 @@ class ContrastExtractor:
                 obj = _first_child(last, ("pobj", "pcomp", "dobj"))
                 if obj is not None:
                     return obj, last
+                if last.lower_ == "to" and last.dep_ == "aux" and last.head.pos_ in {"NOUN", "PROPN"} \
+                        and last.head.i > last.i:
+                    # the particle taken for an infinitive marker, its object for a verb ("say goodbye
+                    # to | platform dependence" parsed as "to platform" + object "dependence")
+                    return last.head, last
                 if last.pos_ == "ADP" or last.dep_ in {"prep", "prt", "dative"}:
                     # the particle's object is sometimes attached to the verb ("say goodbye | to X")
                     prep = next((c for c in pred.children if c.dep_ in {"prep", "dative"} and c.lower_ == last.lower_
@@ -599,7 +648,25 @@ class ContrastExtractor:
             return self._arriving(pred, used, other)
         if kind == "counter":
             return self._counter(pred, used, other)
+        if kind == "antecedent":
+            return _antecedent(pred), None
+        if kind == "restated":
+            return self._restated_head(pred, used), None
         return None, None
+
+    def _restated_head(self, pred: "Token", used: set[int]) -> "Token | None":
+        """The predicate noun of a following clause that restates the subject: "stopped being X;
+        they have become Y" (see :meth:`_restated`)."""
+        doc = pred.doc
+        if not any(c.dep_ in {"xcomp", "ccomp"} and c.lemma_.lower() in {"be", "become"} for c in pred.children):
+            return None  # only what the subject was ("stopped being X") is restated; "stopped the sale" is an act
+        after = max(used | {pred.i}) + 1
+        for tok in pred.subtree:
+            if tok.dep_ == "attr" and tok.i >= after:
+                after = max(after, tok.right_edge.i + 1)  # past the old side's own predicate noun
+        head = _np_top(pred) if pred.pos_ in _NOMINAL else pred
+        found = self._restated(head, (after, after), subject=_subject(pred))
+        return _span_head(doc, found) if found is not None else None
 
     def _adopted(self, pred: "Token", used: set[int]) -> tuple["Token | None", "Token | None"]:
         """What a leaving makes way for: a coordinated verb of adoption ("and enter Y"), or a means ("through Y")."""
@@ -614,6 +681,8 @@ class ContrastExtractor:
             if conj.pos_ in _NOMINAL:  # a verb tagged as a noun: its prepositional object
                 prep = _first_child(conj, ("prep",))
                 head = _pobj(prep) if prep is not None else None
+                if _content(head):
+                    return head, conj  # (the verb then ends the old side it hangs on: "X and moves towards Y")
             else:
                 head = _complement(conj, after=conj.i)
             if _content(head):
@@ -653,7 +722,9 @@ class ContrastExtractor:
                 if obj is not None and obj != old and _content(obj) and (old is None or obj not in old.subtree):
                     return obj, None  # "the emergence of Y announces the end of X"
                 continue
-            if tok.i in used or tok.pos_ not in {"VERB", "AUX"} or tok.lemma_.lower() not in arrival \
+            here = tok.lemma_.lower() == "be" and any(c.dep_ == "advmod" and c.lower_ in self.checks_.get(
+                "arrival_adverbs", ()) and c.i > tok.i for c in tok.children)  # "the age of Y is here"
+            if tok.i in used or tok.pos_ not in {"VERB", "AUX"} or (tok.lemma_.lower() not in arrival and not here) \
                     or tok.i in self._predicates or _is_negated(tok) or pred.head == tok \
                     or (pred.head.dep_ == "prep" and pred.head.head == tok) \
                     or any(c.dep_ in {"xcomp", "dobj"} for c in tok.children):
@@ -734,6 +805,11 @@ class ContrastExtractor:
             if neg is None:  # "is no longer a fad but an infrastructure"
                 longer = next((c for c in anchor.head.children if c.lower_ == "longer" and c.i < anchor.i), None)
                 neg = next((g for g in longer.children if g.lower_ == "no"), None) if longer is not None else None
+        first_prep = anchor if anchor.pos_ == "ADP" and anchor.dep_ == "prep" else (
+            anchor.head if anchor.dep_ in {"pobj", "pcomp"} and anchor.head.pos_ == "ADP" else None)
+        if neg is None and first_prep is not None:
+            # "is not about X but about Y": the negator sits on the verb of the first preposition
+            neg = next((c for c in first_prep.head.children if c.dep_ == "neg" and c.i < first_prep.i), None)
         if neg is None:
             return None
         restrictive_words = checks["restrictive"]
@@ -747,6 +823,19 @@ class ContrastExtractor:
         if restrictive and lead and lead[0] in checks["additive_after_restrictive"]:
             return None  # "not only X, but more Y"
         conj = _first_child(anchor, ("conj",), after=but.i)
+        if first_prep is not None and (conj is None or anchor == first_prep):
+            # "is not about selling goods but about serving people": the prepositions are coordinated
+            other = _first_child(first_prep, ("conj",), after=but.i)
+            first_obj = _first_child(first_prep, ("pobj", "pcomp"))
+            if other is not None and other.pos_ == "ADP" and other.lower_ == first_prep.lower_ \
+                    and first_obj is not None:
+                conj = _first_child(other, ("pobj", "pcomp"))
+                if conj is not None:
+                    old = self._side(first_obj, neg.i + 1, but.i)
+                    new = self._side(conj, other.i + 1, _clause_end(doc, conj))
+                    if old is None or new is None or _overlap(old, new):
+                        return None
+                    return Frame(f"{neg.lower_} {other.lower_} X, but {other.lower_} Y", conn.name, old, new, but.i)
         if conj is None:
             return None
         only = restrictive and any(doc[j].lower_ == "only" for j in range(neg.i + 1, min(neg.i + 3, but.i)))
@@ -784,18 +873,22 @@ class ContrastExtractor:
         neg = next((t for t in reversed(doc[:start]) if t.lower_ in negators), None)
         if neg is None:
             return None
+        lo = neg.i + 1
         if neg.dep_ == "det" and neg.head.pos_ in _NOMINAL and neg.head.i < start:
             old_head = neg.head
+        elif neg.head.lower_ == "more" and neg.head.head.pos_ in _NOMINAL and neg.head.head.i < start:
+            old_head, lo = neg.head.head, neg.head.i + 1  # "no more department stores, only Y"
         else:
             pred = neg.head
             old_head = _complement(pred, after=neg.i, before=start)
         if not _content(old_head) or not _content(new_head) or old_head.i <= neg.i:
             return None
-        old = self._side(old_head, neg.i + 1, start)
+        old = self._side(old_head, lo, start)
         new = self._side(new_head, end, _clause_end(doc, new_head))
         if old is None or new is None or _overlap(old, new):
             return None
-        return Frame(f"{neg.lower_} X, {only.lower_} Y", conn.name, old, new, neg.i)
+        said = "no more" if lo > neg.i + 1 else neg.lower_
+        return Frame(f"{said} X, {only.lower_} Y", conn.name, old, new, neg.i)
 
     def _read_appositive_negation(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"Y, not X": a negated appositive or conjunct after a comma or dash."""
@@ -974,7 +1067,9 @@ class ContrastExtractor:
                     cue = "no longer about X, it is about Y" if new is not None else "no longer about X"
                     return Frame(cue, conn.name, span, new, start)
             subj = _subject(pred)
-            role = head is not None and (_word_lemma(head) in self.checks_["praise_predicates"] or any(
+            # (a praise noun with a modifier names a kind: "no longer a shopping centre", not a role)
+            role = head is not None and (_word_lemma(head) in self.checks_["praise_predicates"] and not any(
+                c.dep_ in {"compound", "amod"} for c in head.children) or any(
                 c.dep_ == "det" and c.lower_ == "the" for c in head.children))
             if head is not None and _content(subj) and subj.i < start and role and not (
                     _word_lemma(subj) == _word_lemma(head)
@@ -1003,7 +1098,35 @@ class ContrastExtractor:
             span = self._side(head, end, _clause_end(doc, head))
         if span is None:
             return None
-        return Frame("no longer X", conn.name, span, None, start)
+        new = self._restated(pred, span) if head.pos_ in _NOMINAL else None
+        return Frame("no longer X; it is Y" if new else "no longer X", conn.name, span, new, start)
+
+    def _restated(self, pred: "Token", old: tuple[int, int], subject: "Token | None" = None
+                  ) -> tuple[int, int] | None:
+        """What the next clause says its subject is now: "X is no longer A; it is B", "... ; they have
+        become B". The clause follows a semicolon or a comma, its copula ("be", "become") is not
+        negated and its subject is a pronoun or the same noun as the first clause's."""
+        doc = pred.doc
+        subj = subject if subject is not None else _subject(pred)
+        if subj is None:
+            return None
+        for verb in doc[old[1]:]:
+            if verb.text in {".", "!", "?"}:
+                break
+            if verb.lemma_.lower() not in {"be", "become"} or verb == pred or _is_negated(verb):
+                continue
+            if not any(t.text in {";", ",", ":", "—"} for t in doc[old[1]:verb.i]):
+                return None
+            other = _subject(verb)
+            if other is None or not (other.pos_ == "PRON" and other.lower_ in _RESTATING_PRONOUNS
+                                     or _word_lemma(other) == _word_lemma(subj)):
+                return None
+            attr = _first_child(verb, ("attr", "oprd"), after=verb.i)
+            if attr is None or attr.pos_ not in _NOMINAL or not _content(attr) or self._literal(attr):
+                return None
+            new = self._side(attr, verb.i + 1, _clause_end(doc, attr))
+            return None if new is None or _overlap(old, new) or _same_text(doc, old, new) else new
+        return None
 
     def _read_negated_identity(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"X is not a Y", "X has never been a Y": the subject's framing as Y rejected (new side empty)."""
@@ -1011,10 +1134,17 @@ class ContrastExtractor:
         cop = neg.head
         if neg.dep_ != "neg" or cop.lemma_.lower() not in {"be", "become"}:
             return None
-        if any(t.lower_ in {"but", "only", "just", "rather", "instead"} for t in doc[end:]) or any(
+        # "X has never been just a Y" rejects a reductive framing (the focus word is not a contrast's)
+        checks = self.checks_
+        reductive = next((t for t in doc[end:end + 2]
+                          if t.lower_ in checks["restrictive"] and t.lower_ != "only"), None)
+        rest = [t for t in doc[end:] if t != reductive]
+        if reductive is not None and any(t.lower_ in checks["additive"] for t in rest):
+            return None  # "is not just a shop, it is also a cafe" adds
+        if any(t.lower_ in {"but", "only", "just", "rather", "instead"} for t in rest) or any(
                 t.lower_ in self.checks_["restrictive"] for t in doc[max(0, start - 2):start]):
             return None  # the contrast readers have this one; "not only cannot X become Y" adds
-        if doc[end:end + 1] and doc[end].lower_ in self.checks_["restrictive"]:
+        if doc[end:end + 1] and doc[end].lower_ in checks["restrictive"] and reductive is None:
             return None  # "is not only a Y" adds
         attr = _first_child(cop, ("attr",), after=neg.i)
         subj = _subject(cop)
@@ -1030,7 +1160,10 @@ class ContrastExtractor:
         old = self._side(attr, neg.i + 1, _clause_end(doc, attr))
         if old is None:
             return None
-        return Frame("X is not Y", conn.name, old, None, neg.i)
+        # the predicate noun is a role the subject is said not to play: a kind noun ("not a shop",
+        # "not warehouses of books") is then a framing, not a literal shop
+        return Frame("X is not just Y" if reductive is not None else "X is not Y", conn.name, old, None, neg.i,
+                     extra={"identity": True})
 
     def _read_fronted_leaving(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"Out of X, Z is entering Y": a fronted phrase of leaving, then a verb of adoption."""
@@ -1060,11 +1193,12 @@ class ContrastExtractor:
             # "Less X, more Y"
             less = doc[start]
             more = next((t for t in doc[end:] if t.lower_ == "more" and doc[t.i - 1].text in {",", ";", "-", "—"}), None)
-            old_head = less.head if less.head.pos_ in _NOMINAL else None
-            new_head = more.head if more is not None and more.head.pos_ in _NOMINAL else None
+            old_head = _degree_head(less)
+            new_head = _degree_head(more) if more is not None else None
             if old_head is None or new_head is None or not (old_head.i < more.i < new_head.i):
                 return None
-            old, new = self._side(old_head, end, more.i), self._side(new_head, more.i + 1, len(doc))
+            old_lo, new_lo = end + (doc[end].lower_ == "about"), more.i + 1 + (doc[more.i + 1].lower_ == "about")
+            old, new = self._side(old_head, old_lo, more.i), self._side(new_head, new_lo, len(doc))
             if old is None or new is None:
                 return None
             return Frame("less X, more Y", conn.name, old, new, start)
@@ -1298,10 +1432,21 @@ class ContrastExtractor:
         later, later_words = found[0], found[1]
         old_pred = _governing_predicate(doc[end - 1])
         new_pred = _governing_predicate(later)
+        fronted = _first_child(doc[end - 1], ("pobj",)) if end - start == 1 and _opens_sentence(doc, start) else None
+        if old_pred is not None and old_pred == new_pred and fronted is not None and fronted.pos_ in _NOMINAL:
+            # "Once a place to buy books, the bookshop is now a place to meet": the fronted phrase is
+            # what the subject was, the predicate what it is now
+            old_pred = doc[end - 1]
         if old_pred is None or new_pred is None or old_pred == new_pred:
             return None
         old_head = _complement(old_pred, after=old_pred.i) or _complement(old_pred, after=end - 1)
+        if old_pred == doc[end - 1]:
+            old_head = fronted
         new_head = _complement(new_pred, after=new_pred.i) or _complement(new_pred, after=later.i)
+        # a clause with no complement ("where once ownership mattered") or one that is a clause of its
+        # own ("today access is what consumers want") is about its subject
+        old_head = _clause_subject(old_pred, old_head, end)
+        new_head = _clause_subject(new_pred, new_head, later.i + 1)
         old_head, new_head = self._through_light(old_head), self._through_light(new_head)
         if not (_content(old_head) and _content(new_head)) or old_head.i >= later.i or new_head.i < later.i:
             return None
@@ -1332,6 +1477,9 @@ def _cue(template: str, tok: "Token", wording: Wording, form: str, has_new: bool
         cue += ", Y"  # a leaving that names what it makes way for
     return cue
 
+
+#: Pronouns by which a following clause restates the subject ("...; it is a stage").
+_RESTATING_PRONOUNS = frozenset({"it", "they"})
 
 #: Time nouns that name a period by what filled it ("the days of cheap traffic are over").
 _PERIOD_NOUNS = frozenset({"day", "time", "year"})
@@ -1453,13 +1601,19 @@ def _unparallel(old: "Token", new: "Token") -> bool:
 
 def _counted(tok: "Token") -> bool:
     """A head with a number ("10 billion yuan", "three stores"): an amount, not a framing."""
-    return any(c.dep_ == "nummod" and c.like_num for c in tok.children)
+    doc = tok.doc
+    # (a number hyphenated to the next word is an adjective: "one-off sale", "two-sided market")
+    return any(c.dep_ == "nummod" and c.like_num and not (c.i + 1 < len(doc) and doc[c.i + 1].text == "-"
+                                                          and c.i + 2 < tok.i)
+               for c in tok.children)
 
 
 def _predicative_participle(tok: "Token") -> bool:
     """A participle said of the subject by "be" ("is outdated", "is gone"), not a perfect ("has gone back")."""
     if any(c.lemma_.lower() == "have" and c.dep_ == "aux" for c in tok.children):
         return False
+    if tok.dep_ == "nsubj" and tok.i == 0 and tok.head.lemma_.lower() == "be" and tok.head.i == 1:
+        return True  # fronted before its copula: "Gone are the days of X"
     return tok.dep_ == "acomp" or any(c.lemma_.lower() == "be" and c.dep_ in {"aux", "auxpass"} for c in tok.children)
 
 
@@ -1557,6 +1711,11 @@ def _prep_object(pred: "Token", preps: tuple[str, ...], used: set[int]) -> tuple
                     target = _run_root(pred.doc, to.i + 1)
                 if target is not None and target.i > to.i - (1 if to.dep_ == "aux" else 0):
                     return target, to
+    for words in (p.split() for p in preps if " " in p):
+        # a complex preposition ("in favour of Y"): its first word on the verb, the rest down its object
+        found = _complex_prep_object(pred, words, used)
+        if found[0] is not None:
+            return found
     # on the verb, or hung on its object by the parser ("replace X | with Y")
     hosts = [pred] + [c for c in pred.children if c.dep_ == "dobj"]
     for host in hosts:
@@ -1580,10 +1739,36 @@ def _prep_object(pred: "Token", preps: tuple[str, ...], used: set[int]) -> tuple
     return None, None
 
 
+def _complex_prep_object(pred: "Token", words: list[str], used: set[int]) -> tuple["Token | None", "Token | None"]:
+    """The object of a complex preposition ``words`` ("in favour of", "in place of") on ``pred``:
+    "in" on the verb, "favour" its object, "of" on that, Y the object of "of"."""
+    hosts = [pred] + [c for c in pred.children if c.dep_ == "dobj"]
+    for host in hosts:
+        for child in host.children:
+            if child.dep_ != "prep" or child.lower_ != words[0] or child.i in used:
+                continue
+            cur, ok = child, True
+            for word in words[1:]:
+                nxt = next((c for c in cur.children if c.dep_ in {"pobj", "prep"} and c.lower_ == word), None)
+                if nxt is None:
+                    ok = False
+                    break
+                cur = nxt
+            obj = _pobj(cur) if ok and cur.dep_ == "prep" else None
+            if obj is not None:
+                return obj, cur
+    return None, None
+
+
 def _holder(pred: "Token") -> "Token | None":
     """What a predicative noun or adjective is said of: the copula's subject ("X is obsolete", "X has
     become a thing of the past"), the noun it is in apposition to ("X: the gravedigger of Y")."""
     tok = pred
+    if tok.dep_ == "nsubj" and tok.i < tok.head.i and tok.head.lemma_.lower() == "be" and tok.pos_ in {"ADJ", "VERB"}:
+        # inverted: "Gone are the days of X" (the parser takes the fronted adjective for the subject)
+        attr = _first_child(tok.head, ("attr",), after=tok.head.i)
+        if attr is not None:
+            return attr
     if tok.dep_ in {"attr", "acomp", "oprd", "xcomp", "advmod", "prt"} and tok.head != tok:
         return _subject(tok.head)
     if tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.head.lemma_.lower() in {"become", "be", "turn"}:
@@ -1620,6 +1805,35 @@ def _verb_phrase(doc: "Doc", verb: "Token", lo: int) -> tuple[int, int] | None:
     if end - start > MAX_SIDE_WORDS + 2:
         end = start + MAX_SIDE_WORDS
     return _polish(doc, (start, end), verb.i) if start < end else None
+
+
+def _antecedent(pred: "Token") -> "Token | None":
+    """The subject of the clause before ``pred``'s, which "its" / "their" in "take its place" points
+    back to: the verb ``pred`` is coordinated with ("X has failed, and Y is taking its place"), or a
+    clause before it after a semicolon."""
+    if pred.dep_ == "conj" and pred.head != pred and pred.head.i < pred.i:
+        return _subject(pred.head)
+    before = [c for c in pred.children if c.dep_ in {"ccomp", "parataxis"} and c.i < pred.i]
+    return _subject(before[-1]) if before else None
+
+
+def _degree_head(tok: "Token") -> "Token | None":
+    """What "less" / "more" weighs: the noun it modifies ("less traffic"), or the object of the
+    "about" after it ("less about products, more about experiences")."""
+    doc = tok.doc
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    if nxt is not None and nxt.lower_ == "about" and nxt.pos_ == "ADP":
+        obj = _first_child(nxt, ("pobj", "pcomp"))
+        return obj if obj is not None and obj.pos_ in _NOMINAL | {"VERB"} else None
+    return tok.head if tok.head.pos_ in _NOMINAL else None
+
+
+def _clause_subject(pred: "Token", comp: "Token | None", after: int) -> "Token | None":
+    """``comp``, or the subject of ``pred`` (at ``after`` or later) when ``comp`` is missing or a wh-word."""
+    if comp is not None and not (comp.pos_ == "PRON" and comp.tag_ in {"WP", "WDT"}):
+        return comp
+    subj = _subject(pred)
+    return subj if subj is not None and subj.i >= after and _content(subj) else comp
 
 
 def _governing_predicate(tok: "Token") -> "Token | None":

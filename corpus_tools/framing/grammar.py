@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import FrameGrammarError
 
 #: Where a side may be found (see the built-in file's header).
-ROLE_KINDS = ("subject", "object", "holder", "adopt", "arrival", "counter")
+ROLE_KINDS = ("subject", "object", "holder", "adopt", "arrival", "counter", "antecedent", "restated")
 FORMS = ("active", "passive", "nominal", "adjectival")
 FORM_LISTS = {"verbs": ("active", "passive"), "nouns": ("nominal",), "adjectives": ("adjectival",)}
 READERS = ("negation", "negation_only", "appositive_negation", "preference", "fronted_change", "fronted_leaving",
@@ -29,6 +29,7 @@ CHECK_KEYS = ("literal_heads", "literal_entities", "list_markers", "adopt_verbs"
               "negators", "restrictive", "additive", "additive_after_restrictive", "praise_predicates",
               "reframing_objects", "non_framings", "arrival_nouns", "no_longer_ending", "saying_verbs",
               "rising_verbs", "counter_links", "corrective_adverbs", "old_markers", "new_markers")
+CHECK_KEYS += ("noun_complements", "reframable_heads", "arrival_adverbs")
 GRAMMAR_KEYS = ("name", "max_side_words")
 _CLASS = re.compile(r"^[a-z][a-z0-9_]*$")
 
