@@ -51,6 +51,8 @@ EMBEDDERS = ("static", "minilm")
 DEFAULT_EMBEDDER = "static"
 #: Vector size of the distilled static model (PCA of MiniLM's 384 dimensions).
 STATIC_PCA_DIMS = 256
+#: SIF weighting of the distilled static model's word pieces (model2vec's default; None: none).
+STATIC_SIF_COEFFICIENT: float | None = 1e-4
 _MODEL_DIR_ENV = "CORPUS_TOOLS_MODEL_DIR"
 # Weight files up to this size are hashed whole in a model fingerprint (a distilled static model
 # is ~15 MB, and two distillations of the same size must not share a fingerprint).
@@ -198,11 +200,18 @@ def static_model_path(folder: str | os.PathLike | None = None, *, make: bool = T
 
 
 def distill_static_model(source: str | os.PathLike, target: str | os.PathLike,
-                         pca_dims: int = STATIC_PCA_DIMS) -> Path:
+                         pca_dims: int | None = STATIC_PCA_DIMS,
+                         sif_coefficient: float | None = STATIC_SIF_COEFFICIENT,
+                         vocabulary: Sequence[str] | None = None) -> Path:
     """Distil a model2vec static model from the local sentence-transformers model ``source``
     into ``target``, offline (a forward pass of the model over each word piece of its own
     vocabulary, then PCA and SIF weighting). Written to a temporary folder and renamed, so a
     crash or a second process never leaves a half-written model behind.
+
+    Args:
+        pca_dims: vector size after PCA (None: MiniLM's own vectors, no PCA).
+        sif_coefficient: SIF weight of the word pieces (None: no weighting).
+        vocabulary: words added to the word pieces as whole tokens (None: the pieces only).
 
     Raises:
         ModelNotFoundError: model2vec (or its distillation requirements) is not installed.
@@ -223,7 +232,8 @@ def distill_static_model(source: str | os.PathLike, target: str | os.PathLike,
     logger.warning("distilling the static embedding model from %s into %s (once; a few minutes)", source, target)
     start = time.perf_counter()
     try:
-        model = distill(model_name=str(source), pca_dims=pca_dims, device="cpu")
+        model = distill(model_name=str(source), pca_dims=pca_dims, sif_coefficient=sif_coefficient,
+                        vocabulary=list(vocabulary) if vocabulary is not None else None, device="cpu")
         model.save_pretrained(str(tmp))
         if (target / "config.json").is_file():  # another process finished first: keep its model
             shutil.rmtree(tmp, ignore_errors=True)
