@@ -289,6 +289,29 @@ def theme_agreement(static_model: Path | None = None, cache: str | None = None) 
     return rows
 
 
+def theme_seed_spread(seeds: list[int]) -> list[dict]:
+    """How much one partition's NPMI moves with the k-means seed alone: themes of each embedder
+    (MiniLM, the default static one) on the dev essays and the starter corpus for each seed, the
+    same vectors throughout; each seed's k, NPMI and ARI to the first seed's themes, and the mean
+    NPMI over the seeds."""
+    import corpus_tools as ct
+    from sklearn.metrics import adjusted_rand_score
+
+    rows = []
+    for name, folder in (("dev essays", REPO / "tests" / "data" / "dev"), ("starter corpus", REPO / "corpus")):
+        corpus = ct.load_corpus(folder)
+        with tempfile.TemporaryDirectory() as cache:
+            for embedder in ("minilm", "static"):
+                found = [ct.find_topics(corpus, seed=seed, embedder=embedder, cache_dir=cache) for seed in seeds]
+                npmi = [r.metrics["npmi"] for r in found]
+                rows.append({"corpus": name, "embedder": embedder, "seeds": seeds,
+                             "topics": [r.metrics["n_topics"] for r in found], "npmi": [round(v, 4) for v in npmi],
+                             "mean_npmi": round(statistics.mean(npmi), 4), "sd_npmi": round(statistics.stdev(npmi), 4),
+                             "ari_to_first_seed": [round(adjusted_rand_score(found[0].assignments["topic"],
+                                                                             r.assignments["topic"]), 3) for r in found]})
+    return rows
+
+
 #: The distillation variants of the static model compared by ``--sections variants``, fixed
 #: before any was measured: PCA size x SIF weighting, and the default with the retail lexicon's
 #: words as whole tokens. (A vocabulary from the evaluated texts was not tried: the dev essays
@@ -431,6 +454,8 @@ def main() -> None:
     ap.add_argument("--distill", action="store_true", help="also time distilling the static model from MiniLM")
     ap.add_argument("--sections", default="embedding,warm,themes,cold,throughput",
                     help="comma-separated subset of embedding,warm,themes,cold,throughput,variants")
+    ap.add_argument("--theme-seeds", default="",
+                    help="themes section: also the NPMI spread over these k-means seeds (e.g. 42,0,1,2,3)")
     ap.add_argument("--variants", default=",".join(VARIANTS),
                     help="variants section: which distillations of the static model (default: all of them)")
     ap.add_argument("--variants-dir", type=Path, default=HERE / "_work" / "static_variants",
@@ -472,6 +497,12 @@ def main() -> None:
                   f"(difference {r['npmi_difference']:+.4f}); ARI {r['ari']}; at MiniLM's k: static NPMI "
                   f"{r['fixed_k_static_npmi']:+.4f} (difference {r['fixed_k_npmi_difference']:+.4f}), ARI "
                   f"{r['fixed_k_ari']}", flush=True)
+        if args.theme_seeds:
+            results["theme_seeds"] = spread = theme_seed_spread([int(x) for x in args.theme_seeds.split(",")])
+            for r in spread:
+                print(f"themes on the {r['corpus']}, {r['embedder']}, seeds {r['seeds']}: k {r['topics']}, NPMI "
+                      f"{r['npmi']} (mean {r['mean_npmi']:+.4f}, sd {r['sd_npmi']:.4f}), ARI to seed {r['seeds'][0]} "
+                      f"{r['ari_to_first_seed']}", flush=True)
     if "variants" in sections:
         names = [n for n in args.variants.split(",") if n]
         unknown = sorted(set(names) - set(VARIANTS))
