@@ -177,12 +177,25 @@ def is_static_model(path: str | os.PathLike) -> bool:
         return False
 
 
+def static_model_name(source_fingerprint: str, pca_dims: int | None = STATIC_PCA_DIMS,
+                      sif_coefficient: float | None = STATIC_SIF_COEFFICIENT) -> str:
+    """The folder name of the static model distilled with these settings from the model with
+    this fingerprint: ``minilm-static-<hash>-d<dims>``, plus ``-sif<coefficient>`` (``-sifoff``)
+    when the SIF weighting is not model2vec's default 1e-4, so other settings never reuse a
+    folder distilled with different ones."""
+    name = f"minilm-static-{source_fingerprint.rsplit('-', 1)[-1]}-d{pca_dims if pca_dims is not None else 'full'}"
+    if sif_coefficient != 1e-4:
+        name += "-sifoff" if sif_coefficient is None else f"-sif{sif_coefficient:g}"
+    return name
+
+
 def static_model_path(folder: str | os.PathLike | None = None, *, make: bool = True) -> Path:
     """The folder of the static model distilled from the packaged MiniLM, distilling it first
     if it is not there yet (``make=False``: raise instead).
 
-    The folder name carries the source model's fingerprint and the vector size, so a replaced
-    MiniLM gets a new static model instead of a stale one.
+    The folder name (:func:`static_model_name`) carries the source model's fingerprint and the
+    distillation settings, so a replaced MiniLM or new settings get a new static model instead of
+    a stale one.
 
     Raises:
         ModelNotFoundError: MiniLM, model2vec or its distillation extra is not installed, or
@@ -190,7 +203,7 @@ def static_model_path(folder: str | os.PathLike | None = None, *, make: bool = T
     """
     source = default_model_path()
     root = Path(folder) if folder is not None else model_dir()
-    target = root / f"minilm-static-{model_fingerprint(source).rsplit('-', 1)[-1]}-d{STATIC_PCA_DIMS}"
+    target = root / static_model_name(model_fingerprint(source))
     if (target / "config.json").is_file() and any(target.glob("*.safetensors")):
         return target
     if not make:
