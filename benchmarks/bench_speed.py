@@ -7,7 +7,8 @@
    ``python -c "import pandas"``, alternating, ``--repeats`` times each; median wall. The warm
    run's imported modules are checked too (none of spacy, torch, bertopic, sentence_transformers).
 3. Themes with the static embedder vs MiniLM on the dev essays and the starter corpus: NPMI of
-   each, its difference, and the adjusted Rand index of the two theme assignments.
+   each, its difference, and the adjusted Rand index of the two theme assignments; the same with
+   k fixed to MiniLM's; with ``--theme-seeds``, also each embedder's NPMI over several k-means seeds.
 4. Themes on ~20,000 generated paragraphs, cold (fresh embedding cache, embeddings included, one
    new process, imports included) with the static embedder. The static model itself is made
    once per machine (see ``--distill``).
