@@ -7,7 +7,8 @@
    ``python -c "import pandas"``, alternating, ``--repeats`` times each; median wall. The warm
    run's imported modules are checked too (none of spacy, torch, bertopic, sentence_transformers).
 3. Themes with the static embedder vs MiniLM on the dev essays and the starter corpus: NPMI of
-   each, its difference, and the adjusted Rand index of the two theme assignments.
+   each, its difference, and the adjusted Rand index of the two theme assignments; the same with
+   k fixed to MiniLM's; with ``--theme-seeds``, also each embedder's NPMI over several k-means seeds.
 4. Themes on ~20,000 generated paragraphs, cold (fresh embedding cache, embeddings included, one
    new process, imports included) with the static embedder. The static model itself is made
    once per machine (see ``--distill``).
@@ -19,12 +20,16 @@
    process (spaCy and the model loaded before the clock starts, on both sides), alternating the
    sides for ``--throughput-rounds`` rounds over a ``make_corpus.py`` corpus of
    ``--throughput-docs`` essays; median words/s of each side and their ratio.
+6. Distillation variants of the static model (``--sections variants``): each of
+   :data:`VARIANTS` (PCA size, SIF weighting, a vocabulary with the lexicon's words) distilled
+   into ``--variants-dir``, then section 3 and the embedding ratio of section 1 with it.
 
     python benchmarks/bench_speed.py                       # everything (about 10 min on 2 cores)
     python benchmarks/bench_speed.py --paragraphs 0        # skip the 20,000-paragraph run
     python benchmarks/bench_speed.py --distill             # also time distilling the static model
     python benchmarks/bench_speed.py --onnx                # also the rejected candidate: MiniLM as
                                                            # ONNX int8 (needs onnx, onnxruntime)
+    python benchmarks/bench_speed.py --sections themes,variants   # the distillation variants (~30 min)
 """
 from __future__ import annotations
 
@@ -257,7 +262,39 @@ def warm_analyze(repeats: int) -> dict:
             "warm_stage_seconds": timings}
 
 
-def theme_agreement() -> list[dict]:
+def theme_agreement(static_model: Path | None = None, cache: str | None = None) -> list[dict]:
+    """Themes with the static embedder (or the static model folder ``static_model``) vs MiniLM on
+    the dev essays and the starter corpus, seed 42: NPMI of each, theme counts, ARI of the two
+    assignments. The silhouette picks k for each embedder, so a different k changes NPMI by
+    itself; the ``fixed_k_*`` figures take MiniLM's k for the static side too (a diagnostic)."""
+    import corpus_tools as ct
+    from sklearn.metrics import adjusted_rand_score
+
+    rows = []
+    for name, folder in (("dev essays", REPO / "tests" / "data" / "dev"), ("starter corpus", REPO / "corpus")):
+        corpus = ct.load_corpus(folder)
+        with tempfile.TemporaryDirectory() as tmp:
+            cache_dir = cache or tmp
+            side = {"embedding_model": str(static_model)} if static_model else {"embedder": "static"}
+            ref = ct.find_topics(corpus, seed=42, embedder="minilm", cache_dir=cache_dir)
+            new = ct.find_topics(corpus, seed=42, cache_dir=cache_dir, **side)
+            same_k = ct.find_topics(corpus, seed=42, cache_dir=cache_dir, n_topics=ref.metrics["n_topics"], **side)
+        rows.append({"corpus": name, "units": int(ref.metrics["n_units"]),
+                     "minilm_topics": ref.metrics["n_topics"], "static_topics": new.metrics["n_topics"],
+                     "minilm_npmi": round(ref.metrics["npmi"], 4), "static_npmi": round(new.metrics["npmi"], 4),
+                     "npmi_difference": round(new.metrics["npmi"] - ref.metrics["npmi"], 4),
+                     "ari": round(adjusted_rand_score(ref.assignments["topic"], new.assignments["topic"]), 3),
+                     "fixed_k_static_npmi": round(same_k.metrics["npmi"], 4),
+                     "fixed_k_npmi_difference": round(same_k.metrics["npmi"] - ref.metrics["npmi"], 4),
+                     "fixed_k_ari": round(adjusted_rand_score(ref.assignments["topic"], same_k.assignments["topic"]), 3)})
+    return rows
+
+
+def theme_seed_spread(seeds: list[int]) -> list[dict]:
+    """How much one partition's NPMI moves with the k-means seed alone: themes of each embedder
+    (MiniLM, the default static one) on the dev essays and the starter corpus for each seed, the
+    same vectors throughout; each seed's k, NPMI and ARI to the first seed's themes, and the mean
+    NPMI over the seeds."""
     import corpus_tools as ct
     from sklearn.metrics import adjusted_rand_score
 
@@ -265,14 +302,75 @@ def theme_agreement() -> list[dict]:
     for name, folder in (("dev essays", REPO / "tests" / "data" / "dev"), ("starter corpus", REPO / "corpus")):
         corpus = ct.load_corpus(folder)
         with tempfile.TemporaryDirectory() as cache:
-            ref = ct.find_topics(corpus, seed=42, embedder="minilm", cache_dir=cache)
-            new = ct.find_topics(corpus, seed=42, embedder="static", cache_dir=cache)
-        rows.append({"corpus": name, "units": int(ref.metrics["n_units"]),
-                     "minilm_topics": ref.metrics["n_topics"], "static_topics": new.metrics["n_topics"],
-                     "minilm_npmi": round(ref.metrics["npmi"], 4), "static_npmi": round(new.metrics["npmi"], 4),
-                     "npmi_difference": round(new.metrics["npmi"] - ref.metrics["npmi"], 4),
-                     "ari": round(adjusted_rand_score(ref.assignments["topic"], new.assignments["topic"]), 3)})
+            for embedder in ("minilm", "static"):
+                found = [ct.find_topics(corpus, seed=seed, embedder=embedder, cache_dir=cache) for seed in seeds]
+                npmi = [r.metrics["npmi"] for r in found]
+                rows.append({"corpus": name, "embedder": embedder, "seeds": seeds,
+                             "topics": [r.metrics["n_topics"] for r in found], "npmi": [round(v, 4) for v in npmi],
+                             "mean_npmi": round(statistics.mean(npmi), 4), "sd_npmi": round(statistics.stdev(npmi), 4),
+                             "ari_to_first_seed": [round(adjusted_rand_score(found[0].assignments["topic"],
+                                                                             r.assignments["topic"]), 3) for r in found]})
     return rows
+
+
+#: The distillation variants of the static model compared by ``--sections variants``, fixed
+#: before any was measured: PCA size x SIF weighting, and the default with the retail lexicon's
+#: words as whole tokens. (A vocabulary from the evaluated texts was not tried: the dev essays
+#: include the held-out half, and the starter corpus is itself one of the two measures.)
+VARIANTS = {**{f"d{d}-sif{'1e-4' if sif else 'off'}": {"pca_dims": d, "sif_coefficient": sif}
+               for d in (128, 192, 256, 320) for sif in (1e-4, None)},
+            "d256-sif1e-4-lexicon-words": {"pca_dims": 256, "sif_coefficient": 1e-4, "vocabulary": "lexicon"}}
+
+
+def lexicon_words() -> list[str]:
+    """The single words of the built-in retail lexicon's patterns (lower case, letters only)."""
+    import re
+
+    from corpus_tools.lexicon import load_lexicon
+
+    words = {w for entry in load_lexicon() for pattern in entry.patterns
+             for w in re.split(r"[\s/-]+", pattern.lower()) if w.isalpha() and len(w) > 2}
+    return sorted(words)
+
+
+def distill_variants(names: list[str], folder: Path) -> dict:
+    """Each variant in :data:`VARIANTS` distilled into ``folder`` (kept, and reused if there),
+    then its themes vs MiniLM (:func:`theme_agreement`) and its embedding speed vs MiniLM fp32 on
+    the dev paragraphs (median of 3 rounds each, alternating)."""
+    import corpus_tools as ct
+    from corpus_tools.embeddings import Embedder, default_model_path, distill_static_model, model_fingerprint
+    from corpus_tools.topics import build_units
+
+    units, _ = build_units(ct.load_corpus(REPO / "tests" / "data" / "dev"))
+    texts = (units["text"].tolist() * 2)[:300]
+    minilm = Embedder(embedder="minilm", use_cache=False).fit()
+    minilm.embed(texts[:8])
+    out = {}
+    with tempfile.TemporaryDirectory() as cache:  # MiniLM's vectors embedded once for all variants
+        for name in names:
+            params = dict(VARIANTS[name])
+            if params.get("vocabulary") == "lexicon":
+                params["vocabulary"] = lexicon_words()
+            target = folder / name
+            seconds = None
+            if not (target / "config.json").is_file():
+                start = time.perf_counter()
+                distill_static_model(default_model_path(), target, **params)
+                seconds = round(time.perf_counter() - start, 1)
+            static = Embedder(str(target), use_cache=False).fit()
+            static.embed(texts[:8])
+            rates: dict[str, list[float]] = {"minilm": [], "static": []}
+            for _ in range(3):
+                for side, e in (("minilm", minilm), ("static", static)):
+                    start = time.perf_counter()
+                    e.embed(texts)
+                    rates[side].append(len(texts) / (time.perf_counter() - start))
+            med = {side: statistics.median(r) for side, r in rates.items()}
+            out[name] = {"distill_seconds": seconds, "fingerprint": model_fingerprint(target),
+                         "static_per_s": round(med["static"]), "minilm_per_s": round(med["minilm"], 1),
+                         "speed_ratio": round(med["static"] / med["minilm"], 1),
+                         "themes": theme_agreement(target, cache), "load_average": os.getloadavg()}
+    return out
 
 
 def themes_cold(paragraphs: int) -> dict:
@@ -356,7 +454,13 @@ def main() -> None:
     ap.add_argument("--paragraphs", type=int, default=20000, help="themes cold run size (0: skip)")
     ap.add_argument("--distill", action="store_true", help="also time distilling the static model from MiniLM")
     ap.add_argument("--sections", default="embedding,warm,themes,cold,throughput",
-                    help="comma-separated subset of embedding,warm,themes,cold,throughput")
+                    help="comma-separated subset of embedding,warm,themes,cold,throughput,variants")
+    ap.add_argument("--theme-seeds", default="",
+                    help="themes section: also the NPMI spread over these k-means seeds (e.g. 42,0,1,2,3)")
+    ap.add_argument("--variants", default=",".join(VARIANTS),
+                    help="variants section: which distillations of the static model (default: all of them)")
+    ap.add_argument("--variants-dir", type=Path, default=HERE / "_work" / "static_variants",
+                    help="variants section: where the distilled variants are kept (and reused)")
     ap.add_argument("--throughput-docs", type=int, default=300, help="generated essays for the text-stage ratio")
     ap.add_argument("--throughput-rounds", type=int, default=3, help="alternating runs of each side")
     ap.add_argument("--before", type=Path, default=None,
@@ -391,7 +495,26 @@ def main() -> None:
         for r in rows:
             print(f"themes on the {r['corpus']} ({r['units']} units): MiniLM {r['minilm_topics']} themes NPMI "
                   f"{r['minilm_npmi']:+.4f}, static {r['static_topics']} themes NPMI {r['static_npmi']:+.4f} "
-                  f"(difference {r['npmi_difference']:+.4f}); ARI {r['ari']}", flush=True)
+                  f"(difference {r['npmi_difference']:+.4f}); ARI {r['ari']}; at MiniLM's k: static NPMI "
+                  f"{r['fixed_k_static_npmi']:+.4f} (difference {r['fixed_k_npmi_difference']:+.4f}), ARI "
+                  f"{r['fixed_k_ari']}", flush=True)
+        if args.theme_seeds:
+            results["theme_seeds"] = spread = theme_seed_spread([int(x) for x in args.theme_seeds.split(",")])
+            for r in spread:
+                print(f"themes on the {r['corpus']}, {r['embedder']}, seeds {r['seeds']}: k {r['topics']}, NPMI "
+                      f"{r['npmi']} (mean {r['mean_npmi']:+.4f}, sd {r['sd_npmi']:.4f}), ARI to seed {r['seeds'][0]} "
+                      f"{r['ari_to_first_seed']}", flush=True)
+    if "variants" in sections:
+        names = [n for n in args.variants.split(",") if n]
+        unknown = sorted(set(names) - set(VARIANTS))
+        if unknown:
+            raise SystemExit(f"unknown variant(s) {', '.join(unknown)}: choose from {', '.join(VARIANTS)}")
+        results["variants"] = found = distill_variants(names, args.variants_dir)
+        for name, v in found.items():
+            parts = [f"{r['corpus'].split()[0]} k {r['minilm_topics']}->{r['static_topics']} NPMI "
+                     f"{r['minilm_npmi']:+.4f}->{r['static_npmi']:+.4f} ({r['npmi_difference']:+.4f}) ARI {r['ari']}, "
+                     f"at MiniLM's k {r['fixed_k_npmi_difference']:+.4f} ARI {r['fixed_k_ari']}" for r in v["themes"]]
+            print(f"variant {name}: {v['speed_ratio']}x MiniLM ({v['static_per_s']}/s); " + "; ".join(parts), flush=True)
     if args.paragraphs and "cold" in sections:
         results["themes_cold"] = t = themes_cold(args.paragraphs)
         print(f"themes on {t['units']} paragraphs, cold, static embedder: {t['wall_seconds']} s wall "

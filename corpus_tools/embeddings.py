@@ -51,6 +51,8 @@ EMBEDDERS = ("static", "minilm")
 DEFAULT_EMBEDDER = "static"
 #: Vector size of the distilled static model (PCA of MiniLM's 384 dimensions).
 STATIC_PCA_DIMS = 256
+#: SIF weighting of the distilled static model's word pieces (model2vec's default; None: none).
+STATIC_SIF_COEFFICIENT: float | None = 1e-4
 _MODEL_DIR_ENV = "CORPUS_TOOLS_MODEL_DIR"
 # Weight files up to this size are hashed whole in a model fingerprint (a distilled static model
 # is ~15 MB, and two distillations of the same size must not share a fingerprint).
@@ -175,12 +177,25 @@ def is_static_model(path: str | os.PathLike) -> bool:
         return False
 
 
+def static_model_name(source_fingerprint: str, pca_dims: int | None = STATIC_PCA_DIMS,
+                      sif_coefficient: float | None = STATIC_SIF_COEFFICIENT) -> str:
+    """The folder name of the static model distilled with these settings from the model with
+    this fingerprint: ``minilm-static-<hash>-d<dims>``, plus ``-sif<coefficient>`` (``-sifoff``)
+    when the SIF weighting is not model2vec's default 1e-4, so other settings never reuse a
+    folder distilled with different ones."""
+    name = f"minilm-static-{source_fingerprint.rsplit('-', 1)[-1]}-d{pca_dims if pca_dims is not None else 'full'}"
+    if sif_coefficient != 1e-4:
+        name += "-sifoff" if sif_coefficient is None else f"-sif{sif_coefficient:g}"
+    return name
+
+
 def static_model_path(folder: str | os.PathLike | None = None, *, make: bool = True) -> Path:
     """The folder of the static model distilled from the packaged MiniLM, distilling it first
     if it is not there yet (``make=False``: raise instead).
 
-    The folder name carries the source model's fingerprint and the vector size, so a replaced
-    MiniLM gets a new static model instead of a stale one.
+    The folder name (:func:`static_model_name`) carries the source model's fingerprint and the
+    distillation settings, so a replaced MiniLM or new settings get a new static model instead of
+    a stale one.
 
     Raises:
         ModelNotFoundError: MiniLM, model2vec or its distillation extra is not installed, or
@@ -188,7 +203,7 @@ def static_model_path(folder: str | os.PathLike | None = None, *, make: bool = T
     """
     source = default_model_path()
     root = Path(folder) if folder is not None else model_dir()
-    target = root / f"minilm-static-{model_fingerprint(source).rsplit('-', 1)[-1]}-d{STATIC_PCA_DIMS}"
+    target = root / static_model_name(model_fingerprint(source))
     if (target / "config.json").is_file() and any(target.glob("*.safetensors")):
         return target
     if not make:
@@ -198,11 +213,18 @@ def static_model_path(folder: str | os.PathLike | None = None, *, make: bool = T
 
 
 def distill_static_model(source: str | os.PathLike, target: str | os.PathLike,
-                         pca_dims: int = STATIC_PCA_DIMS) -> Path:
+                         pca_dims: int | None = STATIC_PCA_DIMS,
+                         sif_coefficient: float | None = STATIC_SIF_COEFFICIENT,
+                         vocabulary: Sequence[str] | None = None) -> Path:
     """Distil a model2vec static model from the local sentence-transformers model ``source``
     into ``target``, offline (a forward pass of the model over each word piece of its own
     vocabulary, then PCA and SIF weighting). Written to a temporary folder and renamed, so a
     crash or a second process never leaves a half-written model behind.
+
+    Args:
+        pca_dims: vector size after PCA (None: MiniLM's own vectors, no PCA).
+        sif_coefficient: SIF weight of the word pieces (None: no weighting).
+        vocabulary: words added to the word pieces as whole tokens (None: the pieces only).
 
     Raises:
         ModelNotFoundError: model2vec (or its distillation requirements) is not installed.
@@ -223,7 +245,8 @@ def distill_static_model(source: str | os.PathLike, target: str | os.PathLike,
     logger.warning("distilling the static embedding model from %s into %s (once; a few minutes)", source, target)
     start = time.perf_counter()
     try:
-        model = distill(model_name=str(source), pca_dims=pca_dims, device="cpu")
+        model = distill(model_name=str(source), pca_dims=pca_dims, sif_coefficient=sif_coefficient,
+                        vocabulary=list(vocabulary) if vocabulary is not None else None, device="cpu")
         model.save_pretrained(str(tmp))
         if (target / "config.json").is_file():  # another process finished first: keep its model
             shutil.rmtree(tmp, ignore_errors=True)

@@ -1,6 +1,7 @@
 """Embedding backend: local models only, offline, cached by text hash and model."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -9,8 +10,9 @@ import numpy as np
 import pytest
 
 from corpus_tools.embeddings import (
-    EMBEDDERS, Embedder, EmbeddingError, default_model_path, embedder_fingerprint, is_static_model,
-    load_sentence_model, load_static_model, model_fingerprint, resolve_model_path, set_offline, static_model_path,
+    EMBEDDERS, STATIC_PCA_DIMS, STATIC_SIF_COEFFICIENT, Embedder, EmbeddingError, default_model_path,
+    embedder_fingerprint, is_static_model, load_sentence_model, load_static_model, model_fingerprint,
+    resolve_model_path, set_offline, static_model_name, static_model_path,
 )
 from corpus_tools.errors import ModelNotFoundError, NotFittedError
 
@@ -171,6 +173,19 @@ def test_static_model_reads_long_texts_whole(static):
     tail_only = static.embed([" ".join([TEXTS[2]] * 40)])[0]
     head_only = static.embed([" ".join([TEXTS[0]] * 40)])[0]
     assert vector @ tail_only > head_only @ tail_only
+
+
+def test_static_model_folder_and_config_follow_the_distillation_settings(static):
+    # The default folder keeps its name (a model already distilled is reused) and its config
+    # records the settings the code names; other settings get other folders.
+    source = model_fingerprint(default_model_path())
+    assert static.model_path_.name == static_model_name(source) == static_model_name(source, 256, 1e-4)
+    assert static.model_path_.name.endswith(f"-d{STATIC_PCA_DIMS}")
+    config = json.loads((static.model_path_ / "config.json").read_text())
+    assert (config["apply_pca"], config["sif_coefficient"]) == (STATIC_PCA_DIMS, STATIC_SIF_COEFFICIENT)
+    assert config["hidden_dim"] == static.dim_ == STATIC_PCA_DIMS
+    names = {static_model_name(source, d, sif) for d in (128, 256) for sif in (1e-4, None, 1e-3)}
+    assert len(names) == 6
 
 
 def test_unknown_embedder_is_refused():
