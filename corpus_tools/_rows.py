@@ -179,34 +179,6 @@ class RowSpool:
         self.stats["bytes"] += path.stat().st_size
 
 
-def write_value(path: "Path", value: Any) -> None:
-    """Write ``value`` (what :class:`~corpus_tools._cache.SafeStore` can hold: tables, arrays,
-    row lists, plain values) to the file ``path`` in the row cache's codec; errors propagate."""
-    import json
-    import zipfile
-
-    from ._cache import _ENTRY, _Parts, _encode
-
-    try:
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
-            structure = _encode(value, _Parts(archive))
-            archive.writestr(_ENTRY, json.dumps({"value": structure}))
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-
-
-def read_value(path: "Path") -> Any:
-    """The value :func:`write_value` wrote."""
-    import json
-    import zipfile
-
-    from ._cache import _ENTRY, _decode
-
-    with zipfile.ZipFile(path) as archive:
-        return _decode(json.loads(archive.read(_ENTRY))["value"], archive)
-
-
 def _n_rows(value: Any) -> int:
     """Rows in one document's rows of a stage (a dict of row lists, or a list)."""
     if isinstance(value, dict):

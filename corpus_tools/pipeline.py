@@ -243,7 +243,6 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     lex = load_lexicon(lexicon)  # bad lexicon: stop before any heavy work
 
     from ._memory import release_free_memory
-    from .stages import text_stages
 
     # Locked for the whole run: a second run on the same folder stops here, before any work.
     folder = ReportFolder(out_dir).open() if out_dir is not None else None
@@ -252,15 +251,9 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             result.warnings.extend(folder.warnings)
         nlp_used = _run_text_stages(corpus, lex, result, prog, nlp=nlp, model=model, cache_dir=cache_dir,
                                     grammar=grammar, executor=executor)
-        # The theme stage needs neither the concept nor the framing tables: they wait on disk
-        # while it fits, so the client's peak (the theme fit) does not also hold them.
-        parked = _ParkedResults.park(result, text_stages(lex, grammar), cache_dir)
         release_free_memory()  # the text stages' temporaries, before the theme model loads
-        try:
-            _run_topics(corpus, lex, result, prog, seed=seed, unit=unit, n_topics=n_topics, guided=guided,
-                        cache_dir=cache_dir, embedder=embedder, fit_sample=fit_sample, executor=executor)
-        finally:
-            parked.restore(result)
+        _run_topics(corpus, lex, result, prog, seed=seed, unit=unit, n_topics=n_topics, guided=guided,
+                    cache_dir=cache_dir, embedder=embedder, fit_sample=fit_sample, executor=executor)
         release_free_memory()
         if by is not None:
             from .comparison import compare
@@ -297,66 +290,6 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         if folder is not None:
             folder.close()
     return result
-
-
-class _ParkedResults:
-    """The document stages' results, written to a private folder under the cache folder
-    (``spool/<pid>-<random>/``, in the row cache's codec: no pickle, values given back exactly)
-    and dropped from the result while the theme stage runs, then read back whole and the folder
-    removed. What cannot be written simply stays in memory."""
-
-    def __init__(self, folder: Path | None, stages: list, names: list[str]) -> None:
-        self.folder, self.stages, self.names = folder, stages, names
-
-    @classmethod
-    def park(cls, result: AnalysisResult, stages: list, cache_dir: Any) -> "_ParkedResults":
-        import os
-        import tempfile
-
-        from ._rows import write_value
-        from .parse import default_cache_dir
-
-        present = [stage for stage in stages if getattr(result, stage.name, None) is not None]
-        if not present:
-            return cls(None, [], [])
-        try:
-            root = Path(cache_dir if cache_dir is not None else default_cache_dir()) / "spool"
-            root.mkdir(parents=True, exist_ok=True)
-            folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=root))
-        except OSError as exc:
-            logger.info("the concept and framing results stay in memory during the themes (%s)", exc)
-            return cls(None, [], [])
-        parked = []
-        for stage in present:
-            try:
-                write_value(folder / f"{stage.name}.zip", stage.result_fields(getattr(result, stage.name)))
-            except (OSError, TypeError, ValueError) as exc:  # what cannot be written stays in memory
-                logger.info("the %s results stay in memory during the themes: %s", stage.name, exc)
-                continue
-            setattr(result, stage.name, None)
-            parked.append(stage)
-        return cls(folder, parked, [stage.name for stage in parked])
-
-    def restore(self, result: AnalysisResult) -> None:
-        """Put the results back into ``result`` and remove the folder."""
-        import shutil
-
-        from ._rows import read_value
-        from .errors import CorpusToolsError
-
-        if self.folder is None:
-            return
-        try:
-            for stage in self.stages:
-                try:
-                    fields = read_value(self.folder / f"{stage.name}.zip")
-                except Exception as exc:
-                    raise CorpusToolsError(f"the {stage.name} results kept on disk during the themes, in "
-                                           f"{self.folder}, could not be read back ({exc}); run again") from None
-                setattr(result, stage.name, stage.from_fields(fields))
-        finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
 
 
 def _load(path_or_corpus: Any, *, max_file_mb: float | None = None, progress: Any = None,

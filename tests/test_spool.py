@@ -154,36 +154,3 @@ def test_spool_is_removed_when_the_map_fails_midway(corpus_dir, tmp_path, monkey
     (spool,) = seen
     assert spool.stats["documents"] == 2 and spool.stats["parts"] > 0
     assert not spool.folder.exists()
-
-
-def test_text_stage_results_wait_on_disk_during_the_themes_and_come_back_the_same(corpus_dir, tmp_path,
-                                                                                     monkeypatch):
-    from corpus_tools import analyze
-
-    cache = tmp_path / "cache"
-    original_park = pipeline._ParkedResults.park
-    monkeypatch.setattr(pipeline._ParkedResults, "park",
-                        classmethod(lambda cls, result, stages, cache_dir: cls(None, [], [])))
-    held = analyze(corpus_dir, out=tmp_path / "held", cache_dir=cache)
-    monkeypatch.setattr(pipeline._ParkedResults, "park", original_park)
-    during: dict = {}
-    run_topics = pipeline._run_topics
-
-    def watch(corpus, lex, result, *args, **kwargs):
-        during["concepts"], during["framing"] = result.concepts, result.framing
-        during["files"] = sorted(p.name for p in (cache / "spool").rglob("*.zip"))
-        return run_topics(corpus, lex, result, *args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "_run_topics", watch)
-    parked = analyze(corpus_dir, out=tmp_path / "parked", cache_dir=cache)
-    assert during == {"concepts": None, "framing": None, "files": ["concepts.zip", "framing.zip"]}
-    assert list((cache / "spool").iterdir()) == []
-    assert parked.concepts.lexicon is not None
-    left, right = _text_stage_tables(held), _text_stage_tables(parked)
-    assert left.keys() == right.keys()
-    for name in left:
-        pd.testing.assert_frame_equal(left[name], right[name], obj=name)
-    for path in sorted((tmp_path / "held" / "tables").glob("*.csv")):
-        if path.name == "stage_status.csv":  # its rows come in another order when results are read from the cache
-            continue
-        assert path.read_bytes() == (tmp_path / "parked" / "tables" / path.name).read_bytes(), path.name
