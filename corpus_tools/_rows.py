@@ -171,9 +171,20 @@ class RowSpool:
     def _write(self, name: str) -> None:
         entries, self._buffer[name], self._buffered[name] = self._buffer[name], [], 0
         folder = self.folder / name
-        folder.mkdir(exist_ok=True)
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError:
+            pass  # reported by the write below
         path = folder / f"part-{self._parts[name]:06d}.zip"
-        _write_part(path, entries)
+        try:
+            _write_part(path, entries)
+        except OSError as exc:
+            from .errors import ExecutorError
+
+            path.unlink(missing_ok=True)
+            raise ExecutorError(f"could not write the rows to the spool in {self.folder} ({exc}); stopping "
+                                "(nothing was written). Free some space in the cache folder or choose another "
+                                "one (--cache-dir).") from None
         self._parts[name] += 1
         self.stats["parts"] += 1
         self.stats["bytes"] += path.stat().st_size

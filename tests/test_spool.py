@@ -154,3 +154,19 @@ def test_spool_is_removed_when_the_map_fails_midway(corpus_dir, tmp_path, monkey
     (spool,) = seen
     assert spool.stats["documents"] == 2 and spool.stats["parts"] > 0
     assert not spool.folder.exists()
+
+
+def test_a_spool_that_cannot_be_written_stops_with_a_clear_message(tmp_path, monkeypatch):
+    import corpus_tools._rows as rows_module
+    from corpus_tools.errors import ExecutorError
+
+    spool = RowSpool.open(tmp_path, ["a"], part_rows=1)
+
+    def full(path, entries):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(rows_module, "_write_part", full)
+    with pytest.raises(ExecutorError, match="could not write the rows to the spool .*No space left on device"):
+        spool.add("d1", {"a": [("x", 1)]})
+    spool.remove()
+    assert not spool.folder.exists()
