@@ -3,13 +3,17 @@
 A row held as a Python tuple costs several times the memory of the same values in a DataFrame
 (every string and integer is an object of its own), and at 5,000 essays the text stages gather
 millions of rows. :class:`RowChunks` turns its buffer into a DataFrame every ``chunk_rows`` rows,
-so the tuples of only one chunk are ever alive.
+so the tuples of only one chunk are ever alive. :class:`RowSpool` keeps the rows of whole
+documents on disk until a stage aggregates them.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+import sys
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
 
@@ -89,3 +93,170 @@ class RowChunks:
         for column, values in categories.items():
             frame[column] = values
         return frame[self.columns]
+
+
+class RowSpool:
+    """The document stages' rows of every document, appended to part files on disk as they
+    arrive and read back stage by stage, in the same order: what lets the client of a run hold
+    no gathered rows while the documents stream in.
+
+    A spool lives in a fresh private folder (``cache_dir/spool/<pid>-<random>/``) for the length
+    of one run; :meth:`remove` deletes it (the orchestrator calls it at the end of the run,
+    also when the run fails). The parts are written with the row cache's codec
+    (:mod:`corpus_tools._cache`: Parquet and tagged JSON, no pickle), which gives the values
+    back exactly; short strings are interned again on reading, as :func:`~corpus_tools.stages.compact_rows`
+    made them, so the tables built from the spool are the ones built from the rows directly.
+
+    Args:
+        folder: the spool's own folder (made by :meth:`open`).
+        names: the stages whose rows it keeps.
+        part_rows: rows (summed over a stage's tables) buffered before a part is written.
+    """
+
+    def __init__(self, folder: "Path", names: Sequence[str], part_rows: int = 50_000) -> None:
+        self.folder = folder
+        self.names = list(names)
+        self.part_rows = part_rows
+        self._buffer: dict[str, list[tuple[str, Any]]] = {name: [] for name in self.names}
+        self._buffered: dict[str, int] = {name: 0 for name in self.names}
+        self._parts: dict[str, int] = {name: 0 for name in self.names}
+        #: documents and part files written, bytes on disk (for run.json and the benchmarks)
+        self.stats: dict[str, int] = {"documents": 0, "parts": 0, "bytes": 0}
+
+    @classmethod
+    def open(cls, cache_dir: "str | Path", names: Sequence[str], **kwargs: Any) -> "RowSpool":
+        """A new spool under ``cache_dir/spool/``; raises OSError when it cannot be made."""
+        import os
+        import tempfile
+        from pathlib import Path
+
+        root = Path(cache_dir) / "spool"
+        root.mkdir(parents=True, exist_ok=True)
+        return cls(Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=root)), names, **kwargs)
+
+    def add(self, doc_id: str, rows: "Mapping[str, Any]") -> None:
+        """Append one document's rows (``{stage name: rows or None}``; a ``None`` is left out,
+        as the collectors leave it out)."""
+        self.stats["documents"] += 1
+        for name in self.names:
+            value = rows.get(name)
+            if value is None:
+                continue
+            self._buffer[name].append((doc_id, value))
+            self._buffered[name] += _n_rows(value)
+            if self._buffered[name] >= self.part_rows:
+                self._write(name)
+
+    def flush(self) -> None:
+        """Write every buffered row (before reading)."""
+        for name in self.names:
+            if self._buffer[name]:
+                self._write(name)
+
+    def read(self, name: str) -> "Iterator[tuple[str, Any]]":
+        """``(doc_id, rows)`` of stage ``name``, in the order they were added; each part is read
+        when the one before it is used up."""
+        self.flush()
+        for n in range(self._parts[name]):
+            yield from _read_part(self.folder / name / f"part-{n:06d}.zip")
+
+    def remove(self) -> None:
+        """Delete the spool's folder and what it holds."""
+        import shutil
+
+        for name in self.names:
+            self._buffer[name] = []
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _write(self, name: str) -> None:
+        entries, self._buffer[name], self._buffered[name] = self._buffer[name], [], 0
+        folder = self.folder / name
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError:
+            pass  # reported by the write below
+        path = folder / f"part-{self._parts[name]:06d}.zip"
+        try:
+            _write_part(path, entries)
+        except OSError as exc:
+            from .errors import ExecutorError
+
+            path.unlink(missing_ok=True)
+            raise ExecutorError(f"could not write the rows to the spool in {self.folder} ({exc}); stopping "
+                                "(nothing was written). Free some space in the cache folder or choose another "
+                                "one (--cache-dir).") from None
+        self._parts[name] += 1
+        self.stats["parts"] += 1
+        self.stats["bytes"] += path.stat().st_size
+
+
+def _n_rows(value: Any) -> int:
+    """Rows in one document's rows of a stage (a dict of row lists, or a list)."""
+    if isinstance(value, dict):
+        return sum(len(v) for v in value.values() if isinstance(v, list)) + 1
+    return (len(value) if isinstance(value, list) else 0) + 1
+
+
+def _write_part(path: "Path", entries: list[tuple[str, Any]]) -> None:
+    """One part: the documents' ids and, when every document's rows are a dict of row lists
+    with the same keys (the stages' form), each table's rows of all the documents as one list
+    (stored as one Parquet table) with the count per document; otherwise each value as it is."""
+    import json
+    import zipfile
+
+    from ._cache import _ENTRY, _Parts, _encode
+
+    doc_ids = [doc_id for doc_id, _ in entries]
+    values = [value for _, value in entries]
+    first = values[0]
+    columnar = (isinstance(first, dict) and all(isinstance(v, list) for v in first.values())
+                and all(type(v) is dict and list(v) == list(first) and all(isinstance(x, list) for x in v.values())
+                        for v in values))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        parts = _Parts(archive)
+        if columnar:
+            tables = {key: ([row for v in values for row in v[key]], [len(v[key]) for v in values]) for key in first}
+            structure = {"doc_ids": doc_ids, "keys": list(first),
+                         "tables": [[_encode(rows, parts), counts] for rows, counts in tables.values()]}
+        else:
+            structure = {"doc_ids": doc_ids, "values": _encode(values, parts)}
+        archive.writestr(_ENTRY, json.dumps(structure))
+
+
+def _read_part(path: "Path") -> "Iterator[tuple[str, Any]]":
+    import json
+    import zipfile
+
+    from ._cache import _ENTRY, _decode
+
+    with zipfile.ZipFile(path) as archive:
+        structure = json.loads(archive.read(_ENTRY))
+        doc_ids = structure["doc_ids"]
+        if "values" in structure:
+            values = [_interned(v) for v in _decode(structure["values"], archive)]
+            yield from zip(doc_ids, values)
+            return
+        tables = [(key, _interned(_decode(rows, archive)), counts)
+                  for key, (rows, counts) in zip(structure["keys"], structure["tables"])]
+    offsets = [0] * len(tables)
+    for i, doc_id in enumerate(doc_ids):
+        value = {}
+        for t, (key, rows, counts) in enumerate(tables):
+            value[key] = rows[offsets[t]:offsets[t] + counts[i]]
+            offsets[t] += counts[i]
+        yield doc_id, value
+
+
+def _interned(value: Any) -> Any:
+    """Rows with their short strings interned again (see :func:`~corpus_tools.stages.compact_rows`):
+    a repeated id or term is one object, in the spool's rows as in the computed ones."""
+    intern = sys.intern
+    if isinstance(value, list):
+        return [_interned(v) for v in value] if value and not isinstance(value[0], tuple) else [
+            tuple([intern(x) if type(x) is str and len(x) <= 40 else x for x in row]) if type(row) is tuple
+            else _interned(row) for row in value]
+    if isinstance(value, dict):
+        return {k: _interned(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple([intern(x) if type(x) is str and len(x) <= 40 else _interned(x) for x in value])
+    return value

@@ -261,9 +261,10 @@ class _PoolRun(MapRun):
                 doc_ids, future = pending.popleft()
                 out = self._result(future, doc_ids)
                 submit()
+                del future
                 self._merge(out["seconds"], out["errors"], out["parse_stats"])
                 self.processes.add(out["pid"])
-                yield from out["documents"]
+                yield from _drain(out.pop("documents"))
             finished = True
         finally:
             _stop_pool(pool, pending, wait=finished)
@@ -283,6 +284,14 @@ class _PoolRun(MapRun):
             # The same error as in this process, without the worker's traceback text attached.
             exc.__cause__ = None
             raise exc from None
+
+
+def _drain(documents: list) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A batch's ``(doc_id, rows)`` in order, each let go of once the consumer has it: the
+    rows of a batch leave this process's memory as the orchestrator spools them."""
+    documents.reverse()
+    while documents:
+        yield documents.pop()
 
 
 def _stop_pool(pool: Any, pending: deque, *, wait: bool) -> None:
@@ -604,9 +613,10 @@ class _DaskRun(MapRun):
                 submit()
                 if out["fingerprint"] != self.spec.fingerprint or out["code"] != self.spec.code:
                     raise ExecutorError(_mismatch(out, self.spec))
+                del future  # released: the scheduler forgets the batch's rows
                 self._merge(out["seconds"], out["errors"], out["parse_stats"])
                 self.processes.add(out["pid"])
-                yield from out["documents"]
+                yield from _drain(out.pop("documents"))
         finally:
             for _, future in pending:
                 future.cancel()

@@ -423,7 +423,42 @@ def run_document_stages(corpus: "Corpus", stages: list, result: AnalysisResult, 
         prog.stage(f"{what} of all {len(cached)} documents from the cache")
 
     parse_counts = dict(getattr(parser, "stats_", {}) or {})  # before this run's parses
-    collectors = {stage.name: runs[stage.name].run(stage.collector) for stage in stages}
+    # The rows go to a spool on disk as they arrive (this process holds none of them during the
+    # map), and each stage gathers its rows from it in turn just before it aggregates them, so
+    # only one stage's rows are ever in memory. Without a writable cache folder they are
+    # gathered here as they arrive, as the collectors did before the spool.
+    spool = _open_spool(parser, [stage.name for stage in stages])
+    try:
+        _map_and_aggregate(corpus, stages, runs, result, prog, parser=parser, executor=executor, cache=cache,
+                           cached=cached, to_compute=to_compute, with_sentences=with_sentences,
+                           parse_counts=parse_counts, spool=spool)
+    finally:
+        if spool is not None:
+            spool.remove()  # also when the run fails: nothing is left of it in the cache folder
+
+
+def _open_spool(parser: Any, names: list[str]) -> Any:
+    """A :class:`~corpus_tools._rows.RowSpool` under the parser's cache folder, or ``None`` when
+    that folder cannot be written (the rows are then gathered in memory)."""
+    from ._rows import RowSpool
+
+    try:
+        return RowSpool.open(parser.cache_dir_, names)
+    except OSError as exc:
+        logger.info("no row spool in %s (%s): gathering the rows in memory", parser.cache_dir_, exc)
+        return None
+
+
+def _map_and_aggregate(corpus: "Corpus", stages: list, runs: dict, result: AnalysisResult, prog: _Progress, *,
+                       parser: Any, executor: Any, cache: Any, cached: dict, to_compute: list[str],
+                       with_sentences: set, parse_counts: dict, spool: Any) -> None:
+    """The map over the documents (rows from ``cached`` or from ``executor``, in corpus order,
+    into ``spool`` or straight into the collectors), then each stage's aggregation."""
+    from ._cache import ROW_SOURCES, source_fingerprint
+    from .executors import WorkSpec
+
+    collectors = ({} if spool is not None else
+                  {stage.name: runs[stage.name].run(stage.collector) for stage in stages})
     mapped = None
     if to_compute:
         spec = WorkSpec(model=parser.model, cache_dir=str(parser.cache_dir_), use_cache=parser.use_cache,
@@ -445,10 +480,13 @@ def run_document_stages(corpus: "Corpus", stages: list, result: AnalysisResult, 
                 if got != doc_id:  # the executor broke its promise of corpus order
                     raise RuntimeError(f"documents out of order: expected {doc_id}, got {got}")
             t1 = time.perf_counter()
-            for name, run in runs.items():
-                if rows.get(name) is None:  # the stage failed on this document (its error follows)
-                    continue
-                run.run(collectors[name].add, doc_id, rows[name])
+            if spool is not None:
+                spool.add(doc_id, rows)
+            else:
+                for name, run in runs.items():
+                    if rows.get(name) is None:  # the stage failed on this document (its error follows)
+                        continue
+                    run.run(collectors[name].add, doc_id, rows[name])
             if fresh and cache is not None and all(rows.get(name) is not None for name in runs):
                 t2 = time.perf_counter()
                 cache.put(doc_id, rows)  # only complete entries: a stage that failed here left None
@@ -486,12 +524,21 @@ def run_document_stages(corpus: "Corpus", stages: list, result: AnalysisResult, 
     done: dict[str, Any] = {}
     for stage in stages:
         run = runs[stage.name]
-        collected = collectors.pop(stage.name)
+        if spool is not None:
+            collected = run.run(stage.collector)
+            for doc_id, rows in spool.read(stage.name):  # rows of a failed document are not in the spool
+                if not run.alive:
+                    break
+                run.run(collected.add, doc_id, rows)
+        else:
+            collected = collectors.pop(stage.name)
         if run.alive:
             done[stage.name] = run.run(stage.aggregate, collected, corpus, done)
             setattr(result, stage.name, done[stage.name])
         del collected  # the stage's rows, before the next stage aggregates
         run.finish()
+    if spool is not None:
+        result.parse_cache["spooled_parts"] = spool.stats["parts"]  # the rows went through files on disk
     if cache is not None and all(run.alive for run in runs.values()) and \
             all(done.get(stage.name) is not None for stage in stages):
         cache.put_results({stage.name: stage.result_fields(done[stage.name]) for stage in stages})
