@@ -356,7 +356,14 @@ class DiscourseReader:
         hashes = self.determiner_hashes_
         # a cheap test on the Doc's array (no Token per word): most sentences have no "this N"
         at = [i for i, h in enumerate(doc.to_array(LOWER).tolist()) if h in hashes]
-        if not any(doc[i].head.i > i and doc[i].head.pos_ in _NOUNS for i in at):
+        pointed = [doc[i].head for i in at if doc[i].head.i > i and doc[i].head.pos_ in _NOUNS]
+        if not pointed:
+            return []
+        # An antecedent needs the same noun in the previous sentence or a noun of a type group
+        # (_antecedent); without one no side can be resolved, so the second reading is skipped.
+        type_nouns = self.grammar_.type_nouns
+        previous_lemmas = {t.lemma_.lower() for t in previous if t.pos_ in _NOUNS}
+        if not any(t.lemma_.lower() in type_nouns or t.lemma_.lower() in previous_lemmas for t in pointed):
             return []
         candidates = [f for f in frames
                       if _points_back(doc, f.old, determiners) or _points_back(doc, f.new, determiners)]
