@@ -1,7 +1,6 @@
 """Executors: the per-document work locally and on Dask, with the same tables; faults; progress."""
 from __future__ import annotations
 
-import dataclasses
 import os
 import signal
 import socket
@@ -18,25 +17,15 @@ from corpus_tools.executors import DaskExecutor, LocalExecutor, corpus_slice, re
 from corpus_tools.pipeline import AnalysisResult, _Progress, _run_text_stages, analyze
 from corpus_tools.stages import DocumentStage
 
+from ._tables import result_tables
+
 from .conftest import make_generated_corpus
 
 pytestmark = pytest.mark.slow
 
 
-def _tables(result: AnalysisResult, stages=("concepts", "framing", "topics")) -> dict[str, pd.DataFrame]:
-    tables = {}
-    for stage in stages:
-        obj = getattr(result, stage)
-        assert obj is not None, (stage, result.stage_status)
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if isinstance(value, pd.DataFrame):
-                tables[f"{stage}.{f.name}"] = value
-    return tables
-
-
 def _assert_same_tables(local: AnalysisResult, dask: AnalysisResult, stages=("concepts", "framing", "topics")) -> int:
-    left, right = _tables(local, stages), _tables(dask, stages)
+    left, right = result_tables(local, stages), result_tables(dask, stages)
     assert left.keys() == right.keys()
     for name in left:
         pd.testing.assert_frame_equal(left[name], right[name], obj=name)

@@ -2,7 +2,6 @@
 with the same tables as rows gathered in memory; removed at the end of a run, failed or not."""
 from __future__ import annotations
 
-import dataclasses
 import math
 import sys
 
@@ -15,17 +14,7 @@ from corpus_tools.lexicon import load_lexicon
 from corpus_tools.load import load_corpus
 from corpus_tools.stages import FramingStage
 
-
-def _text_stage_tables(result) -> dict[str, pd.DataFrame]:
-    tables = {}
-    for stage in ("concepts", "framing"):
-        obj = getattr(result, stage)
-        assert obj is not None, (stage, result.stage_status)
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if isinstance(value, pd.DataFrame):
-                tables[f"{stage}.{f.name}"] = value
-    return tables
+from ._tables import result_tables
 
 
 def test_spool_gives_back_every_document_rows_in_order_and_exactly(tmp_path):
@@ -90,7 +79,7 @@ def test_tables_from_the_spool_are_the_tables_from_rows_held_in_memory(corpus_di
     assert spool.stats["documents"] == len(corpus) and spool.stats["parts"] > 2 * len(corpus.doc_ids) // 5
     assert spooled.parse_cache["spooled_parts"] == spool.stats["parts"] and "spooled_parts" not in held.parse_cache
     assert not spool.folder.exists() and list((tmp_path / "spooled" / "spool").iterdir()) == []
-    left, right = _text_stage_tables(held), _text_stage_tables(spooled)
+    left, right = result_tables(held, ("concepts", "framing")), result_tables(spooled, ("concepts", "framing"))
     assert left.keys() == right.keys() and len(left) >= 10
     for name in left:
         pd.testing.assert_frame_equal(left[name], right[name], obj=name)
@@ -100,7 +89,7 @@ def test_tables_from_the_spool_are_the_tables_from_rows_held_in_memory(corpus_di
         entry.unlink()
     warm = _run(corpus, tmp_path / "spooled", monkeypatch, spool=True, seen=seen)
     assert warm.parse_cache["rows_cached"] == len(corpus) and warm.parse_cache["spooled_parts"] > 0
-    for name, table in _text_stage_tables(warm).items():
+    for name, table in result_tables(warm, ("concepts", "framing")).items():
         pd.testing.assert_frame_equal(left[name], table, obj=name)
 
 

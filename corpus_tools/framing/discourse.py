@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..errors import FrameGrammarError
+from .grammar import _Lines
 from .contrasts import (ContrastExtractor, Frame, _complement, _content, _governing_predicate, _hyphen_group,
                         _overlap, _same_text, side_head)
 
@@ -130,11 +131,11 @@ def parse_discourse(text: str, source: "str | Path" = "<string>") -> DiscourseGr
         fail(lines.header("discourse"), "'discourse' must be a table [discourse]")
     for key in meta:
         if key not in DISCOURSE_KEYS:
-            fail(lines.key_in("discourse", 0, key), f"unknown key {key!r} in [discourse] "
+            fail(lines.key_after("discourse", 0, key), f"unknown key {key!r} in [discourse] "
                                                      f"(allowed: {', '.join(DISCOURSE_KEYS)})")
     max_words = meta.get("max_side_words", 10)
     if not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 1:
-        fail(lines.key_in("discourse", 0, "max_side_words"), "max_side_words must be a positive whole number")
+        fail(lines.key_after("discourse", 0, "max_side_words"), "max_side_words must be a positive whole number")
     tables = data.get("pair", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         fail(lines.header("pair"), "'pair' must be an array of tables written [[pair]]")
@@ -144,50 +145,50 @@ def parse_discourse(text: str, source: "str | Path" = "<string>") -> DiscourseGr
         line = lines.nth("pair", index)
         name = table.get("class")
         if not isinstance(name, str) or not _CLASS.match(name):
-            fail(lines.key_in("pair", index, "class") if "class" in table else line,
+            fail(lines.key_after("pair", index, "class") if "class" in table else line,
                  f"[[pair]] needs a 'class' name of lowercase letters, digits and '_' (got {name!r})")
         if name in seen:
             fail(line, f"class {name!r} defined twice (first at line {seen[name]})")
         seen[name] = line
         for key in table:
             if key not in PAIR_KEYS:
-                fail(lines.key_in("pair", index, key),
+                fail(lines.key_after("pair", index, key),
                      f"class {name!r}: unknown key {key!r} in [[pair]] (allowed: {', '.join(PAIR_KEYS)})")
         reader = table.get("reader")
         if reader not in PAIR_READERS:
-            fail(lines.key_in("pair", index, "reader") if "reader" in table else line,
+            fail(lines.key_after("pair", index, "reader") if "reader" in table else line,
                  f"class {name!r}: unknown reader {reader!r} (choose from {', '.join(PAIR_READERS)})")
         words = {}
         for key in PAIR_READERS[reader]:
             if key not in table:
                 fail(line, f"class {name!r}: reader {reader!r} needs a {key!r} list")
-            where = lines.key_in("pair", index, key)
+            where = lines.key_after("pair", index, key)
             listed = _word_list(table[key], lambda p, where=where: fail(where, f"class {name!r}: {p}"), key)
             words[key] = tuple(tuple(w.split()) for w in listed)
         extra = sorted(k for k in table if k in PAIR_KEYS[3:] and k not in PAIR_READERS[reader])
         if extra:
-            fail(lines.key_in("pair", index, extra[0]), f"class {name!r}: reader {reader!r} does not use {extra[0]!r}")
+            fail(lines.key_after("pair", index, extra[0]), f"class {name!r}: reader {reader!r} does not use {extra[0]!r}")
         cue = table.get("cue", name.replace("_", " "))
         if not isinstance(cue, str):
-            fail(lines.key_in("pair", index, "cue"), f"class {name!r}: 'cue' must be a string")
+            fail(lines.key_after("pair", index, "cue"), f"class {name!r}: 'cue' must be a string")
         pairs.append(PairClass(name, reader, cue, words, line))
     anaphora = data.get("anaphora", {})
     if not isinstance(anaphora, dict):
         fail(lines.header("anaphora"), "'anaphora' must be a table [anaphora]")
     for key in anaphora:
         if key not in ANAPHORA_KEYS:
-            fail(lines.key_in("anaphora", 0, key), f"unknown key {key!r} in [anaphora] "
+            fail(lines.key_after("anaphora", 0, key), f"unknown key {key!r} in [anaphora] "
                                                     f"(allowed: {', '.join(ANAPHORA_KEYS)})")
     determiners = frozenset(_word_list(anaphora["determiners"], lambda p: fail(
-        lines.key_in("anaphora", 0, "determiners"), f"[anaphora] {p}"), "determiners")) \
+        lines.key_after("anaphora", 0, "determiners"), f"[anaphora] {p}"), "determiners")) \
         if "determiners" in anaphora else frozenset()
     groups = anaphora.get("type_nouns", {})
     if not isinstance(groups, dict):
-        fail(lines.key_in("anaphora", 0, "type_nouns"),
+        fail(lines.key_after("anaphora", 0, "type_nouns"),
              "[anaphora] type_nouns must be a table [anaphora.type_nouns] of named word lists")
     type_nouns: dict[str, str] = {}
     for group, words in groups.items():
-        where = lines.key_in("anaphora.type_nouns", 0, group)
+        where = lines.key_after("anaphora.type_nouns", 0, group)
         for word in _word_list(words, lambda p: fail(where, f"[anaphora.type_nouns] {p}"), group):
             if word in type_nouns and type_nouns[word] != group:
                 fail(where, f"[anaphora.type_nouns] {word!r} is in two groups ({type_nouns[word]!r} and {group!r})")
@@ -204,33 +205,6 @@ def _word_list(value: Any, fail, key: str) -> list[str]:
     if not value:
         fail(f"empty {key!r} list")
     return [" ".join(v.lower().split()) for v in value]
-
-
-class _Lines:
-    """Line numbers of tables and keys in the raw TOML (tomllib reports lines only for syntax errors)."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-
-    def header(self, name: str) -> int:
-        pattern = re.compile(rf"^\s*(\[\[?\s*{re.escape(name)}\s*\]\]?|{re.escape(name)}\s*=)")
-        return next((i + 1 for i, ln in enumerate(self.lines) if pattern.match(ln)), 1)
-
-    def nth(self, name: str, index: int) -> int:
-        pattern = re.compile(rf"^\s*\[\[?\s*{re.escape(name)}\s*\]\]?")
-        heads = [i + 1 for i, ln in enumerate(self.lines) if pattern.match(ln)]
-        return heads[index] if index < len(heads) else 1
-
-    def key_in(self, name: str, index: int, key: str) -> int:
-        start = self.nth(name, index)
-        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-        for number in range(start, len(self.lines) + 1):
-            line = self.lines[number - 1]
-            if number > start and re.match(r"^\s*\[", line):
-                break
-            if pattern.match(line):
-                return number
-        return start
 
 
 # ----------------------------------------------------------------------------- frames

@@ -315,8 +315,8 @@ class _Lines:
         return next((i + 1 for i, ln in enumerate(self.lines) if key.match(ln)), 1)
 
     def nth(self, name: str, index: int) -> int:
-        pattern = re.compile(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]" if name in ("predicate", "connective")
-                             else rf"^\s*\[\s*{re.escape(name)}\s*\]")
+        # [name] or [[name]]: a TOML file cannot hold both, so either form finds the table
+        pattern = re.compile(rf"^\s*\[\[?\s*{re.escape(name)}\s*\]\]?")
         heads = [i + 1 for i, ln in enumerate(self.lines) if pattern.match(ln)]
         return heads[index] if index < len(heads) else 1
 
