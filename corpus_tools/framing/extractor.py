@@ -143,6 +143,8 @@ class FramingExtractor:
         completed: set[int] = set()
         prev_oriented: list[tuple[dict, int]] = []  # the previous sentence's orientation rows, head index
         discourse = getattr(self, "discourse_", None)
+        if discourse:
+            from .discourse import FAMILY, pair_row
         for sent in parsed_doc.sentences:
             doc = sent.doc
             words = sentence_words(doc)
@@ -185,8 +187,6 @@ class FramingExtractor:
                 })
             voices = []
             for pair in pairs:
-                from .discourse import FAMILY, pair_row
-
                 if pair.completes is not None and id(pair.completes) in row_of:
                     completed.add(row_of[id(pair.completes)])  # now reported with its new side
                 # a turn against the previous sentence's (reported) view is the author's own; a
