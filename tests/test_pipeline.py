@@ -223,9 +223,29 @@ def test_html_evidence_links_land_on_the_quoted_sentence(starter_analysis, start
         # The linked span shows the sentence exactly as in the original text.
         assert starter_html.text[target] == corpus.text(row.doc_id)[sent.start:sent.end]
         # A two-sentence frame is linked at its second sentence; its old side may be in the first.
-        passage = corpus.text(row.doc_id)[min(sent.start, row.old_start):sent.end]
-        assert row.old in (starter_html.text[target] if row.family != "discourse" else passage)
+        passage = corpus.text(row.doc_id)[sentences.loc[row.first_sent_id].start:sent.end]
+        assert row.old in (starter_html.text[target] if row.first_sent_id == row.sent_id else passage)
         assert corpus.text(row.doc_id)[row.old_start:row.old_end] == row.old
+
+
+def test_a_frame_quotes_the_passage_from_its_first_sentence(starter_analysis):
+    corpus = starter_analysis.result.corpus
+    sentences = corpus.sentences.reset_index(drop=True)
+    position = {sid: i for i, sid in enumerate(sentences.sent_id)}
+    by_id = sentences.set_index("sent_id")
+    contrasts = starter_analysis.result.framing.contrasts
+    two = 0
+    for row in contrasts.itertuples():
+        first, last = by_id.loc[row.first_sent_id], by_id.loc[row.sent_id]
+        assert corpus.text(row.doc_id)[first.start:last.end] == row.sentence
+        if row.first_sent_id != row.sent_id:  # the sentence just before, in the same paragraph
+            two += 1
+            assert position[row.first_sent_id] == position[row.sent_id] - 1 and first.para_id == last.para_id
+        for side in ("old", "new"):
+            start = getattr(row, f"{side}_start")
+            if getattr(row, side) and not pd.isna(start):
+                assert first.start <= start and getattr(row, f"{side}_end") <= last.end
+    assert 0 < two < len(contrasts)
 
 
 def test_html_shows_every_essay_in_full(starter_analysis, starter_html):

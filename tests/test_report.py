@@ -103,6 +103,7 @@ def _fake_result(corpus: Corpus, *, topics=True, framing=True, concepts=True, ex
             "sentence": [sents.text[1], xss_sent.text],
             "old_start": pd.array([None, None], dtype="Int64"), "old_end": pd.array([None, None], dtype="Int64"),
             "new_start": pd.array([None, None], dtype="Int64"), "new_end": pd.array([None, None], dtype="Int64"),
+            "first_sent_id": [sents.sent_id[1], xss_sent.sent_id],
         })
         if extra_columns:
             contrasts["confidence"] = [0.9, 0.5]
@@ -354,7 +355,7 @@ def test_highlights_count_reframings_per_concept_pair():
         "doc_id": ["plain"] * 4, "sent_id": [""] * 4, "old": ["x"] * 4, "new": ["y"] * 4, "cue": ["not X, but Y"] * 4,
         "old_concept": ["traffic", "traffic; platform", "traffic", "platform"],
         "new_concept": ["reserve", "reserve", "reserve", ""],
-        "speaker": ["author", "author", "others", "author"], "sentence": ["s"] * 4,
+        "speaker": ["author", "author", "others", "author"], "sentence": ["s"] * 4, "first_sent_id": [""] * 4,
         **{c: pd.array([None] * 4, dtype="Int64") for c in ("old_start", "old_end", "new_start", "new_end")},
     })
     highlights = build_context(result)["highlights"]
@@ -523,6 +524,33 @@ def test_frames_mark_both_sides_and_the_words_are_plain(starter_report):
     assert "- frame grammar: built-in frame grammar" in run and "- lexicon: built-in retail lexicon" in run
     for wrong in ("1 contrast frames", "(s)", " 1 essays", " 1 mentions "):
         assert wrong not in md, wrong
+
+
+def test_a_two_sentence_frame_is_quoted_and_marked_from_its_first_sentence():
+    """The report quotes a frame from ``first_sent_id`` to ``sent_id`` and marks a side that lies in
+    the first sentence, reading the typed column rather than guessing from the quote's length."""
+    corpus = _corpus()
+    result = _fake_result(corpus)
+    sents = corpus.sentences.set_index("sent_id")
+    plain = corpus.sentences[corpus.sentences.doc_id == "plain"].sent_id.tolist()
+    first_id, second_id = plain[1], plain[2]  # "... not a platform, but an infrastructure." "Traffic is over."
+    first, second = sents.loc[first_id], sents.loc[second_id]
+    doc_text = corpus.text(first.doc_id)
+    passage = doc_text[first.start:second.end]
+    old_start = doc_text.index("a platform", first.start)
+    new_start = doc_text.index("Traffic", second.start)
+    row = {"doc_id": first.doc_id, "sent_id": second_id, "first_sent_id": first_id, "old": "a platform",
+           "new": "Traffic", "cue": "X (held view); however Y", "old_concept": "platform", "new_concept": "traffic",
+           "speaker": "author", "sentence": passage, "old_start": old_start, "old_end": old_start + len("a platform"),
+           "new_start": new_start, "new_end": new_start + len("Traffic")}
+    contrasts = pd.DataFrame([row]).astype({c: "Int64" for c in ("old_start", "old_end", "new_start", "new_end")})
+    result.framing = FramingResult(contrasts=contrasts, shifts=result.framing.shifts,
+                                   summaries=result.framing.summaries, profiles=result.framing.profiles,
+                                   orientation=pd.DataFrame(), context=pd.DataFrame(), doc_ids=corpus.doc_ids)
+    (frame,) = build_context(result)["framing"]["contrasts"]
+    assert "".join(s["text"] for s in frame["segments"]) == passage
+    assert [(s["side"], s["text"]) for s in frame["segments"] if s["side"]] == [("old", "a platform"), ("new", "Traffic")]
+    assert frame["href"] == "#" + anchor("s", second_id)
 
 
 def test_trajectories_show_the_core_concepts_and_themes_keep_their_colour(starter_report):

@@ -18,7 +18,8 @@ applied by :class:`~corpus_tools.framing.extractor.FramingExtractor` to every pa
 sentences of a paragraph.
 
 How a two-sentence frame is reported (``framing.contrasts``): ``doc_id``, ``para_id`` and
-``sent_id`` are those of the second sentence (the one holding the turn, or the frame's predicate);
+``sent_id`` are those of the second sentence (the one holding the turn, or the frame's predicate),
+``first_sent_id`` that of the first (a one-sentence frame has ``first_sent_id == sent_id``);
 ``sentence`` is the original text from the start of the first sentence to the end of the second,
 so it quotes both sides; ``old_start``/``old_end``/``new_start``/``new_end`` are offsets into the
 document's text as always (``text[old_start:old_end] == old``), so a side may lie in the first
@@ -705,4 +706,4 @@ def pair_row(frame: PairFrame, previous: Any, sent: Any, text: str | None,
             "old_concept": name(old_at, old_all), "new_concept": name(new_at, new_all), "speaker": speaker,
             "sentence": passage, "old_start": old_start, "old_end": old_end,
             "new_start": new_start, "new_end": new_end, "family": frame.family,
-            "old_head": frame.old_head, "new_head": frame.new_head}
+            "old_head": frame.old_head, "new_head": frame.new_head, "first_sent_id": previous.sent_id}

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CONTRAST_COLUMNS = ["doc_id", "para_id", "sent_id", "old", "new", "cue", "old_concept", "new_concept", "speaker",
-                    "sentence", "old_start", "old_end", "new_start", "new_end", "family", "old_head", "new_head"]
+                    "sentence", "old_start", "old_end", "new_start", "new_end", "family", "old_head", "new_head", "first_sent_id"]
 ORIENTATION_COLUMNS = ["doc_id", "para_id", "sent_id", "concept", "text", "start", "end", "temporal",
                        "temporal_cues", "evaluation", "evaluation_cues", "contrast_side", "speaker"]
 CONTEXT_COLUMNS = ["doc_id", "sent_id", "concept", "term", "count"]
@@ -183,7 +183,7 @@ class FramingExtractor:
                     "old_concept": old_concept, "new_concept": new_concept, "speaker": frame.speaker,
                     "sentence": sentence_text, "old_start": old_start, "old_end": old_end,
                     "new_start": new_start, "new_end": new_end, "family": frame.family,
-                    "old_head": frame.old_head, "new_head": frame.new_head,
+                    "old_head": frame.old_head, "new_head": frame.new_head, "first_sent_id": sent.sent_id,
                 })
             voices = []
             for pair in pairs:

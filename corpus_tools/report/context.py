@@ -556,10 +556,10 @@ def _framing(result: Any, tables: dict[str, Any], docs: list[dict], concept_labe
             sid = text(r.get("sent_id"))
             quote = sent_text.get(sid) or text(r.get("sentence"))
             start = sent_start.get(sid)
-            own = text(r.get("sentence"))
-            if start is not None and sid in sent_text and len(own) > len(quote) and own.endswith(quote):
+            first = text(r.get("first_sent_id")) or sid
+            if first != sid and first in sent_start and sid in sent_text:
                 # a frame read across two sentences quotes both (its sides may lie in either)
-                start, quote = start - (len(own) - len(quote)), own
+                start, quote = sent_start[first], text(r.get("sentence"))
             row = {k: text(r.get(k)) for k in _CONTRAST_SHOWN}
             for k in ("old_concept", "new_concept"):
                 # A side may name several concepts, "; "-joined.
