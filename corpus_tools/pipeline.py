@@ -104,7 +104,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             cache_dir: str | Path | None = None, progress: Any = None,
             nlp: Any = None, model: str | None = None, by: str | None = None,
             order: str = "date", max_file_mb: float | None = None, frames: Any = None,
-            embedder: str = "static", fit_sample: int | None = None,
+            discourse: Any = None, embedder: str = "static", fit_sample: int | None = None,
             executor: Any = None) -> AnalysisResult:
     """Run every stage on a corpus and (when ``out`` is given) write the reports.
 
@@ -138,6 +138,9 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
             :func:`~corpus_tools.load.load_corpus`.
         frames: a frame grammar for the contrast frames (a TOML path or a
             :class:`~corpus_tools.framing.grammar.FrameGrammar`; ``None``: the built-in one).
+        discourse: the two-sentence frame readers' words (a TOML path or a
+            :class:`~corpus_tools.framing.discourse.DiscourseGrammar`; ``None``: the built-in
+            ``data/discourse_frames.toml``; ``False``: single sentences only).
         embedder: the theme stage's sentence embedder: ``"static"`` (default; distilled locally
             from all-MiniLM-L6-v2 on first use) or ``"minilm"`` (all-MiniLM-L6-v2 itself).
         fit_sample: past this many units, fit the themes on a seeded random sample of this many
@@ -174,6 +177,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     """
     from ._fileio import ReportFolder, check_output_location
     from .embeddings import check_embedder
+    from .framing.discourse import load_discourse
     from .framing.grammar import load_grammar
     from .report import check_formats
     from .topics._model import check_fit_sample
@@ -182,6 +186,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
     embedder = check_embedder(embedder)
     fit_sample = check_fit_sample(fit_sample)  # a bad sample size stops the run before any work
     grammar = load_grammar(frames)  # a bad frame grammar stops the run before anything is written
+    pairs = False if discourse is False else load_discourse(discourse)  # so does a bad discourse file
     if unit not in ("paragraph", "sentence"):
         raise ValueError(f"unit must be 'paragraph' or 'sentence', not {unit!r}")
     from .executors import resolve_executor
@@ -235,6 +240,8 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         "order": order,
         "frames": (str(frames) if isinstance(frames, (str, Path))
                    else "builtin" if frames is None else "<FrameGrammar object>"),
+        "discourse": (str(discourse) if isinstance(discourse, (str, Path)) else "builtin" if discourse is None
+                      else "off" if discourse is False else "<DiscourseGrammar object>"),
         "executor": executor.describe() if callable(getattr(executor, "describe", None)) else repr(executor),
     }
 
@@ -250,7 +257,7 @@ def analyze(path_or_corpus: "str | Path | Corpus", out: str | Path | None = None
         if folder is not None:
             result.warnings.extend(folder.warnings)
         nlp_used = _run_text_stages(corpus, lex, result, prog, nlp=nlp, model=model, cache_dir=cache_dir,
-                                    grammar=grammar, executor=executor)
+                                    grammar=grammar, discourse=pairs, executor=executor)
         release_free_memory()  # the text stages' temporaries, before the theme model loads
         _run_topics(corpus, lex, result, prog, seed=seed, unit=unit, n_topics=n_topics, guided=guided,
                     cache_dir=cache_dir, embedder=embedder, fit_sample=fit_sample, executor=executor)
@@ -360,7 +367,7 @@ class _Stage:
 
 def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _Progress, *,
                      nlp: Any, model: str | None, cache_dir: Any, grammar: Any = None,
-                     executor: Any = None) -> Any:
+                     discourse: Any = None, executor: Any = None) -> Any:
     """Parse each document once and run the document stages (concepts, framing) on it, keeping
     only their rows; then build the stages' corpus-level results into ``result``. Returns the
     :class:`~corpus_tools.parse.Parser` used, for the model's name and version."""
@@ -371,7 +378,7 @@ def _run_text_stages(corpus: "Corpus", lex: Any, result: AnalysisResult, prog: _
     t0 = time.perf_counter()
     parser = Parser(model, nlp=nlp, cache_dir=cache_dir).fit()
     result.timings["parse"] = time.perf_counter() - t0
-    run_document_stages(corpus, text_stages(lex, grammar), result, prog, parser=parser, lexicon=lex,
+    run_document_stages(corpus, text_stages(lex, grammar, discourse), result, prog, parser=parser, lexicon=lex,
                         executor=resolve_executor(executor))
     return parser
 

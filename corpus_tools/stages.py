@@ -169,15 +169,17 @@ class FramingStage(DocumentStage):
     name = "framing"
     needs = ("concepts",)
 
-    def __init__(self, lexicon: Any, grammar: Any = None) -> None:
+    def __init__(self, lexicon: Any, grammar: Any = None, discourse: Any = None) -> None:
         self.lexicon = lexicon
         self.grammar = grammar
+        self.discourse = discourse
 
     def cache_key(self) -> str:
         from .framing.discourse import load_discourse
         from .framing.grammar import grammar_fingerprint
 
-        return f"frames={grammar_fingerprint(self.grammar)};discourse={load_discourse().fingerprint()}"
+        pairs = "off" if self.discourse is False else load_discourse(self.discourse).fingerprint()
+        return f"frames={grammar_fingerprint(self.grammar)};discourse={pairs}"
 
     def fit(self, nlp: Any, fitted: Mapping[str, DocumentStage]) -> "FramingStage":
         from .framing import FramingExtractor
@@ -185,7 +187,7 @@ class FramingStage(DocumentStage):
         concepts = getattr(fitted.get("concepts"), "extractor_", None)
         # The framing extractor reuses the concept matcher (and, per document, its mentions).
         self.extractor_ = FramingExtractor(lexicon=self.lexicon, concept_extractor=concepts,
-                                           frames=self.grammar).fit(nlp)
+                                           frames=self.grammar, discourse=self.discourse).fit(nlp)
         return self
 
     def transform_document(self, parsed_doc: "ParsedDocument", text: str, upstream: Mapping[str, Any]) -> Any:
@@ -234,9 +236,9 @@ class _FramingRows:
             table.extend(rows.get(name, ()))
 
 
-def text_stages(lexicon: Any, grammar: Any = None) -> list[DocumentStage]:
+def text_stages(lexicon: Any, grammar: Any = None, discourse: Any = None) -> list[DocumentStage]:
     """The document stages of :func:`~corpus_tools.pipeline.analyze`, in order."""
-    return [ConceptStage(lexicon), FramingStage(lexicon, grammar)]
+    return [ConceptStage(lexicon), FramingStage(lexicon, grammar, discourse)]
 
 
 def stages_key(stages: Sequence[DocumentStage]) -> str:

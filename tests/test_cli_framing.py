@@ -115,6 +115,33 @@ def test_frames_option_uses_the_given_grammar(corpus_dir, tmp_path):
     assert families - {"discourse"} == {"only_rather"}
 
 
+def test_discourse_option_uses_the_given_file(corpus_dir, tmp_path):
+    def two_sentence_cues(*args):
+        res = run("framing", corpus_dir, "--json", *args)
+        assert res.exit_code == 0, res.output
+        return [c["cue"] for c in json.loads(res.output)["contrasts"] if c["first_sent_id"] != c["sent_id"]]
+
+    builtin = two_sentence_cues()
+    assert builtin and all(c.startswith("X is no longer the ") for c in builtin)  # the restatement reader's
+    held_only = tmp_path / "held.toml"
+    held_only.write_text('[[pair]]\nclass = "held_view"\nreader = "held_turn"\ncue = "X; {turn} Y"\n'
+                         'held = ["in the past"]\nbelieve = ["believe"]\nholders = ["many"]\nturns = ["today"]\n',
+                         encoding="utf-8")
+    assert two_sentence_cues("--discourse", held_only) == []
+
+
+def test_broken_discourse_file_is_a_clear_error(corpus_dir, tmp_path):
+    pairs = tmp_path / "pairs.toml"
+    pairs.write_text('[discourse]\nname = "mine"\n\n[[pair]]\nclass = "x"\nreader = "nowhere"\n', encoding="utf-8")
+    for args in (("framing", corpus_dir), ("framing", "eval", corpus_dir, DATA_DIR / "seed_contrasts.csv"),
+                 ("analyze", corpus_dir, "--out", tmp_path / "out")):
+        res = run(*args, "--discourse", pairs)
+        assert res.exit_code == 2, res.output
+        assert f"{pairs}: line 6:" in res.output and "unknown reader 'nowhere'" in res.output
+        assert "Traceback" not in res.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_broken_frames_file_is_a_clear_error(corpus_dir, tmp_path):
     grammar = tmp_path / "frames.toml"
     grammar.write_text('[[predicate]]\nclass = "x"\nverbs = ["replace"]\nactive = { old = ["nowhere"] }\n',

@@ -522,6 +522,7 @@ def test_frames_mark_both_sides_and_the_words_are_plain(starter_report):
     for raw in ("['", "None", "False", "True", "``", "builtin"):
         assert raw not in run, raw
     assert "- frame grammar: built-in frame grammar" in run and "- lexicon: built-in retail lexicon" in run
+    assert "- two-sentence frames: built-in discourse frames" in run
     for wrong in ("1 contrast frames", "(s)", " 1 essays", " 1 mentions "):
         assert wrong not in md, wrong
 

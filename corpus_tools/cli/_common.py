@@ -44,6 +44,12 @@ def frames_option(func):
                              "frames, by class.")(func)
 
 
+def discourse_option(func):
+    return click.option("--discourse", "discourse", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                        help="Discourse frames (TOML) instead of the built-in ones: the words of the frames "
+                             "read across two adjacent sentences.")(func)
+
+
 def json_option(func):
     return click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")(func)
 

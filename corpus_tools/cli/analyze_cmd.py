@@ -7,8 +7,8 @@ import click
 
 from .compare_cmd import order_option
 from ._common import (
-    NTopics, cache_option, corpus_path_argument, echo_json, embedder_option, fit_sample_option, frames_option,
-    json_option, library_errors, max_file_option, show_progress,
+    NTopics, cache_option, corpus_path_argument, discourse_option, echo_json, embedder_option, fit_sample_option,
+    frames_option, json_option, library_errors, max_file_option, show_progress,
 )
 
 _FORMATS = ("md", "html", "csv", "json")
@@ -31,6 +31,7 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
 @click.option("--lexicon", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Concept lexicon (TOML) instead of the built-in retail lexicon.")
 @frames_option
+@discourse_option
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed: same input and seed, same results.")
 @click.option("--unit", type=click.Choice(["paragraph", "sentence"]), default="paragraph", show_default=True,
               help="What the themes cluster.")
@@ -63,7 +64,7 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
                    "batches of essays), or 1 for this process; auto uses two for large corpora. "
                    "[default: auto]")
 @json_option
-def analyze(path: Path, out: Path, lexicon: Path | None, frames: Path | None, seed: int, unit: str, n_topics,
+def analyze(path: Path, out: Path, lexicon: Path | None, frames: Path | None, discourse: Path | None, seed: int, unit: str, n_topics,
             guided: bool, embedder: str, fit_sample: int | None, formats: tuple[str, ...], by: str | None,
             order: str, quiet: bool, cache_dir: Path | None, max_file_mb: float | None, workers: int | None,
             scheduler: str | None, scheduler_timeout: float | None, processes: str | None, as_json: bool) -> None:
@@ -104,7 +105,8 @@ def analyze(path: Path, out: Path, lexicon: Path | None, frames: Path | None, se
         with library_errors():
             result = run_analysis(path, out, lexicon=lexicon, seed=seed, unit=unit, formats=formats,
                                   n_topics=n_topics, guided=guided, cache_dir=cache_dir, progress=progress,
-                                  by=by, order=order, max_file_mb=max_file_mb, frames=frames, embedder=embedder,
+                                  by=by, order=order, max_file_mb=max_file_mb, frames=frames, discourse=discourse,
+                                  embedder=embedder,
                                   fit_sample=fit_sample, executor=executor)
     finally:
         if executor is not None:

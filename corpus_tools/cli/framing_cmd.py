@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 
 from ._common import (
-    DefaultCommandGroup, InputError, cache_option, corpus_path_argument, echo_json, frame_records, frames_option,
-    json_option, library_errors, out_option, show_progress,
+    DefaultCommandGroup, InputError, cache_option, corpus_path_argument, discourse_option, echo_json, frame_records,
+    frames_option, json_option, library_errors, out_option, show_progress,
 )
 
 
@@ -19,17 +19,20 @@ def _progress(enabled: bool):
     return lambda items: tqdm(items, desc="documents", unit="doc", leave=False)
 
 
-def _run(path: Path, lexicon: Path | None, cache_dir: Path | None, frames: Path | None = None):
+def _run(path: Path, lexicon: Path | None, cache_dir: Path | None, frames: Path | None = None,
+         discourse: Path | None = None):
     from ..framing import analyze_framing
+    from ..framing.discourse import load_discourse
     from ..framing.grammar import load_grammar
     from ..lexicon import load_lexicon
     from ..load import load_corpus
 
     lex = load_lexicon(lexicon)  # a bad lexicon or frame grammar stops the run before any parsing
     grammar = load_grammar(frames)
+    pairs = load_discourse(discourse)
     loaded = load_corpus(path)
     return loaded, analyze_framing(loaded, lexicon=lex, cache_dir=cache_dir, progress=_progress(show_progress()),
-                                   frames=grammar)
+                                   frames=grammar, discourse=pairs)
 
 
 def _resolve_concept(result, name: str) -> str:
@@ -49,8 +52,8 @@ def framing() -> None:
     """Contrast frames and how each concept's framing shifts (default), or score against gold (eval).
 
     \b
-    corpus-tools framing PATH [--concept NAME] [--lexicon FILE] [--frames FILE] [--json] [--out DIR]
-    corpus-tools framing eval PATH GOLD.csv [--split SPLIT.csv] [--frames FILE]
+    corpus-tools framing PATH [--concept NAME] [--lexicon FILE] [--frames FILE] [--discourse FILE] [--json] [--out DIR]
+    corpus-tools framing eval PATH GOLD.csv [--split SPLIT.csv] [--frames FILE] [--discourse FILE]
     """
 
 
@@ -60,10 +63,12 @@ def framing() -> None:
 @click.option("--lexicon", "lexicon", type=click.Path(path_type=Path), default=None,
               help="Concept lexicon (TOML) [default: the built-in retail lexicon].")
 @frames_option
+@discourse_option
 @json_option
 @out_option
 @cache_option
-def show_cmd(path: Path, concept: str | None, lexicon: Path | None, frames: Path | None, as_json: bool,
+def show_cmd(path: Path, concept: str | None, lexicon: Path | None, frames: Path | None, discourse: Path | None,
+             as_json: bool,
              out: Path | None, cache_dir: Path | None) -> None:
     """Contrast frames in PATH ("not X, but Y", "from X to Y", ...) and each concept's trajectory
     across the essays (by date where known, else file order).
@@ -72,7 +77,7 @@ def show_cmd(path: Path, concept: str | None, lexicon: Path | None, frames: Path
     framing_shifts.csv and framing_summaries.csv.
     """
     with library_errors():
-        loaded, result = _run(path, lexicon, cache_dir, frames)
+        loaded, result = _run(path, lexicon, cache_dir, frames, discourse)
         contrasts, profiles, shifts, summaries = result.contrasts, result.profiles, result.shifts, result.summaries
         orientation = result.orientation
         if concept is not None:
@@ -145,12 +150,14 @@ def show_cmd(path: Path, concept: str | None, lexicon: Path | None, frames: Path
 @click.option("--lexicon", "lexicon", type=click.Path(path_type=Path), default=None,
               help="Concept lexicon (TOML) [default: the built-in retail lexicon].")
 @frames_option
+@discourse_option
 @json_option
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Write framing_eval_scores.csv and framing_eval_gold.csv (each gold row, matched or not).")
 @cache_option
 @click.option("--show-errors", is_flag=True, help="List missed gold rows and unmatched found frames.")
-def eval_cmd(path: Path, gold: Path, split: Path | None, lexicon: Path | None, frames: Path | None, as_json: bool,
+def eval_cmd(path: Path, gold: Path, split: Path | None, lexicon: Path | None, frames: Path | None,
+             discourse: Path | None, as_json: bool,
              out: Path | None, cache_dir: Path | None, show_errors: bool) -> None:
     """Score the contrast frames found in PATH against GOLD.csv: precision, recall and F1 overall and
     for core and hard rows, by the gold README's matching rule.
@@ -174,7 +181,7 @@ def eval_cmd(path: Path, gold: Path, split: Path | None, lexicon: Path | None, f
     except GoldFileError as exc:
         raise InputError(str(exc)) from None
     with library_errors():
-        loaded, result = _run(path, lexicon, cache_dir, frames)
+        loaded, result = _run(path, lexicon, cache_dir, frames, discourse)
         if halves is not None:
             unknown = sorted(set(halves) - set(loaded.doc_ids))
             if unknown:

@@ -236,7 +236,7 @@ def analyze_framing(corpus: "Corpus", concepts: "ConceptResult | None" = None, *
                     parsed: "Iterable[ParsedDocument] | None" = None, nlp: "Language | None" = None,
                     cache_dir: str | Path | None = None,
                     progress: Callable[[Iterable], Iterable] | None = None,
-                    extractor: Any = None, frames: Any = None) -> FramingResult:
+                    extractor: Any = None, frames: Any = None, discourse: Any = None) -> FramingResult:
     """Contrast frames, mention orientation, per-essay profiles, shifts across essays, summaries.
 
     Args:
@@ -252,6 +252,10 @@ def analyze_framing(corpus: "Corpus", concepts: "ConceptResult | None" = None, *
         frames: a frame grammar (TOML path or :class:`~corpus_tools.framing.grammar.FrameGrammar`;
             default: the built-in ``data/frame_grammar.toml``). A broken file raises
             :class:`~corpus_tools.errors.FrameGrammarError` naming file and line.
+        discourse: the two-sentence frame readers' words (TOML path or
+            :class:`~corpus_tools.framing.discourse.DiscourseGrammar`; default: the built-in
+            ``data/discourse_frames.toml``; ``False``: single sentences only). A broken file raises
+            :class:`~corpus_tools.errors.FrameGrammarError` the same way.
 
     Example::
 
@@ -263,13 +267,17 @@ def analyze_framing(corpus: "Corpus", concepts: "ConceptResult | None" = None, *
     from .grammar import load_grammar
 
     grammar = load_grammar(frames) if frames is not None else None  # a bad grammar stops before parsing
+    if discourse is not None and discourse is not False:
+        from .discourse import load_discourse
+
+        discourse = load_discourse(discourse)
     if lexicon is None and concepts is not None:
         lexicon = getattr(concepts, "lexicon", None)
     from ..parse import stream_parsed
 
     parsed, nlp = stream_parsed(corpus, parsed, nlp=nlp, cache_dir=cache_dir, progress=progress)
     if extractor is None:
-        extractor = FramingExtractor(lexicon, frames=grammar)
+        extractor = FramingExtractor(lexicon, frames=grammar, discourse=discourse)
     if not hasattr(extractor, "contrasts_"):
         extractor.fit(nlp)
     rows = [extractor.transform_document(doc, corpus.text(doc.doc_id)) for doc in parsed]

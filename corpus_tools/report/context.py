@@ -244,7 +244,8 @@ def _highlights(ctx: dict[str, Any], result: Any, tables: dict[str, Any]) -> lis
 _PARAM_WORDS = {"input": "input folder", "out": "output folder", "lexicon": "lexicon", "seed": "random seed",
                 "unit": "theme unit", "n_topics": "number of themes", "guided": "themes guided by the lexicon",
                 "formats": "outputs", "cache_dir": "cache folder", "by": "groups compared by",
-                "order": "order of periods", "frames": "frame grammar"}
+                "order": "order of periods", "frames": "frame grammar",
+                "discourse": "two-sentence frames"}
 
 
 def _run_params(params: dict[str, Any]) -> list[dict[str, str]]:
@@ -265,6 +266,8 @@ def _run_params(params: dict[str, Any]) -> list[dict[str, str]]:
             shown = "built-in retail lexicon"
         elif key == "frames" and value == "builtin":
             shown = "built-in frame grammar"
+        elif key == "discourse" and value in ("builtin", "off"):
+            shown = "built-in discourse frames" if value == "builtin" else "off (single sentences only)"
         else:
             shown = text(value)
         out.append({"name": _PARAM_WORDS.get(key, key.replace("_", " ")), "value": shown})
