@@ -44,6 +44,14 @@ class FrameGrammarError(CorpusToolsError):
     """A frame grammar file is malformed; the message names file, line and problem."""
 
 
+class GoldFileError(CorpusToolsError):
+    """A gold annotation or split file cannot be read or lacks required columns."""
+
+
+class KwicQueryError(CorpusToolsError):
+    """The KWIC query is empty or cannot be matched."""
+
+
 class ExecutorError(CorpusToolsError):
     """The per-document work cannot run where it was asked to: Dask is not installed, the
     scheduler cannot be reached or was lost, or workers keep dying on a batch."""

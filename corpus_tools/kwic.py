@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from .errors import CorpusToolsError
+from .errors import KwicQueryError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,10 +23,6 @@ if TYPE_CHECKING:
 
 KWIC_COLUMNS = ["doc_id", "para_id", "sent_id", "concept", "left", "keyword", "right", "start", "end"]
 _QUERY_ID = "query"
-
-
-class KwicQueryError(CorpusToolsError):
-    """The KWIC query is empty or cannot be matched."""
 
 
 def kwic(corpus: "Corpus", query: str, *, lexicon: "Lexicon | str | Path | None" = None,

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
 
-from ..errors import CorpusToolsError
+from ..errors import GoldFileError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -288,7 +288,3 @@ def score_by_half(found_df: "pd.DataFrame", gold_df: "pd.DataFrame", halves: Map
         out[half] = score_frames(found_df[found_half == half], gold_df[gold_half == half], sentences, **kwargs)
     out["all"] = score_frames(found_df[found_half != ""], gold_df[gold_half != ""], sentences, **kwargs)
     return out
-
-
-class GoldFileError(CorpusToolsError):
-    """A gold file cannot be read or lacks required columns."""
