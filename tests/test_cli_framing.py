@@ -153,3 +153,21 @@ def test_broken_frames_file_is_a_clear_error(corpus_dir, tmp_path):
         assert f"{grammar}: line 4:" in res.output and "unknown role 'nowhere'" in res.output
         assert "Traceback" not in res.output
     assert not (tmp_path / "out").exists()
+
+
+def test_eval_bootstrap_gives_a_seeded_interval(corpus_dir, tmp_path):
+    gold = DATA_DIR / "seed_contrasts.csv"
+    res = run("framing", "eval", corpus_dir, gold, "--bootstrap", 200, "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    rows = {r["metric"]: r for r in data["intervals"]["all"]}
+    assert set(rows) == {"precision", "recall", "f1"}
+    assert rows["f1"]["value"] == data["scores"]["all"]["f1"] and rows["f1"]["n_essays"] == 5
+    assert all(0 <= r["low"] <= r["value"] <= r["high"] <= 1 for r in rows.values())
+    assert json.loads(run("framing", "eval", corpus_dir, gold, "--bootstrap", 200, "--json").output)["intervals"] \
+        == data["intervals"]
+    res = run("framing", "eval", corpus_dir, gold, "--bootstrap", 200, "--out", tmp_path / "out")
+    assert res.exit_code == 0 and "95% of 200 resamples of its 5 essays: P " in res.output
+    assert len((tmp_path / "out" / "framing_eval_intervals.csv").read_text("utf-8").splitlines()) == 4
+    res = run("framing", "eval", corpus_dir, gold, "--bootstrap", 0)
+    assert res.exit_code == 2 and "Traceback" not in res.output

@@ -124,3 +124,33 @@ def test_load_gold_reports_missing_columns(tmp_path):
     with pytest.raises(GoldFileError, match="lacks column"):
         load_gold(bad)
     assert len(load_gold(DATA_DIR / "seed_contrasts.csv")) > 0
+
+
+def test_bootstrap_keeps_the_score_and_draws_whole_essays():
+    from corpus_tools.framing.evaluate import bootstrap_scores
+
+    gold = pd.concat([GOLD, GOLD.assign(doc="001")], ignore_index=True)
+    found = _found([("000_x", "s1", "era of traffic", "era of retention", SENT),  # right
+                    ("001_y", "s1", "era of retention", "era of traffic", SENT)])  # swapped: wrong
+    table = bootstrap_scores(found, gold, doc_ids=["000_x", "001_y", "002_z"], n_resamples=400).set_index("metric")
+    assert table.loc["f1", "value"] == pytest.approx(score_frames(found, gold)["all"].f1) == 0.5
+    assert set(table["n_essays"]) == {3}  # the essay with neither gold nor frames counts too
+    # Resamples of these three essays can hold only the right one (1.0) or only the wrong one (0.0).
+    assert table.loc["precision", "low"] == 0.0 and table.loc["precision", "high"] == 1.0
+    again = bootstrap_scores(found, gold, doc_ids=["000_x", "001_y", "002_z"], n_resamples=400)
+    pd.testing.assert_frame_equal(table.reset_index(), again)
+    single = bootstrap_scores(found, gold, doc_ids=["000_x"], n_resamples=50).set_index("metric")
+    assert (single["low"] == single["value"]).all() and (single["high"] == single["value"]).all()
+    with pytest.raises(ValueError, match="n_resamples"):
+        bootstrap_scores(found, gold, doc_ids=["000_x"], n_resamples=0)
+
+
+def test_a_two_sentence_frame_is_matched_on_its_passage():
+    first = "In the past, traffic was everything."
+    second = "Today, retention is what counts."
+    gold = pd.DataFrame([{"doc": "000", "old": "traffic", "new": "retention", "cue": "X; today Y", "level": "hard",
+                          "speaker": "author", "evidence": "In the past, traffic was everything"}])
+    found = _found([("000_x", "s2", "traffic", "retention", f"{first} {second}")])
+    sentences = {"s1": first, "s2": second}
+    assert score_frames(found.assign(first_sent_id="s1"), gold, sentences)["all"].recall == 1.0
+    assert score_frames(found.assign(first_sent_id="s2"), gold, sentences)["all"].recall == 0.0  # one sentence

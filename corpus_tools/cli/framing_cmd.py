@@ -156,19 +156,24 @@ def show_cmd(path: Path, concept: str | None, lexicon: Path | None, frames: Path
               help="Write framing_eval_scores.csv and framing_eval_gold.csv (each gold row, matched or not).")
 @cache_option
 @click.option("--show-errors", is_flag=True, help="List missed gold rows and unmatched found frames.")
+@click.option("--bootstrap", "n_resamples", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Also give a 95% interval for precision, recall and F1 from N resamples of the essays "
+                   "(seeded, so the same input gives the same interval).")
 def eval_cmd(path: Path, gold: Path, split: Path | None, lexicon: Path | None, frames: Path | None,
              discourse: Path | None, as_json: bool,
-             out: Path | None, cache_dir: Path | None, show_errors: bool) -> None:
+             out: Path | None, cache_dir: Path | None, show_errors: bool, n_resamples: int | None) -> None:
     """Score the contrast frames found in PATH against GOLD.csv: precision, recall and F1 overall and
     for core and hard rows, by the gold README's matching rule.
 
     GOLD.csv has the columns of seed_contrasts.csv; a column 'file' (an essay's file name, as in a
     folder's gold_contrasts.csv) may stand for 'doc'. With --split, each half is scored too.
     --out DIR writes framing_eval_scores.csv (one row per half and level) and framing_eval_gold.csv
-    (every gold row, matched or not).
+    (every gold row, matched or not). --bootstrap N adds, per half, the interval in which 95% of
+    N essay resamples land (and writes framing_eval_intervals.csv with --out).
     """
     from ..framing.evaluate import (
-        GoldFileError, load_gold, load_split, matched_table, score_by_half, score_frames, unmatched_found,
+        GoldFileError, bootstrap_scores, load_gold, load_split, matched_table, score_by_half, score_frames,
+        unmatched_found,
     )
 
     if not gold.is_file():
@@ -189,6 +194,14 @@ def eval_cmd(path: Path, gold: Path, split: Path | None, lexicon: Path | None, f
             by_half = score_by_half(result.contrasts, gold_df, halves, loaded.sentences)
         else:
             by_half = {"all": score_frames(result.contrasts, gold_df, loaded.sentences)}
+        intervals = {}
+        if n_resamples is not None:
+            essays_of = {"all": [d for d in loaded.doc_ids if halves is None or d in halves]}
+            for half in set(halves.values()) if halves is not None else ():
+                essays_of[half] = [d for d in loaded.doc_ids if halves[d] == half]
+            intervals = {half: bootstrap_scores(result.contrasts, gold_df, loaded.sentences, doc_ids=essays_of[half],
+                                                n_resamples=n_resamples)
+                         for half in by_half}
         written = []
         if out is not None:
             import pandas as pd
@@ -201,12 +214,17 @@ def eval_cmd(path: Path, gold: Path, split: Path | None, lexicon: Path | None, f
             written = [write_table(score_rows, folder / "framing_eval_scores.csv"),
                        write_table(matched_table(result.contrasts, gold_df, loaded.sentences),
                                    folder / "framing_eval_gold.csv")]
+            if intervals:
+                rows = pd.concat([t.assign(half=h) for h, t in intervals.items()], ignore_index=True)
+                written.append(write_table(rows[["half", *rows.columns[:-1]]], folder / "framing_eval_intervals.csv"))
     if as_json:
         payload = {"path": str(path), "gold": str(gold),
                    "scores": {k: v.as_dict() for k, v in by_half["all"].items()}}
         if halves is not None:
             payload["split"] = str(split)
             payload["halves"] = {h: {k: v.as_dict() for k, v in sc.items()} for h, sc in by_half.items() if h != "all"}
+        if intervals:
+            payload["intervals"] = {h: frame_records(t) for h, t in intervals.items()}
         if show_errors:
             payload["missed"] = frame_records(_missed(matched_table(result.contrasts, gold_df, loaded.sentences)))
             payload["unmatched"] = frame_records(unmatched_found(result.contrasts, gold_df, loaded.sentences)[
@@ -221,6 +239,11 @@ def eval_cmd(path: Path, gold: Path, split: Path | None, lexicon: Path | None, f
         for level, s in scores.items():
             click.echo(f"  {level:<5} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}   "
                        f"{s.matched_found}/{s.n_found} found, {s.matched_gold}/{s.n_gold} gold")
+        if half in intervals:
+            t = intervals[half].set_index("metric")
+            ranges = "  ".join(f"{name} {t.at[m, 'low']:.2f}-{t.at[m, 'high']:.2f}"
+                               for m, name in (("precision", "P"), ("recall", "R"), ("f1", "F1")))
+            click.echo(f"  95% of {n_resamples} resamples of its {int(t.at['f1', 'n_essays'])} essays: {ranges}")
     if show_errors:
         missed = _missed(matched_table(result.contrasts, gold_df, loaded.sentences))
         click.echo("")

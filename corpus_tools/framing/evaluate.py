@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ..errors import GoldFileError
 
@@ -111,8 +111,13 @@ def match_frames(found_df: "pd.DataFrame", gold_df: "pd.DataFrame", sentences: "
     norm_sent = [normalize(sent_text.get(str(sid), "")) for sid in found["sent_id"]]
     if sentences is not None and "sentence" in found:
         # a two-sentence frame quotes the corpus sentence and the one before it: match on both
+        firsts = found["first_sent_id"] if "first_sent_id" in found else None
         for i, own in enumerate(found["sentence"]):
-            own = normalize(_s(own))
+            if firsts is not None:
+                if _s(firsts.iat[i]) not in ("", _s(found["sent_id"].iat[i])):
+                    norm_sent[i] = normalize(_s(own))
+                continue
+            own = normalize(_s(own))  # frames saved without first_sent_id: the passage ends with the sentence
             if len(own) > len(norm_sent[i]) and norm_sent[i] and own.endswith(norm_sent[i]):
                 norm_sent[i] = own
     doc_ids = [str(d) for d in found["doc_id"]]
@@ -288,3 +293,80 @@ def score_by_half(found_df: "pd.DataFrame", gold_df: "pd.DataFrame", halves: Map
         out[half] = score_frames(found_df[found_half == half], gold_df[gold_half == half], sentences, **kwargs)
     out["all"] = score_frames(found_df[found_half != ""], gold_df[gold_half != ""], sentences, **kwargs)
     return out
+
+
+def bootstrap_scores(found_df: "pd.DataFrame", gold_df: "pd.DataFrame",
+                     sentences: "pd.DataFrame | Mapping[str, str] | None" = None, *, doc_ids: "Iterable[str]",
+                     n_resamples: int = 1000, confidence: float = 0.95, seed: int = 0,
+                     **kwargs) -> "pd.DataFrame":
+    """How much precision, recall and F1 move with the choice of essays: a bootstrap over essays.
+
+    The frames are matched once (:func:`match_frames`); then ``n_resamples`` times, as many essays
+    as ``doc_ids`` lists are drawn with replacement and the scores recomputed from their counts.
+    A score on 15 essays is one draw among many possible essay sets; the interval says how far
+    another draw of the same genre could land.
+
+    Args:
+        doc_ids: the essays scored (every essay of the corpus or of one half, also those with no
+            gold row and no frame). A gold row belongs to the essay its ``doc`` names (as in
+            :func:`match_frames`: the doc id or its prefix); found frames outside ``doc_ids`` are
+            left out.
+        n_resamples: bootstrap resamples (at least 1).
+        confidence: the interval's coverage, between 0 and 1.
+        seed: the random generator's seed (same input and seed, same interval).
+
+    Returns:
+        One row per metric (``precision``, ``recall``, ``f1``): ``metric, value`` (the score on
+        the essays as given), ``low, high`` (the percentile interval), ``n_essays, n_resamples``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if n_resamples < 1:
+        raise ValueError(f"n_resamples must be at least 1, got {n_resamples}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    essays = [str(d) for d in doc_ids]
+    position = {d: i for i, d in enumerate(essays)}
+    found = found_df[found_df["doc_id"].astype(str).isin(position)].reset_index(drop=True)
+    gold = gold_df.reset_index(drop=True)
+    matching = match_frames(found, gold, sentences, **kwargs)
+
+    def essay_of(prefix: str) -> int | None:
+        exact = position.get(prefix)
+        if exact is not None:
+            return exact
+        return next((i for d, i in position.items() if d.startswith(prefix)), None)
+
+    n = len(essays)
+    n_found, n_gold, n_matched = np.zeros(n), np.zeros(n), np.zeros(n)
+    for d in found["doc_id"].astype(str):
+        n_found[position[d]] += 1
+    for gi, prefix in enumerate(gold["doc"].astype(str)):
+        i = essay_of(prefix)
+        if i is None:
+            continue
+        n_gold[i] += 1
+        if gi in matching:
+            n_matched[i] += 1
+
+    def scores(weights: "np.ndarray") -> "np.ndarray":
+        f, g, m = weights @ n_found, weights @ n_gold, weights @ n_matched
+        p = np.divide(m, f, out=np.zeros_like(m), where=f > 0)
+        r = np.divide(m, g, out=np.zeros_like(m), where=g > 0)
+        f1 = np.divide(2 * p * r, p + r, out=np.zeros_like(p), where=(p + r) > 0)
+        return np.stack([p, r, f1])
+
+    point = scores(np.ones((1, n)))[:, 0] if n else np.zeros(3)
+    rng = np.random.default_rng(seed)
+    if n:
+        draws = rng.integers(0, n, size=(n_resamples, n))
+        weights = np.zeros((n_resamples, n))
+        np.add.at(weights, (np.repeat(np.arange(n_resamples), n), draws.ravel()), 1)
+        resampled = scores(weights)
+        tail = (1 - confidence) / 2 * 100
+        low, high = np.percentile(resampled, tail, axis=1), np.percentile(resampled, 100 - tail, axis=1)
+    else:
+        low = high = np.zeros(3)
+    return pd.DataFrame({"metric": ["precision", "recall", "f1"], "value": point, "low": low, "high": high,
+                         "n_essays": n, "n_resamples": n_resamples})
