@@ -182,6 +182,11 @@ def test_two_sentence_frame_matches_gold_evidence_in_either_sentence(nlp, extrac
     ("Retailers bid farewell to the price war. Instead, they embrace the value war.", "price war", "value war"),
     ("We must say goodbye to the traffic mindset. Instead, we must build a logic of retention.",
      "traffic mindset", "logic of retention"),
+    # what ends, then what arrives of the same kind (the same noun, or one of its type group)
+    ("The era of cheap clicks is over. The era of earned attention has begun.",
+     "era of cheap clicks", "era of earned attention"),
+    ("The era of cheap clicks has come to an end. A new stage of careful growth is emerging.",
+     "era of cheap clicks", "new stage of careful growth"),
     # a focus opening names the new concern
     ("The era of cheap clicks is over. What matters now is the lifetime value of each customer.",
      "era of cheap clicks", "lifetime value of each customer"),
@@ -205,6 +210,11 @@ def test_a_rejection_is_completed_by_the_next_sentence(nlp, extractor, single, t
     ("Retailers bid farewell to the price war. Instead, the government raised taxes.", "price war"),
     ("Retailers bid farewell to the price war. Instead, their suppliers embrace it.", "price war"),
     ("Retailers bid farewell to the price war. In fact, they entered the market in 2019.", "price war"),
+    # what arrives is of another kind, is not named, or does not arrive
+    ("Traffic dividends are over. Competition rises.", "Traffic dividends"),
+    ("The era of cheap clicks is over. Prices have risen.", "era of cheap clicks"),
+    ("The era of cheap clicks is over. The era has begun.", "era of cheap clicks"),
+    ("The era of cheap clicks is over. Its successor has not begun.", "era of cheap clicks"),
     # what it was, still is, also is, or is not either
     ("The bookshop is no longer a seller of titles. It was a cornerstone of the town for fifty years.",
      "seller of titles"),

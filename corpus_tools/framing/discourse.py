@@ -551,7 +551,7 @@ class DiscourseReader:
     def _read_completion(self, previous: "Doc", doc: "Doc", pair: PairClass, frames: Sequence[Frame] = (),
                          prev_frames: Sequence[Frame] = ()) -> PairFrame | None:
         """The previous sentence rejects X and names nothing in its place ("The bookshop is no longer
-        a warehouse of titles."; "Retailers bid farewell to the price war."); this one says what
+        a seller of titles."; "Retailers bid farewell to the price war."); this one says what
         takes it: after a focus opening ("What matters now is Y"), or by saying of the same subject
         (the same noun, or a pronoun for it) what it is now ("It has become a community hub.";
         "Instead, it is ..."), or, after a turn ("Instead, they embrace Y"), by a verb of adoption of
@@ -575,6 +575,7 @@ class DiscourseReader:
         identity = old_head.dep_ in {"attr", "oprd"} and old_pred.lemma_.lower() in {"be", "become"} \
             and _denied(old_pred)
         subject = _subject_of(new_pred)
+        said = "it is Y"
         if focus is not None:
             # "What matters now is Y", "The focus now is Y": a copula naming the new concern
             if new_pred.lemma_.lower() != "be":
@@ -588,6 +589,16 @@ class DiscourseReader:
                     c.dep_ == "advmod" and c.lower_ in cx.checks_["old_markers"] for c in new_pred.children):
                 return None  # "It was a ...", "It is still a ...": what it was, or still is, is no new side
             new_head = _first_child_of(new_pred, {"attr", "oprd"})
+        elif turn is None and new_pred.lemma_.lower() in cx.checks_["arrival_verbs"] and old_head.dep_ in {
+                "nsubj", "nsubjpass"}:
+            # "The era of cheap clicks is over. The era of earned attention has begun.": what arrives
+            # is of the same kind as what ended (the same noun, or one of its [anaphora.type_nouns] group)
+            new_head, said = subject, f"Y {new_pred.lemma_.lower()}s"
+            kinds = self.grammar_.type_nouns
+            if new_head is None or new_head.pos_ not in _NOUNS or not (
+                    new_head.lemma_.lower() == old_head.lemma_.lower()
+                    or kinds.get(new_head.lemma_.lower(), "") == kinds.get(old_head.lemma_.lower(), "-")):
+                return None
         elif turn is not None and new_pred.lemma_.lower() in cx.checks_["adopt_verbs"]:
             # "Retailers bid farewell to the price war. Instead, they embrace the value war."
             agent = _subject_of(previous[rejected.anchor])
@@ -602,15 +613,16 @@ class DiscourseReader:
         judgements = {w[0] for w in pair.words["judgements"]} | set(cx.checks_["non_framings"])
         if new_head.lemma_.lower() in judgements:
             return None  # "It is a pity.": a judgement of the rejection, not what replaces it
-        if new_head.lemma_.lower() == old_head.lemma_.lower() and _kind_words(new_head) == _kind_words(old_head):
+        if new_head.lemma_.lower() == old_head.lemma_.lower() and _kind_words(new_head) <= _kind_words(old_head):
             return None  # the same framing again ("not a toy. It is a toy for adults"); "price war" / "value war" differ
         if any(span is not None and span[0] <= new_head.i < span[1] for f in frames for span in (f.old, f.new)):
             return None  # the second sentence frames it on its own
         new = cx._side(new_head, new_head.left_edge.i, len(doc))
         if new is None:
             return None
-        words = " ".join(focus or turn or ("it", "is"))
-        return PairFrame(pair.cue.replace("{turn}", words), FAMILY, rejected.old, new, 0, 1, new_pred.i,
+        words = " ".join(focus or turn or ())
+        cue = pair.cue.replace("{turn}", words) if words else pair.cue.replace("{turn} Y", said)
+        return PairFrame(cue, FAMILY, rejected.old, new, 0, 1, new_pred.i,
                          extra={"class": pair.name})
 
 
@@ -626,8 +638,11 @@ def _after_words(doc: "Doc", words: tuple[str, ...]) -> str:
 
 
 def _kind_words(noun: "Token") -> set[str]:
-    """The words before a noun that say which kind it is ("price" in "price war")."""
-    return {c.lemma_.lower() for c in noun.children if c.dep_ in {"compound", "amod", "nmod"} and c.i < noun.i}
+    """The words that say which kind a noun is: "price" in "price war", "click" in "era of clicks"."""
+    words = {c.lemma_.lower() for c in noun.children if c.dep_ in {"compound", "amod", "nmod"} and c.i < noun.i}
+    of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    return words | ({obj.lemma_.lower()} if obj is not None else set())
 
 
 def _first_child_of(pred: "Token", deps: set[str]) -> "Token | None":
