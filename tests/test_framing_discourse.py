@@ -291,11 +291,10 @@ def test_broken_file_names_file_and_line(tmp_path, edit, line, words):
 
 def test_completion_reader_needs_its_lists(tmp_path):
     path = tmp_path / "mine.toml"
-    path.write_text('[[pair]]\nclass = "done"\nreader = "completion"\nturns = ["instead"]\nfocus = ["what matters now"]\n',
-                    encoding="utf-8")
-    with pytest.raises(FrameGrammarError, match="line 1: class 'done': reader 'completion' needs a 'judgements' list"):
+    path.write_text('[[pair]]\nclass = "done"\nreader = "completion"\nturns = ["instead"]\n', encoding="utf-8")
+    with pytest.raises(FrameGrammarError, match="line 1: class 'done': reader 'completion' needs a 'focus' list"):
         load_discourse(path)
-    path.write_text(path.read_text(encoding="utf-8") + 'judgements = ["pity"]\n', encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + 'focus = ["what matters now"]\n', encoding="utf-8")
     assert load_discourse(path).pairs[0].words["focus"] == (("what", "matters", "now"),)
 
 

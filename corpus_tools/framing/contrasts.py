@@ -738,7 +738,9 @@ class ContrastExtractor:
             here = tok.lemma_.lower() == "be" and any(c.dep_ == "advmod" and c.lower_ in self.checks_.get(
                 "arrival_adverbs", ()) and c.i > tok.i for c in tok.children)  # "the age of Y is here"
             if tok.i in used or tok.pos_ not in {"VERB", "AUX"} or (tok.lemma_.lower() not in arrival and not here) \
-                    or tok.i in self._predicates or _is_negated(tok) or pred.head == tok \
+                    or tok.i in self._predicates or _is_negated(tok) or pred.head == tok and not (
+                        # "X has come to an end; Y has arrived": the parser hangs the first clause on the second
+                        pred.dep_ == "ccomp" and any(t.text == ";" for t in pred.doc[pred.i:tok.i])) \
                     or (pred.head.dep_ == "prep" and pred.head.head == tok) \
                     or any(c.dep_ in {"xcomp", "dobj"} for c in tok.children):
                 # (an aspectual "began to X" or "started a Y" is no arrival)
@@ -1126,7 +1128,9 @@ class ContrastExtractor:
         for verb in doc[old[1]:]:
             if verb.text in {".", "!", "?"}:
                 break
-            if verb.lemma_.lower() not in {"be", "become"} or verb == pred or _is_negated(verb):
+            into = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "into"), None) \
+                if verb.lemma_.lower() in _BECOMING_INTO else None
+            if verb.lemma_.lower() not in {"be", "become"} and into is None or verb == pred or _is_negated(verb):
                 continue
             if not any(_clause_break(t) for t in doc[old[1]:verb.i]):
                 return None
@@ -1134,9 +1138,10 @@ class ContrastExtractor:
             if other is None or not (other.pos_ == "PRON" and other.lower_ in _RESTATING_PRONOUNS
                                      or _word_lemma(other) == _word_lemma(subj)):
                 return None
-            attr = _first_child(verb, ("attr", "oprd"), after=verb.i)
-            if attr is None or attr.pos_ not in _NOMINAL or not _content(attr) or self._literal(attr):
-                return None
+            attr = _first_child(verb, ("attr", "oprd"), after=verb.i) if into is None else _pobj(into)
+            if attr is None or attr.pos_ not in _NOMINAL or not _content(attr) or self._literal(attr) \
+                    or _word_lemma(attr) in self.checks_["non_framings"]:
+                return None  # ("...; it is a pity" judges the rejection, it names nothing in its place)
             new = self._side(attr, verb.i + 1, _clause_end(doc, attr))
             return None if new is None or _overlap(old, new) or _same_text(doc, old, new) else new
         return None
@@ -1519,6 +1524,9 @@ def _clause_break(tok: "Token") -> bool:
     before it ("X is not A - it is B"; the hyphen of "e-commerce" has none)."""
     return tok.text in {";", ",", ":", "—", "–"} or tok.text == "-" and tok.i > 0 and bool(tok.doc[tok.i - 1].whitespace_)
 
+
+#: Verbs of becoming that name what the subject is now with "into" ("...; it has turned into a hub").
+_BECOMING_INTO = frozenset({"turn", "evolve", "grow", "develop", "transform", "change", "morph"})
 
 #: Pronouns by which a following clause restates the subject ("...; it is a stage").
 _RESTATING_PRONOUNS = frozenset({"it", "they"})

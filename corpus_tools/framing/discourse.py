@@ -55,8 +55,8 @@ logger = logging.getLogger(__name__)
 
 #: The pair readers a ``[[pair]]`` table may name, and the word lists each needs.
 PAIR_READERS = {"held_turn": ("held", "believe", "holders", "turns"), "restatement": ("negators",),
-                "completion": ("turns", "focus", "judgements")}
-PAIR_KEYS = ("class", "reader", "cue", "held", "believe", "holders", "turns", "negators", "focus", "judgements")
+                "completion": ("turns", "focus")}
+PAIR_KEYS = ("class", "reader", "cue", "held", "believe", "holders", "turns", "negators", "focus")
 ANAPHORA_KEYS = ("determiners", "type_nouns")
 DISCOURSE_KEYS = ("name", "max_side_words")
 FAMILY = "discourse"
@@ -610,8 +610,7 @@ class DiscourseReader:
             return None
         if new_head is None or new_head.pos_ not in _NOUNS or not _content(new_head) or cx._literal(new_head):
             return None
-        judgements = {w[0] for w in pair.words["judgements"]} | set(cx.checks_["non_framings"])
-        if new_head.lemma_.lower() in judgements:
+        if new_head.lemma_.lower() in cx.checks_["non_framings"]:
             return None  # "It is a pity.": a judgement of the rejection, not what replaces it
         if new_head.lemma_.lower() == old_head.lemma_.lower() and _kind_words(new_head) <= _kind_words(old_head):
             return None  # the same framing again ("not a toy. It is a toy for adults"); "price war" / "value war" differ
