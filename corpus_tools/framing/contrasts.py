@@ -1163,8 +1163,8 @@ class ContrastExtractor:
         # "X is not A; instead, it is B": a corrective adverb after the clause break opens the
         # restating clause (read by _restated below), not a contrast of this clause
         cut = next((t.i for t in rest if _clause_break(t)), len(doc))
-        if any(t.lower_ in {"but", "only", "just"} or t.lower_ in {"rather", "instead"} and t.i < cut for t in rest) or any(
-                t.lower_ in self.checks_["restrictive"] for t in doc[max(0, start - 2):start]):
+        if any(t.lower_ in {"but", "only", "just"} or t.lower_ in {"rather", "instead"} and t.i < cut
+               for t in rest) or any(t.lower_ in self.checks_["restrictive"] for t in doc[max(0, start - 2):start]):
             return None  # the contrast readers have this one; "not only cannot X become Y" adds
         if doc[end:end + 1] and doc[end].lower_ in checks["restrictive"] and reductive is None:
             return None  # "is not only a Y" adds
@@ -1522,7 +1522,8 @@ def _regarded_as(verb: "Token", regarding: Iterable[str]) -> "tuple[Token, Token
 def _clause_break(tok: "Token") -> bool:
     """A mark that ends a clause inside the sentence: ";", ",", ":", a dash, or a hyphen with a space
     before it ("X is not A - it is B"; the hyphen of "e-commerce" has none)."""
-    return tok.text in {";", ",", ":", "—", "–"} or tok.text == "-" and tok.i > 0 and bool(tok.doc[tok.i - 1].whitespace_)
+    return tok.text in {";", ",", ":", "—", "–"} or (
+        tok.text == "-" and tok.i > 0 and bool(tok.doc[tok.i - 1].whitespace_))
 
 
 #: Verbs of becoming that name what the subject is now with "into" ("...; it has turned into a hub").

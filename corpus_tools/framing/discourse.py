@@ -555,8 +555,9 @@ class DiscourseReader:
         takes it: after a focus opening ("What matters now is Y"), or by saying of the same subject
         (the same noun, or a pronoun for it) what it is now ("It has become a community hub.";
         "Instead, it is ..."), or, after a turn ("Instead, they embrace Y"), by a verb of adoption of
-        the same agent. The frame completes the previous sentence's, which is then reported with
-        its new side."""
+        the same agent, or by the arrival of something of the same kind as what ended ("The era of X
+        is over. The era of Y has begun."). The frame completes the previous sentence's, which is
+        then reported with its new side."""
         rejected = next((f for f in reversed(prev_frames) if f.old is not None and f.new is None), None)
         if rejected is None:
             return None
@@ -602,7 +603,9 @@ class DiscourseReader:
         elif turn is not None and new_pred.lemma_.lower() in cx.checks_["adopt_verbs"]:
             # "Retailers bid farewell to the price war. Instead, they embrace the value war."
             agent = _subject_of(previous[rejected.anchor])
-            agent = agent if agent is not None else _subject_of(_root(previous) or previous[rejected.anchor])
+            root = _root(previous)
+            if agent is None and root is not None:
+                agent = _subject_of(root)  # "Retailers began to bid farewell to X": the main clause's subject
             if identity or not _restates(subject, agent):
                 return None
             new_head = cx._through_light(_complement(new_pred, after=new_pred.i))
@@ -613,7 +616,7 @@ class DiscourseReader:
         if new_head.lemma_.lower() in cx.checks_["non_framings"]:
             return None  # "It is a pity.": a judgement of the rejection, not what replaces it
         if new_head.lemma_.lower() == old_head.lemma_.lower() and _kind_words(new_head) <= _kind_words(old_head):
-            return None  # the same framing again ("not a toy. It is a toy for adults"); "price war" / "value war" differ
+            return None  # the same framing again ("a toy" / "a toy for adults"; "price war", "value war" differ)
         if any(span is not None and span[0] <= new_head.i < span[1] for f in frames for span in (f.old, f.new)):
             return None  # the second sentence frames it on its own
         new = cx._side(new_head, new_head.left_edge.i, len(doc))
@@ -621,8 +624,7 @@ class DiscourseReader:
             return None
         words = " ".join(focus or turn or ())
         cue = pair.cue.replace("{turn}", words) if words else pair.cue.replace("{turn} Y", said)
-        return PairFrame(cue, FAMILY, rejected.old, new, 0, 1, new_pred.i,
-                         extra={"class": pair.name})
+        return PairFrame(cue, FAMILY, rejected.old, new, 0, 1, new_pred.i, extra={"class": pair.name})
 
 
 # ----------------------------------------------------------------------------- helpers
