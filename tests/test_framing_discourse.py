@@ -172,11 +172,74 @@ def test_two_sentence_frame_matches_gold_evidence_in_either_sentence(nlp, extrac
     assert score_frames(ordinary, gold("e-commerce was a sales channel"), sentences)["all"].recall == 0.0
 
 
+@pytest.mark.parametrize("text, old, new", [
+    # the same subject, said to be something else now (a pronoun or the same noun, a copula or "become")
+    ("The bookshop is no longer a seller of titles. It has become a community hub for readers.",
+     "seller of titles", "community hub for readers"),
+    ("The loyalty card is not a discount tool. Rather, it is a data asset.", "discount tool", "data asset"),
+    ("The bookshop is not a seller of titles. The bookshop is a community hub.", "seller of titles", "community hub"),
+    # a turn, then a verb of adoption of the same agent
+    ("Retailers bid farewell to the price war. Instead, they embrace the value war.", "price war", "value war"),
+    ("We must say goodbye to the traffic mindset. Instead, we must build a logic of retention.",
+     "traffic mindset", "logic of retention"),
+    # what ends, then what arrives of the same kind (the same noun, or one of its type group)
+    ("The era of cheap clicks is over. The era of earned attention has begun.",
+     "era of cheap clicks", "era of earned attention"),
+    ("The era of cheap clicks has come to an end. A new stage of careful growth is emerging.",
+     "era of cheap clicks", "new stage of careful growth"),
+    # a focus opening names the new concern
+    ("The era of cheap clicks is over. What matters now is the lifetime value of each customer.",
+     "era of cheap clicks", "lifetime value of each customer"),
+])
+def test_a_rejection_is_completed_by_the_next_sentence(nlp, extractor, single, text, old, new):
+    assert (old, "") in sides(contrasts(nlp, single, text))  # one sentence alone rejects only
+    rows = contrasts(nlp, extractor, text)
+    assert sides(rows) == [(old, new)]  # the rejection is reported once, now with its new side
+    assert rows[0]["family"] == "discourse" and rows[0]["sent_id"].endswith("-s02")
+    assert rows[0]["sentence"].startswith(text.split(". ")[0])
+
+
+@pytest.mark.parametrize("text, rejected", [
+    # a literal or evaluative second sentence
+    ("The store is no longer a bank. It is a quiet place now.", "bank"),
+    ("The app is not a toy. It is expensive.", "toy"),
+    ("The membership is not a fee. It is clear that shoppers like it.", "fee"),
+    ("The bookshop is no longer a seller of titles. It is a pity.", "seller of titles"),
+    # another subject, another agent, another verb
+    ("The bookshop is no longer a seller of titles. The cafe next door is a meeting point.", "seller of titles"),
+    ("Retailers bid farewell to the price war. Instead, the government raised taxes.", "price war"),
+    ("Retailers bid farewell to the price war. Instead, their suppliers embrace it.", "price war"),
+    ("Retailers bid farewell to the price war. In fact, they entered the market in 2019.", "price war"),
+    # what arrives is of another kind, is not named, or does not arrive
+    ("Traffic dividends are over. Competition rises.", "Traffic dividends"),
+    ("The era of cheap clicks is over. Prices have risen.", "era of cheap clicks"),
+    ("The era of cheap clicks is over. The era has begun.", "era of cheap clicks"),
+    ("The era of cheap clicks is over. Its successor has not begun.", "era of cheap clicks"),
+    # what it was, still is, also is, or is not either
+    ("The bookshop is no longer a seller of titles. It was a cornerstone of the town for fifty years.",
+     "seller of titles"),
+    ("The bookshop is no longer a seller of titles. However, it is still a meeting point for readers.",
+     "seller of titles"),
+    ("The membership is not a fee. It is also a gift.", "fee"),
+    ("The bookshop is not a seller of titles. It is not a community hub either.", "seller of titles"),
+    # not the next sentence of the paragraph
+    ("The bookshop is no longer a seller of titles.\n\nIt has become a community hub.", "seller of titles"),
+])
+def test_a_rejection_is_not_completed_by_what_does_not_replace_it(nlp, extractor, text, rejected):
+    rows = contrasts(nlp, extractor, text)
+    assert not [r for r in rows if r["family"] == "discourse"], rows
+    assert (rejected, "") in sides(rows)
+
+
+def test_a_literal_state_is_no_rejection_to_complete(nlp, extractor):
+    assert contrasts(nlp, extractor, "The store is no longer open. It is a quiet street now.") == []
+
+
 # ----------------------------------------------------------------------------- the data file
 
 def test_builtin_file_loads():
     grammar = load_discourse()
-    assert {p.reader for p in grammar.pairs} == {"held_turn", "restatement"}
+    assert {p.reader for p in grammar.pairs} == {"held_turn", "restatement", "completion"}
     assert "this" in grammar.determiners and "model" in grammar.type_nouns
     assert load_discourse(builtin_discourse_path()).fingerprint() == grammar.fingerprint()
 
@@ -224,6 +287,15 @@ def test_broken_file_names_file_and_line(tmp_path, edit, line, words):
         load_discourse(path)
     message = str(err.value)
     assert str(path) in message and f"line {line}:" in message and words in message, message
+
+
+def test_completion_reader_needs_its_lists(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('[[pair]]\nclass = "done"\nreader = "completion"\nturns = ["instead"]\n', encoding="utf-8")
+    with pytest.raises(FrameGrammarError, match="line 1: class 'done': reader 'completion' needs a 'focus' list"):
+        load_discourse(path)
+    path.write_text(path.read_text(encoding="utf-8") + 'focus = ["what matters now"]\n', encoding="utf-8")
+    assert load_discourse(path).pairs[0].words["focus"] == (("what", "matters", "now"),)
 
 
 def test_good_file_parses_and_missing_file_is_clear(tmp_path):

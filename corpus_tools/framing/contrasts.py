@@ -632,7 +632,9 @@ class ContrastExtractor:
             if obj is None and form != "nominal":
                 inner = _first_child(pred, ("xcomp",), after=pred.i)
                 if inner is not None and inner.pos_ in {"VERB", "AUX"}:
-                    obj = _complement(inner, after=inner.i)  # "stop using the logic of X": what was used
+                    # "stop using the logic of X": what was used; "stop thinking of X as A": the view A
+                    regarded = _regarded_as(inner, self.checks_["saying_verbs"])
+                    obj = regarded[1] if regarded is not None else _complement(inner, after=inner.i)
             return obj, None
         if kind == "subject":
             if form in {"nominal", "adjectival"}:
@@ -685,6 +687,17 @@ class ContrastExtractor:
                     return head, conj  # (the verb then ends the old side it hangs on: "X and moves towards Y")
             else:
                 head = _complement(conj, after=conj.i)
+                inner = _first_child(conj, ("xcomp",), after=conj.i)
+                regarded = _regarded_as(inner, self.checks_["saying_verbs"]) if inner is not None else None
+                if regarded is not None:
+                    # "... and start treating it as B": the new view of the same thing (a pronoun
+                    # pointing back, or the same noun); a view of something else is no new side
+                    thing, view = regarded
+                    was = _first_child(pred, ("xcomp",))
+                    before = _regarded_as(pred if was is None else was, self.checks_["saying_verbs"])
+                    same = thing.lower_ in _RESTATING_PRONOUNS | {"them"} or (
+                        before is not None and _word_lemma(before[0]) == _word_lemma(thing))
+                    head = view if same else None
             if _content(head):
                 return head, None
         # a leaving participle before its clause's verb of adoption ("Breaking out of X, brands are entering Y")
@@ -725,7 +738,9 @@ class ContrastExtractor:
             here = tok.lemma_.lower() == "be" and any(c.dep_ == "advmod" and c.lower_ in self.checks_.get(
                 "arrival_adverbs", ()) and c.i > tok.i for c in tok.children)  # "the age of Y is here"
             if tok.i in used or tok.pos_ not in {"VERB", "AUX"} or (tok.lemma_.lower() not in arrival and not here) \
-                    or tok.i in self._predicates or _is_negated(tok) or pred.head == tok \
+                    or tok.i in self._predicates or _is_negated(tok) or pred.head == tok and not (
+                        # "X has come to an end; Y has arrived": the parser hangs the first clause on the second
+                        pred.dep_ == "ccomp" and any(t.text == ";" for t in pred.doc[pred.i:tok.i])) \
                     or (pred.head.dep_ == "prep" and pred.head.head == tok) \
                     or any(c.dep_ in {"xcomp", "dobj"} for c in tok.children):
                 # (an aspectual "began to X" or "started a Y" is no arrival)
@@ -1113,23 +1128,27 @@ class ContrastExtractor:
         for verb in doc[old[1]:]:
             if verb.text in {".", "!", "?"}:
                 break
-            if verb.lemma_.lower() not in {"be", "become"} or verb == pred or _is_negated(verb):
+            into = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "into"), None) \
+                if verb.lemma_.lower() in _BECOMING_INTO else None
+            if verb.lemma_.lower() not in {"be", "become"} and into is None or verb == pred or _is_negated(verb):
                 continue
-            if not any(t.text in {";", ",", ":", "—"} for t in doc[old[1]:verb.i]):
+            if not any(_clause_break(t) for t in doc[old[1]:verb.i]):
                 return None
             other = _subject(verb)
             if other is None or not (other.pos_ == "PRON" and other.lower_ in _RESTATING_PRONOUNS
                                      or _word_lemma(other) == _word_lemma(subj)):
                 return None
-            attr = _first_child(verb, ("attr", "oprd"), after=verb.i)
-            if attr is None or attr.pos_ not in _NOMINAL or not _content(attr) or self._literal(attr):
-                return None
+            attr = _first_child(verb, ("attr", "oprd"), after=verb.i) if into is None else _pobj(into)
+            if attr is None or attr.pos_ not in _NOMINAL or not _content(attr) or self._literal(attr) \
+                    or _word_lemma(attr) in self.checks_["non_framings"]:
+                return None  # ("...; it is a pity" judges the rejection, it names nothing in its place)
             new = self._side(attr, verb.i + 1, _clause_end(doc, attr))
             return None if new is None or _overlap(old, new) or _same_text(doc, old, new) else new
         return None
 
     def _read_negated_identity(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
-        """"X is not a Y", "X has never been a Y": the subject's framing as Y rejected (new side empty)."""
+        """"X is not a Y", "X has never been a Y": the subject's framing as Y rejected (new side empty,
+        unless the next clause says what the subject is instead: "X is not A; (instead,) it is B")."""
         neg = doc[start]
         cop = neg.head
         if neg.dep_ != "neg" or cop.lemma_.lower() not in {"be", "become"}:
@@ -1141,8 +1160,11 @@ class ContrastExtractor:
         rest = [t for t in doc[end:] if t != reductive]
         if reductive is not None and any(t.lower_ in checks["additive"] for t in rest):
             return None  # "is not just a shop, it is also a cafe" adds
-        if any(t.lower_ in {"but", "only", "just", "rather", "instead"} for t in rest) or any(
-                t.lower_ in self.checks_["restrictive"] for t in doc[max(0, start - 2):start]):
+        # "X is not A; instead, it is B": a corrective adverb after the clause break opens the
+        # restating clause (read by _restated below), not a contrast of this clause
+        cut = next((t.i for t in rest if _clause_break(t)), len(doc))
+        if any(t.lower_ in {"but", "only", "just"} or t.lower_ in {"rather", "instead"} and t.i < cut
+               for t in rest) or any(t.lower_ in self.checks_["restrictive"] for t in doc[max(0, start - 2):start]):
             return None  # the contrast readers have this one; "not only cannot X become Y" adds
         if doc[end:end + 1] and doc[end].lower_ in checks["restrictive"] and reductive is None:
             return None  # "is not only a Y" adds
@@ -1160,9 +1182,14 @@ class ContrastExtractor:
         old = self._side(attr, neg.i + 1, _clause_end(doc, attr))
         if old is None:
             return None
+        # "X is not A; it is B": the next clause says what the subject is instead
+        new = self._restated(cop, old)
+        if new is None and cut < len(doc) and any(t.lower_ in {"rather", "instead"} for t in rest):
+            return None  # "...; instead, the brand ..." turns to another subject: not this reader's
         # the predicate noun is a role the subject is said not to play: a kind noun ("not a shop",
         # "not warehouses of books") is then a framing, not a literal shop
-        return Frame("X is not just Y" if reductive is not None else "X is not Y", conn.name, old, None, neg.i,
+        cue = "X is not just Y" if reductive is not None else "X is not Y"
+        return Frame(cue.replace("Y", "A; it is B") if new is not None else cue, conn.name, old, new, neg.i,
                      extra={"identity": True})
 
     def _read_fronted_leaving(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
@@ -1477,6 +1504,30 @@ def _cue(template: str, tok: "Token", wording: Wording, form: str, has_new: bool
         cue += ", Y"  # a leaving that names what it makes way for
     return cue
 
+
+def _regarded_as(verb: "Token", regarding: Iterable[str]) -> "tuple[Token, Token] | None":
+    """(what is regarded, the view) of a verb of regarding with "as": "thinking of X as A",
+    "treating it as B" -> (X, A), (it, B); ``None`` for any other verb."""
+    if verb.lemma_.lower() not in regarding:
+        return None
+    as_prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "as"), None)
+    view = _pobj(as_prep) if as_prep is not None else None
+    thing = _first_child(verb, ("dobj",))
+    if thing is None:  # "think of X as A"
+        of = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        thing = _pobj(of) if of is not None else None
+    return (thing, view) if thing is not None and view is not None and view.pos_ in _NOMINAL else None
+
+
+def _clause_break(tok: "Token") -> bool:
+    """A mark that ends a clause inside the sentence: ";", ",", ":", a dash, or a hyphen with a space
+    before it ("X is not A - it is B"; the hyphen of "e-commerce" has none)."""
+    return tok.text in {";", ",", ":", "—", "–"} or (
+        tok.text == "-" and tok.i > 0 and bool(tok.doc[tok.i - 1].whitespace_))
+
+
+#: Verbs of becoming that name what the subject is now with "into" ("...; it has turned into a hub").
+_BECOMING_INTO = frozenset({"turn", "evolve", "grow", "develop", "transform", "change", "morph"})
 
 #: Pronouns by which a following clause restates the subject ("...; it is a stage").
 _RESTATING_PRONOUNS = frozenset({"it", "they"})

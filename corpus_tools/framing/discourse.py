@@ -7,6 +7,10 @@ set a framing up in one sentence and turn it in the next:
   infrastructure."; "Many believe that X is Y. However, X is not Y.");
 - **restatement** ("Flow and capital are no longer the driving force. The transformation of retail
   itself is the driving force.");
+- **a rejection completed** ("The bookshop is no longer a seller of titles. It has become a
+  community hub."; "Retailers bid farewell to the price war. Instead, they embrace the value war."):
+  the first sentence's frame names no new side; the second names it of the same subject or agent,
+  and the first sentence's frame is reported once, with that side;
 - **a side that points back** ("Historically, e-commerce was driven by incremental market logic.
   However, the sector has long surpassed this framework, ..."): an in-sentence frame whose side is
   only "this framework" or "such a model" is reported with the phrase of the previous sentence it
@@ -28,7 +32,8 @@ in-sentence frame whose side was resolved keeps its grammar class, and its cue s
 stood for ("surpass X [this framework]"). Precision comes before recall here: a turn word alone
 ("However, ...") never makes a frame; the second sentence must say the same kind of thing (the
 same verb, or a copula for a copula) of the same topic with another complement, or the same claim of
-another holder, or give the same role noun to another side, or deny the first sentence's view.
+another holder, or give the same role noun to another side, or deny the first sentence's view, or
+say what the same subject is now (or what the same agent adopts instead) after a rejection.
 Mentions on a side take that side in ``framing.orientation``, in either sentence.
 """
 from __future__ import annotations
@@ -50,8 +55,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: The pair readers a ``[[pair]]`` table may name, and the word lists each needs.
-PAIR_READERS = {"held_turn": ("held", "believe", "holders", "turns"), "restatement": ("negators",)}
-PAIR_KEYS = ("class", "reader", "cue", "held", "believe", "holders", "turns", "negators")
+PAIR_READERS = {"held_turn": ("held", "believe", "holders", "turns"), "restatement": ("negators",),
+                "completion": ("turns", "focus")}
+PAIR_KEYS = ("class", "reader", "cue", "held", "believe", "holders", "turns", "negators", "focus")
 ANAPHORA_KEYS = ("determiners", "type_nouns")
 DISCOURSE_KEYS = ("name", "max_side_words")
 FAMILY = "discourse"
@@ -304,7 +310,7 @@ class DiscourseReader:
             return out
         for pair in self.pairs_:
             try:
-                found = getattr(self, f"_read_{pair.reader}")(previous, doc, pair, frames)
+                found = getattr(self, f"_read_{pair.reader}")(previous, doc, pair, frames, prev_frames)
             except IndexError:  # a malformed parse must never stop a corpus run
                 found = None
             if found is None:
@@ -405,8 +411,8 @@ class DiscourseReader:
         return None
 
     # -- held view, then a turn
-    def _read_held_turn(self, previous: "Doc", doc: "Doc", pair: PairClass, frames: Sequence[Frame] = ()
-                        ) -> PairFrame | None:
+    def _read_held_turn(self, previous: "Doc", doc: "Doc", pair: PairClass, frames: Sequence[Frame] = (),
+                        prev_frames: Sequence[Frame] = ()) -> PairFrame | None:
         turn = _opening(doc, pair.words["turns"])
         if turn is None:
             return None
@@ -512,8 +518,8 @@ class DiscourseReader:
         return None
 
     # -- restatement
-    def _read_restatement(self, previous: "Doc", doc: "Doc", pair: PairClass, frames: Sequence[Frame] = ()
-                          ) -> PairFrame | None:
+    def _read_restatement(self, previous: "Doc", doc: "Doc", pair: PairClass, frames: Sequence[Frame] = (),
+                          prev_frames: Sequence[Frame] = ()) -> PairFrame | None:
         negators = {" ".join(w) for w in pair.words["negators"]}
         first = _copular_root(previous)
         second = _copular_root(doc)
@@ -542,7 +548,118 @@ class DiscourseReader:
         return PairFrame(pair.cue.replace("{role}", role), FAMILY, old, new, 0, 1, second.i, extra={"class": pair.name})
 
 
+    # -- a rejection, then what takes its place
+    def _read_completion(self, previous: "Doc", doc: "Doc", pair: PairClass, frames: Sequence[Frame] = (),
+                         prev_frames: Sequence[Frame] = ()) -> PairFrame | None:
+        """The previous sentence rejects X and names nothing in its place ("The bookshop is no longer
+        a seller of titles."; "Retailers bid farewell to the price war."); this one says what
+        takes it: after a focus opening ("What matters now is Y"), or by saying of the same subject
+        (the same noun, or a pronoun for it) what it is now ("It has become a community hub.";
+        "Instead, it is ..."), or, after a turn ("Instead, they embrace Y"), by a verb of adoption of
+        the same agent, or by the arrival of something of the same kind as what ended ("The era of X
+        is over. The era of Y has begun."). The frame completes the previous sentence's, which is
+        then reported with its new side."""
+        rejected = next((f for f in reversed(prev_frames) if f.old is not None and f.new is None), None)
+        if rejected is None:
+            return None
+        cx = self.contrasts_
+        focus = _opening(doc, pair.words["focus"])
+        turn = None if focus is not None else _opening(doc, pair.words["turns"])
+        if turn is not None and turn[-1] + " " + _after_words(doc, turn) == "rather than":
+            return None  # "Rather than X, Y": the second sentence's own frame
+        new_pred = _root(doc)
+        if new_pred is None or _denied(new_pred) or any(
+                c.dep_ in {"mark", "csubj"} and focus is None or c.dep_ in {"ccomp", "xcomp"}
+                or c.lower_ in cx.checks_["additive"] and c.dep_ == "advmod" for c in new_pred.children):
+            return None  # a condition, a clause for its subject ("It is clear that ..."), an addition
+        old_head = previous[rejected.old[0]:rejected.old[1]].root
+        old_pred = old_head.head
+        identity = old_head.dep_ in {"attr", "oprd"} and old_pred.lemma_.lower() in {"be", "become"} \
+            and _denied(old_pred)
+        subject = _subject_of(new_pred)
+        said = "it is Y"
+        if focus is not None:
+            # "What matters now is Y", "The focus now is Y": a copula naming the new concern
+            if new_pred.lemma_.lower() != "be":
+                return None
+            new_head = _first_child_of(new_pred, {"attr"})
+        elif _copular_root(doc) is not None and new_pred.lemma_.lower() in {"be", "become"}:
+            # "X is no longer A. It has become B.": the same subject, said to be something else now
+            if not identity or not _restates(subject, _subject_of(old_pred)):
+                return None
+            if new_pred.tag_ == "VBD" and new_pred.lemma_.lower() == "be" or any(
+                    c.dep_ == "advmod" and c.lower_ in cx.checks_["old_markers"] for c in new_pred.children):
+                return None  # "It was a ...", "It is still a ...": what it was, or still is, is no new side
+            new_head = _first_child_of(new_pred, {"attr", "oprd"})
+        elif turn is None and new_pred.lemma_.lower() in cx.checks_["arrival_verbs"] and old_head.dep_ in {
+                "nsubj", "nsubjpass"}:
+            # "The era of cheap clicks is over. The era of earned attention has begun.": what arrives
+            # is of the same kind as what ended (the same noun, or one of its [anaphora.type_nouns] group)
+            new_head, said = subject, f"Y {new_pred.lemma_.lower()}s"
+            kinds = self.grammar_.type_nouns
+            if new_head is None or new_head.pos_ not in _NOUNS or not (
+                    new_head.lemma_.lower() == old_head.lemma_.lower()
+                    or kinds.get(new_head.lemma_.lower(), "") == kinds.get(old_head.lemma_.lower(), "-")):
+                return None
+        elif turn is not None and new_pred.lemma_.lower() in cx.checks_["adopt_verbs"]:
+            # "Retailers bid farewell to the price war. Instead, they embrace the value war."
+            agent = _subject_of(previous[rejected.anchor])
+            root = _root(previous)
+            if agent is None and root is not None:
+                agent = _subject_of(root)  # "Retailers began to bid farewell to X": the main clause's subject
+            if identity or not _restates(subject, agent):
+                return None
+            new_head = cx._through_light(_complement(new_pred, after=new_pred.i))
+        else:
+            return None
+        if new_head is None or new_head.pos_ not in _NOUNS or not _content(new_head) or cx._literal(new_head):
+            return None
+        if new_head.lemma_.lower() in cx.checks_["non_framings"]:
+            return None  # "It is a pity.": a judgement of the rejection, not what replaces it
+        if new_head.lemma_.lower() == old_head.lemma_.lower() and _kind_words(new_head) <= _kind_words(old_head):
+            return None  # the same framing again ("a toy" / "a toy for adults"; "price war", "value war" differ)
+        if any(span is not None and span[0] <= new_head.i < span[1] for f in frames for span in (f.old, f.new)):
+            return None  # the second sentence frames it on its own
+        new = cx._side(new_head, new_head.left_edge.i, len(doc))
+        if new is None:
+            return None
+        words = " ".join(focus or turn or ())
+        cue = pair.cue.replace("{turn}", words) if words else pair.cue.replace("{turn} Y", said)
+        return PairFrame(cue, FAMILY, rejected.old, new, 0, 1, new_pred.i, extra={"class": pair.name})
+
+
 # ----------------------------------------------------------------------------- helpers
+
+def _after_words(doc: "Doc", words: tuple[str, ...]) -> str:
+    """The word after an opening (past quotes and brackets), lowercased ("" at the end)."""
+    start = 0
+    while start < len(doc) and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+    i = start + len(words)
+    return doc[i].lower_ if i < len(doc) else ""
+
+
+def _kind_words(noun: "Token") -> set[str]:
+    """The words that say which kind a noun is: "price" in "price war", "click" in "era of clicks"."""
+    words = {c.lemma_.lower() for c in noun.children if c.dep_ in {"compound", "amod", "nmod"} and c.i < noun.i}
+    of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    return words | ({obj.lemma_.lower()} if obj is not None else set())
+
+
+def _first_child_of(pred: "Token", deps: set[str]) -> "Token | None":
+    return next((c for c in pred.children if c.dep_ in deps and c.i > pred.i), None)
+
+
+def _restates(subject: "Token | None", earlier: "Token | None") -> bool:
+    """Is ``subject`` the earlier sentence's subject again: a pronoun for it, or the same noun?"""
+    if subject is None or earlier is None:
+        return False
+    if subject.pos_ == "PRON":
+        return subject.lower_ in {"it", "they", "we"} and (
+            earlier.pos_ != "PRON" or earlier.lower_ == subject.lower_)
+    return subject.pos_ in _NOUNS and subject.lemma_.lower() == earlier.lemma_.lower()
+
 
 def _root(doc: "Doc") -> "Token | None":
     """The first root of a sentence Doc, found on its head array (no Token per word)."""
