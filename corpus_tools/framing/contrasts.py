@@ -607,7 +607,13 @@ class ContrastExtractor:
               other: "Token | None") -> tuple["Token | None", "Token | None"]:
         kind = role.kind
         if kind == "prep":
-            return _prep_object(pred, role.preps, used)
+            found = _prep_object(pred, role.preps, used)
+            if found[0] is None and form == "nominal" and last is not None and last.pos_ == "ADP":
+                # "the preference for Y | over X": the parser hangs the phrase on the particle's object
+                obj = _pobj(last)
+                if obj is not None:
+                    found = _prep_object(obj, role.preps, used)
+            return found
         if kind == "object":
             if last is not None and last.i != pred.i:
                 obj = _first_child(last, ("pobj", "pcomp", "dobj"))
@@ -719,7 +725,8 @@ class ContrastExtractor:
         for tok in pred.doc:
             if tok.pos_ in _NOMINAL and tok.lemma_.lower() in self.checks_["arrival_nouns"] and tok.i not in used:
                 obj = _pobj(next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), tok))
-                if obj is not None and obj != old and _content(obj) and (old is None or obj not in old.subtree):
+                if obj is not None and obj != old and _content(obj) and (old is None or obj not in old.subtree) \
+                        and not self._literal(obj):  # "at the beginning of the year" dates; nothing arrives
                     return obj, None  # "the emergence of Y announces the end of X"
                 continue
             here = tok.lemma_.lower() == "be" and any(c.dep_ == "advmod" and c.lower_ in self.checks_.get(
@@ -1470,6 +1477,9 @@ def _cue(template: str, tok: "Token", wording: Wording, form: str, has_new: bool
         said = " ".join([tok.lower_, *wording.rest])
         if "is {word}" in template:
             return template.replace("{word}", said)
+        if template.startswith("{word} X"):
+            # "abandon X" read in the passive: "X is abandoned", ", Y" when it names what comes instead
+            return f"X is {said}" + (", Y" if has_new else "")
         # "Y replace X" read in the passive; "transform from X to Y" as "be transformed from X to Y"
         return f"X is {said} by Y" if template.startswith("Y ") else template.replace("{word}", f"be {said}")
     cue = template.replace("{word}", wording.text)
@@ -1756,7 +1766,7 @@ def _complex_prep_object(pred: "Token", words: list[str], used: set[int]) -> tup
                 cur = nxt
             obj = _pobj(cur) if ok and cur.dep_ == "prep" else None
             if obj is not None:
-                return obj, cur
+                return obj, child  # (its first word ends a side the phrase hangs on: "X in favour of Y")
     return None, None
 
 
