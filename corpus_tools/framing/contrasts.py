@@ -536,6 +536,8 @@ class ContrastExtractor:
         elif key == "nouns":
             if pos not in {"NOUN", "PROPN", "X", "INTJ"} or any(c.dep_ in {"compound", "amod"} for c in tok.children):
                 return None  # "the front end", "a back end" are not an ending
+            if tok.dep_ == "dobj" and tok.head.lemma_.lower() in self.checks_.get("countering_verbs", ()):
+                return None  # "resisting the fall of X": the ending is held off, not claimed
             form = "nominal"
         else:
             if pos not in {"ADJ", "ADV", "ADP", "VERB"} or tok.dep_ in {"amod", "compound", "prep"}:
@@ -734,7 +736,9 @@ class ContrastExtractor:
             if tok.i in used or tok.pos_ not in {"VERB", "AUX"} or (tok.lemma_.lower() not in arrival and not here) \
                     or tok.i in self._predicates or _is_negated(tok) or pred.head == tok \
                     or (pred.head.dep_ == "prep" and pred.head.head == tok) \
-                    or any(c.dep_ in {"xcomp", "dobj"} for c in tok.children):
+                    or any(c.dep_ in {"xcomp", "dobj"} for c in tok.children) \
+                    or (tok.lemma_.lower() in {"start", "begin"} and tok.i + 1 < len(tok.doc)
+                        and tok.doc[tok.i + 1].lower_ == "to"):  # "start to dwindle", the verb taken for a noun
                 # (an aspectual "began to X" or "started a Y" is no arrival)
                 continue  # "X has come to the end of ...": the verb of the ending itself
             if old is not None and tok in old.subtree:
@@ -1518,8 +1522,8 @@ def _in_condition(tok: "Token") -> bool:
         if any(c.dep_ == "mark" and c.lower_ in _CONDITION_MARKS for c in cur.children) or (
                 cur.dep_ == "relcl" and any(c.lower_ == "when" and c.dep_ == "advmod" for c in cur.children)):
             return True
-        if any(c.dep_ == "advmod" and c.lower_ == "when" and c.i < cur.i for c in cur.children) and cur.dep_ == "advcl":
-            return True
+        if cur.dep_ == "advcl" and any(c.dep_ == "advmod" and c.lower_ == "when" and c.i < cur.i for c in cur.subtree):
+            return True  # (the parser may hang the "when" on the clause's subject: "when | traditional models hit ...")
         if cur.dep_ in {"xcomp", "conj", "aux", "auxpass", "prt"} and cur.head != cur:
             cur = cur.head
         else:
