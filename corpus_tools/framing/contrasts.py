@@ -610,9 +610,12 @@ class ContrastExtractor:
         kind = role.kind
         if kind == "prep":
             found = _prep_object(pred, role.preps, used)
-            if found[0] is None and form == "nominal" and last is not None and last.pos_ == "ADP":
-                # "the preference for Y | over X": the parser hangs the phrase on the particle's object
-                obj = _pobj(last)
+            if found[0] is None and form == "nominal":
+                # "the preference for Y | over X", "the conversion of X | into Y": the parser hangs the
+                # phrase on the object of the noun's particle, or of its of-phrase
+                preps = [last] if last is not None and last.pos_ == "ADP" else [
+                    c for c in pred.children if c.dep_ == "prep" and c.lower_ == "of"]
+                obj = _pobj(preps[0]) if preps else None
                 if obj is not None:
                     found = _prep_object(obj, role.preps, used)
             return found
