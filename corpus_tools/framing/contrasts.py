@@ -532,7 +532,9 @@ class ContrastExtractor:
         if key == "verbs":
             if pos not in {"VERB", "AUX"}:
                 return None
-            form = "passive" if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children) else "active"
+            # (a participle on a noun is a passive too: "the traffic model, abandoned by most brands, ...")
+            form = "passive" if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children) or (
+                tok.dep_ == "acl" and tok.tag_ == "VBN" and tok.head.pos_ in _NOMINAL) else "active"
         elif key == "nouns":
             if pos not in {"NOUN", "PROPN", "X", "INTJ"} or any(c.dep_ in {"compound", "amod"} for c in tok.children):
                 return None  # "the front end", "a back end" are not an ending
@@ -648,7 +650,7 @@ class ContrastExtractor:
         if kind == "subject":
             if form in {"nominal", "adjectival"}:
                 return _holder(pred), None
-            if pred.dep_ == "relcl" and pred.head.pos_ in _NOMINAL:
+            if (pred.dep_ == "relcl" or pred.dep_ == "acl" and form == "passive") and pred.head.pos_ in _NOMINAL:
                 return pred.head, None
             return _subject(pred), None
         if kind == "holder":
