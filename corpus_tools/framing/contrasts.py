@@ -540,6 +540,8 @@ class ContrastExtractor:
                 return None  # "the front end", "a back end" are not an ending
             if tok.dep_ == "dobj" and tok.head.lemma_.lower() in self.checks_.get("countering_verbs", ()):
                 return None  # "resisting the fall of X": the ending is held off, not claimed
+            if wording.text in self.checks_.get("bare_nouns", ()) and any(c.dep_ == "det" for c in tok.children):
+                return None  # "X is history" frames X; "X is a history of retail" describes it
             form = "nominal"
         else:
             if pos not in {"ADJ", "ADV", "ADP", "VERB"} or tok.dep_ in {"amod", "compound", "prep"}:
@@ -553,8 +555,9 @@ class ContrastExtractor:
             return None
         group = [tok, *rest]
         head = next((t for t in group if t.head not in group or t.head == t), tok)
-        if any(_is_negated(t) for t in group) or (form == "adjectival" and _is_negated(tok.head)):
-            return None
+        if any(_is_negated(t) for t in group) or (form == "adjectival" and _is_negated(tok.head)) or (
+                form == "nominal" and tok.dep_ == "attr" and _is_negated(tok.head)):
+            return None  # (also "X is not a thing of the past": the copula carries the negation)
         if _negated_by_coordination(head):
             return None  # "cannot subvert and replace X": the negation covers both verbs
         if form == "active" and _keeps_from_doing(head):
