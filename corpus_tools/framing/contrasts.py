@@ -532,10 +532,16 @@ class ContrastExtractor:
         if key == "verbs":
             if pos not in {"VERB", "AUX"}:
                 return None
-            form = "passive" if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children) else "active"
+            # (a participle on a noun is a passive too: "the traffic model, abandoned by most brands, ...")
+            form = "passive" if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children) or (
+                tok.dep_ == "acl" and tok.tag_ == "VBN" and tok.head.pos_ in _NOMINAL) else "active"
         elif key == "nouns":
             if pos not in {"NOUN", "PROPN", "X", "INTJ"} or any(c.dep_ in {"compound", "amod"} for c in tok.children):
                 return None  # "the front end", "a back end" are not an ending
+            if tok.dep_ == "dobj" and tok.head.lemma_.lower() in self.checks_.get("countering_verbs", ()):
+                return None  # "resisting the fall of X": the ending is held off, not claimed
+            if wording.text in self.checks_.get("bare_nouns", ()) and any(c.dep_ == "det" for c in tok.children):
+                return None  # "X is history" frames X; "X is a history of retail" describes it
             form = "nominal"
         else:
             if pos not in {"ADJ", "ADV", "ADP", "VERB"} or tok.dep_ in {"amod", "compound", "prep"}:
@@ -549,8 +555,9 @@ class ContrastExtractor:
             return None
         group = [tok, *rest]
         head = next((t for t in group if t.head not in group or t.head == t), tok)
-        if any(_is_negated(t) for t in group) or (form == "adjectival" and _is_negated(tok.head)):
-            return None
+        if any(_is_negated(t) for t in group) or (form == "adjectival" and _is_negated(tok.head)) or (
+                form == "nominal" and tok.dep_ == "attr" and _is_negated(tok.head)):
+            return None  # (also "X is not a thing of the past": the copula carries the negation)
         if _negated_by_coordination(head):
             return None  # "cannot subvert and replace X": the negation covers both verbs
         if form == "active" and _keeps_from_doing(head):
@@ -607,7 +614,16 @@ class ContrastExtractor:
               other: "Token | None") -> tuple["Token | None", "Token | None"]:
         kind = role.kind
         if kind == "prep":
-            return _prep_object(pred, role.preps, used)
+            found = _prep_object(pred, role.preps, used)
+            if found[0] is None and form == "nominal":
+                # "the preference for Y | over X", "the conversion of X | into Y": the parser hangs the
+                # phrase on the object of the noun's particle, or of its of-phrase
+                preps = [last] if last is not None and last.pos_ == "ADP" else [
+                    c for c in pred.children if c.dep_ == "prep" and c.lower_ == "of"]
+                obj = _pobj(preps[0]) if preps else None
+                if obj is not None:
+                    found = _prep_object(obj, role.preps, used)
+            return found
         if kind == "object":
             if last is not None and last.i != pred.i:
                 obj = _first_child(last, ("pobj", "pcomp", "dobj"))
@@ -639,7 +655,7 @@ class ContrastExtractor:
         if kind == "subject":
             if form in {"nominal", "adjectival"}:
                 return _holder(pred), None
-            if pred.dep_ == "relcl" and pred.head.pos_ in _NOMINAL:
+            if (pred.dep_ == "relcl" or pred.dep_ == "acl" and form == "passive") and pred.head.pos_ in _NOMINAL:
                 return pred.head, None
             return _subject(pred), None
         if kind == "holder":
@@ -732,7 +748,8 @@ class ContrastExtractor:
         for tok in pred.doc:
             if tok.pos_ in _NOMINAL and tok.lemma_.lower() in self.checks_["arrival_nouns"] and tok.i not in used:
                 obj = _pobj(next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), tok))
-                if obj is not None and obj != old and _content(obj) and (old is None or obj not in old.subtree):
+                if obj is not None and obj != old and _content(obj) and (old is None or obj not in old.subtree) \
+                        and not self._literal(obj):  # "at the beginning of the year" dates; nothing arrives
                     return obj, None  # "the emergence of Y announces the end of X"
                 continue
             here = tok.lemma_.lower() == "be" and any(c.dep_ == "advmod" and c.lower_ in self.checks_.get(
@@ -742,7 +759,9 @@ class ContrastExtractor:
                         # "X has come to an end; Y has arrived": the parser hangs the first clause on the second
                         pred.dep_ == "ccomp" and any(t.text == ";" for t in pred.doc[pred.i:tok.i])) \
                     or (pred.head.dep_ == "prep" and pred.head.head == tok) \
-                    or any(c.dep_ in {"xcomp", "dobj"} for c in tok.children):
+                    or any(c.dep_ in {"xcomp", "dobj"} for c in tok.children) \
+                    or (tok.lemma_.lower() in {"start", "begin"} and tok.i + 1 < len(tok.doc)
+                        and tok.doc[tok.i + 1].lower_ == "to"):  # "start to dwindle", the verb taken for a noun
                 # (an aspectual "began to X" or "started a Y" is no arrival)
                 continue  # "X has come to the end of ...": the verb of the ending itself
             if old is not None and tok in old.subtree:
@@ -1497,6 +1516,9 @@ def _cue(template: str, tok: "Token", wording: Wording, form: str, has_new: bool
         said = " ".join([tok.lower_, *wording.rest])
         if "is {word}" in template:
             return template.replace("{word}", said)
+        if template.startswith("{word} X"):
+            # "abandon X" read in the passive: "X is abandoned", ", Y" when it names what comes instead
+            return f"X is {said}" + (", Y" if has_new else "")
         # "Y replace X" read in the passive; "transform from X to Y" as "be transformed from X to Y"
         return f"X is {said} by Y" if template.startswith("Y ") else template.replace("{word}", f"be {said}")
     cue = template.replace("{word}", wording.text)
@@ -1559,8 +1581,8 @@ def _in_condition(tok: "Token") -> bool:
         if any(c.dep_ == "mark" and c.lower_ in _CONDITION_MARKS for c in cur.children) or (
                 cur.dep_ == "relcl" and any(c.lower_ == "when" and c.dep_ == "advmod" for c in cur.children)):
             return True
-        if any(c.dep_ == "advmod" and c.lower_ == "when" and c.i < cur.i for c in cur.children) and cur.dep_ == "advcl":
-            return True
+        if cur.dep_ == "advcl" and any(c.dep_ == "advmod" and c.lower_ == "when" and c.i < cur.i for c in cur.subtree):
+            return True  # (the parser may hang the "when" on the clause's subject: "when | traditional models hit ...")
         if cur.dep_ in {"xcomp", "conj", "aux", "auxpass", "prt"} and cur.head != cur:
             cur = cur.head
         else:
@@ -1807,7 +1829,7 @@ def _complex_prep_object(pred: "Token", words: list[str], used: set[int]) -> tup
                 cur = nxt
             obj = _pobj(cur) if ok and cur.dep_ == "prep" else None
             if obj is not None:
-                return obj, cur
+                return obj, child  # (its first word ends a side the phrase hangs on: "X in favour of Y")
     return None, None
 
 
