@@ -205,8 +205,9 @@ class FramingExtractor:
             # other mentions are no cues, nor is a frame's own predicate ("X: the gravedigger of Y"
             # makes X the new side, not X negative)
             blocked = {i for _, s, e in matches for i in range(s, e)} | {f.anchor for f in frames}
+            cues = self.tagger_.cue_positions(words)  # once for all the sentence's mentions
             for concept, ts, te in matches:
-                o = self.tagger_.orient(doc, ts, te, blocked, words)
+                o = self.tagger_.orient(doc, ts, te, blocked, words, cues)
                 side, frame = _side_of(doc[ts:te].root.i, here)
                 temporal, t_cues = o.temporal, list(o.temporal_cues)
                 if frame is not None:
