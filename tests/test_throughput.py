@@ -235,3 +235,13 @@ def test_orientation_reads_only_cue_words(parsed_starter, parsed_dev, nlp):
                 n_cued += bool(found.temporal_cues or found.evaluation_cues)
     assert n_mentions > 500 and n_cued > 100
 
+
+def test_pointing_pretest_equals_token_read(parsed_starter):
+    """The two-sentence reader's test for a noun of the previous sentence reads the Doc's arrays."""
+    from corpus_tools.framing.discourse import _NOUNS, _has_noun
+
+    for parsed in parsed_starter:
+        for sent in parsed.sentences:
+            doc = sent.doc
+            for lemmas in ({t.lemma_.lower() for t in doc[:3]}, {t.lemma_.lower() for t in doc[-4:]}, {"zzz"}):
+                assert _has_noun(doc, lemmas) == any(t.pos_ in _NOUNS and t.lemma_.lower() in lemmas for t in doc)
