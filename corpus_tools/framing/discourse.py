@@ -339,6 +339,10 @@ class DiscourseReader:
         pointed_lemmas = {t.lemma_.lower() for t in pointed}
         if type_nouns.keys().isdisjoint(pointed_lemmas) and not _has_noun(previous, pointed_lemmas):
             return []
+        # every side that points back is one of these nouns, and none is resolved without its
+        # antecedent: when no noun has one, the second reading would find nothing to report
+        if all(self._antecedent(previous, noun) is None for noun in pointed):
+            return []
         candidates = [f for f in frames
                       if _points_back(doc, f.old, determiners) or _points_back(doc, f.new, determiners)]
         seen = {(f.anchor, f.old, f.new) for f in frames}

@@ -153,6 +153,8 @@ class OrientationTagger:
         # only the words where a cue starts can orient: the rest of the neighbourhood is not built
         candidates = [i for i in cues if not start <= i < end and i not in blocked]
         near = self._in_neighbourhood(doc, start, end, candidates) if candidates else set()
+        if not near:
+            return Orientation("", [], "", [])  # no cue word in the mention's clause
         old = self._find(words, near, self.old_)
         new = self._find(words, near, self.new_)
         neg = self._find(words, near, self.neg_)
