@@ -579,7 +579,8 @@ def _opening(doc: "Doc", turns: Sequence[tuple[str, ...]]) -> tuple[str, ...] | 
     start = 0
     while start < len(doc) and (doc[start].is_punct or doc[start].is_space):
         start += 1
-    if start == len(doc) or not any(w[0] == doc[start].lower_ for w in turns):
+    first = doc[start].lower_ if start < len(doc) else None
+    if not any(w[0] == first for w in turns):
         return None  # (most sentences open with no turn word: no Token for the words after it)
     longest = max((len(w) for w in turns), default=0)
     lowers = tuple(t.lower_ for t in doc[start:start + longest])
