@@ -9,6 +9,7 @@ documents on disk until a stage aggregates them.
 from __future__ import annotations
 
 import sys
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 if TYPE_CHECKING:
@@ -46,9 +47,20 @@ class RowChunks:
         return self._n + len(self._buffer)
 
     def extend(self, rows: Iterable[Any]) -> None:
-        """Append rows: tuples in :attr:`columns` order, or dicts keyed by column."""
+        """Append rows: tuples in :attr:`columns` order, or dicts keyed by column (a missing key is
+        ``None``)."""
         columns = self.columns
-        self._buffer.extend(r if isinstance(r, tuple) else tuple(r.get(c) for c in columns) for r in rows)
+        rows = rows if isinstance(rows, list) else list(rows)
+        if len(columns) > 1 and all(type(r) is dict for r in rows):
+            # one C call per row for the usual rows, which have every column (a plain dict, where
+            # a missing key cannot make a default); a row that lacks one is read key by key
+            take = itemgetter(*columns)
+            try:
+                self._buffer.extend([take(r) for r in rows])
+            except KeyError:
+                self._buffer.extend([tuple(map(r.get, columns)) for r in rows])
+        else:
+            self._buffer.extend(r if isinstance(r, tuple) else tuple(map(r.get, columns)) for r in rows)
         if len(self._buffer) >= self.chunk_rows:
             self._flush()
 

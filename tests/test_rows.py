@@ -33,3 +33,21 @@ def test_streamed_rows_are_kept_as_chunks_not_tuples():
         table.extend([(str(i),)])
     assert len(table._chunks) == 2 and len(table._buffer) == 5
     assert table.frame()["a"].tolist() == [str(i) for i in range(25)]
+
+
+def test_dict_rows_with_missing_keys_defaults_and_mixed_rows():
+    """A dict row without a column gives None there (also among complete rows), a dict subclass
+    with defaults is read with get, and tuples and dicts mix."""
+    from collections import defaultdict
+
+    table = RowChunks(["a", "b", "c"])
+    table.extend([{"a": 1, "b": 2, "c": 3}, {"a": 4, "c": 6}])
+    table.extend(r for r in [{"c": 9, "b": 8, "a": 7}])  # a generator of rows
+    table.extend([defaultdict(lambda: "dflt", a=10, b=11)])
+    table.extend([(12, 13, 14), {"a": 15, "b": 16, "c": 17}])
+    table.extend([{"a": 18}])
+    expected = [(1, 2, 3), (4, None, 6), (7, 8, 9), (10, 11, None), (12, 13, 14), (15, 16, 17), (18, None, None)]
+    pd.testing.assert_frame_equal(table.frame(), pd.DataFrame(expected, columns=["a", "b", "c"]))
+    single = RowChunks(["a"])
+    single.extend([{"a": "x"}, {"b": 2}])
+    pd.testing.assert_frame_equal(single.frame(), pd.DataFrame([("x",), (None,)], columns=["a"]))

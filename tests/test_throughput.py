@@ -193,3 +193,55 @@ def test_token_matcher_runs_where_it_can_match(parsed_starter, parsed_dev, nlp):
     assert _required_lowers([[{"LOWER": "x", "OP": "?"}, {"POS": "NOUN"}]], strings) is None
     assert _required_lowers([[{"ORTH": "Flow"}], [{"TEXT": {"IN": ["A", "b"]}, "OP": "+"}]], strings) == \
         frozenset(strings[w] for w in ("flow", "a", "b"))
+
+
+def _orient_by_clause(tagger, doc, start, end, blocked, words):
+    """framing.orientation.OrientationTagger.orient as it read the mention's whole clause."""
+    from corpus_tools.framing.orientation import Orientation, _label, _negated
+
+    near = tagger.neighbourhood(doc, start, end) - set(range(start, end)) - set(blocked)
+    old, new, neg, pos = (tagger._find(words, near, t) for t in (tagger.old_, tagger.new_, tagger.neg_, tagger.pos_))
+    neg_final, pos_final = [], []
+    for i, word in neg:
+        (pos_final if _negated(doc[i]) else neg_final).append(("not " if _negated(doc[i]) else "") + word)
+    for i, word in pos:
+        (neg_final if _negated(doc[i]) else pos_final).append(("not " if _negated(doc[i]) else "") + word)
+    return Orientation(_label(len(old), len(new), "old", "new"), [w for _, w in old] + [w for _, w in new],
+                       _label(len(neg_final), len(pos_final), "negative", "positive"), neg_final + pos_final)
+
+
+def test_orientation_reads_only_cue_words(parsed_starter, parsed_dev, nlp):
+    """Mention orientation looks up only the sentence's cue words in the mention's clause (walking
+    up from each): the same neighbourhood and the same orientations as collecting the clause."""
+    from corpus_tools.concepts import ConceptExtractor
+    from corpus_tools.framing.orientation import OrientationTagger, sentence_words
+
+    concepts = ConceptExtractor().fit(nlp)
+    tagger = OrientationTagger().fit()
+    n_mentions = n_cued = 0
+    for parsed in list(parsed_starter) + list(parsed_dev):
+        for sent in parsed.sentences:
+            doc = sent.doc
+            matches = concepts.match(doc)
+            words = sentence_words(doc)
+            cues = tagger.cue_positions(words)
+            blocked = {i for _, s, e in matches for i in range(s, e)}
+            for _, start, end in matches:
+                assert tagger._in_neighbourhood(doc, start, end, range(len(doc))) == tagger.neighbourhood(doc, start, end)
+                found = tagger.orient(doc, start, end, blocked, words, cues)
+                assert found == _orient_by_clause(tagger, doc, start, end, blocked, words)
+                assert found == tagger.orient(doc, start, end, blocked)
+                n_mentions += 1
+                n_cued += bool(found.temporal_cues or found.evaluation_cues)
+    assert n_mentions > 500 and n_cued > 100
+
+
+def test_pointing_pretest_equals_token_read(parsed_starter):
+    """The two-sentence reader's test for a noun of the previous sentence reads the Doc's arrays."""
+    from corpus_tools.framing.discourse import _NOUNS, _has_noun
+
+    for parsed in parsed_starter:
+        for sent in parsed.sentences:
+            doc = sent.doc
+            for lemmas in ({t.lemma_.lower() for t in doc[:3]}, {t.lemma_.lower() for t in doc[-4:]}, {"zzz"}):
+                assert _has_noun(doc, lemmas) == any(t.pos_ in _NOUNS and t.lemma_.lower() in lemmas for t in doc)

@@ -385,8 +385,9 @@ class ContrastExtractor:
         out = []
         lowers = [row[4] for row in features]
         n = len(lowers)
-        for i, h in enumerate(lowers):
-            for words, conn in self.connective_index_.get(h, ()):
+        index = self.connective_index_
+        for i in [i for i, h in enumerate(lowers) if h in index]:  # (most words start no connective)
+            for words, conn in index[lowers[i]]:
                 end = i + len(words)
                 if end <= n and tuple(lowers[i:end]) == words:
                     out.append((conn, i, end))
@@ -409,15 +410,15 @@ class ContrastExtractor:
         candidates = []
         # the grammar's words are looked up by lemma hash, without building a Token for every word
         hashes = self.lemma_hashes_
-        for i, row in enumerate(features):
-            if row[0] not in hashes and row[4] not in hashes:
-                continue
+        for i in [i for i, row in enumerate(features) if row[0] in hashes or row[4] in hashes]:
             tok = doc[i]
             entries = list(index.get(tok.lemma_) or index.get(tok.lemma_.lower()) or ())
-            if tok.lower_ != tok.lemma_.lower() and _predicative_participle(tok):
+            # (the parse is read only for a form that has adjectives: "be" is a candidate in most sentences)
+            adjectives = [e for e in index.get(tok.lower_, ()) if e[1] == "adjectives"]
+            if adjectives and tok.lower_ != tok.lemma_.lower() and _predicative_participle(tok):
                 # a participle the tagger read as a verb ("is outdated": lemma "outdate"; "is gone":
                 # "go") is still the grammar's adjective
-                entries += [e for e in index.get(tok.lower_, ()) if e[1] == "adjectives"]
+                entries += adjectives
             if entries:
                 candidates.append((tok, [e for e in entries if _match_rest(doc, tok, e[2].rest) is not None]))
         # words that are themselves framing predicates ("comes to an end") cannot be an arrival
@@ -1749,10 +1750,11 @@ def _match_rest(doc: "Doc", tok: "Token", rest: tuple[str, ...]) -> list["Token"
     for word in rest:
         nxt = None
         for j in range(pos + 1, min(len(doc), pos + 4)):
-            if doc[j].lower_ == word or doc[j].lemma_.lower() == word:
-                nxt = doc[j]
+            after = doc[j]  # (one Token per word: "be over" makes nearly every "be" a candidate)
+            if after.lower_ == word or after.lemma_.lower() == word:
+                nxt = after
                 break
-            if doc[j].is_punct and doc[j].text not in _QUOTES:
+            if after.is_punct and after.text not in _QUOTES:
                 break
         if nxt is None and word in _SPLIT_PARTICLES:
             # a particle after the object ("leave the traffic game behind"): a dependent of the verb

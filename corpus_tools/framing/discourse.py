@@ -343,8 +343,12 @@ class DiscourseReader:
         # An antecedent needs the same noun in the previous sentence or a noun of a type group
         # (_antecedent); without one no side can be resolved, so the second reading is skipped.
         type_nouns = self.grammar_.type_nouns
-        previous_lemmas = {t.lemma_.lower() for t in previous if t.pos_ in _NOUNS}
-        if not any(t.lemma_.lower() in type_nouns or t.lemma_.lower() in previous_lemmas for t in pointed):
+        pointed_lemmas = {t.lemma_.lower() for t in pointed}
+        if type_nouns.keys().isdisjoint(pointed_lemmas) and not _has_noun(previous, pointed_lemmas):
+            return []
+        # every side that points back is one of these nouns, and none is resolved without its
+        # antecedent: when no noun has one, the second reading would find nothing to report
+        if all(self._antecedent(previous, noun) is None for noun in pointed):
             return []
         candidates = [f for f in frames
                       if _points_back(doc, f.old, determiners) or _points_back(doc, f.new, determiners)]
@@ -522,8 +526,10 @@ class DiscourseReader:
                           prev_frames: Sequence[Frame] = ()) -> PairFrame | None:
         negators = {" ".join(w) for w in pair.words["negators"]}
         first = _copular_root(previous)
+        if first is None or _denial_word(first) not in negators:
+            return None  # (most first sentences deny nothing: the second is not read)
         second = _copular_root(doc)
-        if first is None or second is None or _denial_word(first) not in negators or _denial_word(second):
+        if second is None or _denial_word(second):
             return None
         subj1, attr1 = _subject_attr(first)
         subj2, attr2 = _subject_attr(doc_root := second)
@@ -670,6 +676,17 @@ def _root(doc: "Doc") -> "Token | None":
     return doc[int(roots[0])] if len(roots) else None
 
 
+def _has_noun(doc: "Doc", lemmas: set[str]) -> bool:
+    """Does ``doc`` hold a noun with one of the lowercase ``lemmas``? (read from the Doc's arrays,
+    building no Token per word)"""
+    from spacy.attrs import LEMMA, POS
+    from spacy.parts_of_speech import IDS
+
+    nouns = {IDS[pos] for pos in _NOUNS}
+    strings = doc.vocab.strings
+    return any(pos in nouns and strings[lemma].lower() in lemmas for pos, lemma in doc.to_array([POS, LEMMA]).tolist())
+
+
 def _question(doc: "Doc") -> bool:
     last = next((t for t in reversed(doc) if not t.is_space), None)
     return last is not None and last.text == "?"
@@ -680,6 +697,9 @@ def _opening(doc: "Doc", turns: Sequence[tuple[str, ...]]) -> tuple[str, ...] | 
     start = 0
     while start < len(doc) and (doc[start].is_punct or doc[start].is_space):
         start += 1
+    first = doc[start].lower_ if start < len(doc) else None
+    if not any(w[0] == first for w in turns):
+        return None  # (most sentences open with no turn word: no Token for the words after it)
     longest = max((len(w) for w in turns), default=0)
     lowers = tuple(t.lower_ for t in doc[start:start + longest])
     for words in sorted(turns, key=len, reverse=True):

@@ -205,13 +205,15 @@ class FramingExtractor:
             # other mentions are no cues, nor is a frame's own predicate ("X: the gravedigger of Y"
             # makes X the new side, not X negative)
             blocked = {i for _, s, e in matches for i in range(s, e)} | {f.anchor for f in frames}
+            cues = self.tagger_.cue_positions(words)  # once for all the sentence's mentions
             for concept, ts, te in matches:
-                o = self.tagger_.orient(doc, ts, te, blocked, words)
-                side, frame = _side_of(doc[ts:te].root.i, here)
+                o = self.tagger_.orient(doc, ts, te, blocked, words, cues)
+                sp = doc[ts:te]
+                root = sp.root.i  # (a Span finds its root anew at every .root)
+                side, frame = _side_of(root, here)
                 temporal, t_cues = o.temporal, list(o.temporal_cues)
                 if frame is not None:
                     temporal, t_cues = side, [f"contrast: {frame.cue}"] + t_cues
-                sp = doc[ts:te]
                 start, end = sent.original_span(sp.start_char, sp.end_char)
                 orientation.append({
                     "doc_id": sent.doc_id, "para_id": sent.para_id, "sent_id": sent.sent_id,
@@ -220,7 +222,7 @@ class FramingExtractor:
                     "evaluation": o.evaluation, "evaluation_cues": "; ".join(o.evaluation_cues),
                     "contrast_side": side, "speaker": frame.speaker if frame is not None else "author",
                 })
-                prev_oriented.append((orientation[-1], sp.root.i))
+                prev_oriented.append((orientation[-1], root))
             context.extend(_context_rows(doc, sent.doc_id, sent.sent_id, matches, words[1]))
         if completed:
             contrasts = [row for i, row in enumerate(contrasts) if i not in completed]

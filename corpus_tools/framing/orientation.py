@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 _CLAUSE_HEAD_POS = frozenset({"VERB", "AUX"})
 _SUBCLAUSE_DEPS = frozenset({"advcl", "ccomp", "relcl", "csubj", "parataxis", "conj", "acl"})
+_SUBCLAUSE_POS = _CLAUSE_HEAD_POS | {"NOUN"}
 
 
 @dataclass
@@ -64,6 +65,13 @@ class OrientationTagger:
         self.new_ = _split(self.temporal_new if self.temporal_new is not None else C.TEMPORAL_NEW)
         self.neg_ = _split(self.negative if self.negative is not None else C.EVAL_NEGATIVE)
         self.pos_ = _split(self.positive if self.positive is not None else C.EVAL_POSITIVE)
+        # all four tables' single words and phrases by first word, for cue_positions
+        tables = (self.old_, self.new_, self.neg_, self.pos_)
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for _, _, phrases in tables:
+            for first, listed in phrases.items():
+                by_first.setdefault(first, []).extend(listed)
+        self.cue_words_ = (frozenset().union(*(single for single, _, _ in tables)), by_first)
         return self
 
     def neighbourhood(self, doc: "Doc", start: int, end: int) -> set[int]:
@@ -89,18 +97,64 @@ class OrientationTagger:
         # complement clause ("X begins to fail" is covered by xcomp) stays out.
         return keep | inside
 
+    def _in_neighbourhood(self, doc: "Doc", start: int, end: int, indices: Iterable[int]) -> set[int]:
+        """The ``indices`` that :meth:`neighbourhood` holds for the mention ``doc[start:end]``.
+
+        A token is in it when the walk up from it reaches the clause head without passing a
+        left-out clause; walking up from the few cue words costs a few tokens each, where
+        collecting the whole clause builds a Token for every word in it."""
+        head = doc[start:end].root
+        clause = head
+        while clause.pos_ not in _CLAUSE_HEAD_POS and clause.head != clause:
+            clause = clause.head
+        found = set()
+        for i in indices:
+            if start <= i < end:
+                found.add(i)
+                continue
+            tok = doc[i]
+            while tok.i != clause.i:
+                if tok.dep_ in _SUBCLAUSE_DEPS and tok.pos_ in _SUBCLAUSE_POS and \
+                        not (tok.left_edge.i <= head.i <= tok.right_edge.i):
+                    break  # inside a neighbouring clause the walk down leaves out
+                if tok.head == tok:
+                    break  # another root: not below the clause head
+                tok = tok.head
+            else:
+                found.add(i)
+        return found
+
+    def cue_positions(self, words: tuple[list[str], list[str]]) -> frozenset[int]:
+        """Token indices of a sentence where a cue of any table starts (``words`` from
+        :func:`sentence_words`), computed once for all its mentions: :meth:`orient` finds
+        nothing at any other word, so only these are looked up in each mention's clause."""
+        if not hasattr(self, "cue_words_"):
+            self.fit()
+        single, by_first = self.cue_words_
+        lowers, lemmas = words
+        return frozenset(i for i, (lower, lemma) in enumerate(zip(lowers, lemmas))
+                         if lower in single or lemma in single or lower in by_first and any(
+                             tuple(lowers[i:i + len(phrase)]) == phrase for phrase in by_first[lower]))
+
     def orient(self, doc: "Doc", start: int, end: int, blocked: set[int] = frozenset(),
-               words: tuple[list[str], list[str]] | None = None) -> Orientation:
+               words: tuple[list[str], list[str]] | None = None, cues: frozenset[int] | None = None
+               ) -> Orientation:
         """Orientation of the mention ``doc[start:end]``; ``blocked`` tokens (other mentions) are no cues.
 
-        ``words`` (lower-case forms and lemmas of ``doc``) may be passed to save recomputing them
-        for every mention of a sentence.
+        ``words`` (lower-case forms and lemmas of ``doc``) and ``cues`` (:meth:`cue_positions`
+        of them) may be passed to save recomputing them for every mention of a sentence.
         """
         if not hasattr(self, "old_"):
             self.fit()
         if words is None:
             words = sentence_words(doc)
-        near = self.neighbourhood(doc, start, end) - set(range(start, end)) - set(blocked)
+        if cues is None:
+            cues = self.cue_positions(words)
+        # only the words where a cue starts can orient: the rest of the neighbourhood is not built
+        candidates = [i for i in cues if not start <= i < end and i not in blocked]
+        near = self._in_neighbourhood(doc, start, end, candidates) if candidates else set()
+        if not near:
+            return Orientation("", [], "", [])  # no cue word in the mention's clause
         old = self._find(words, near, self.old_)
         new = self._find(words, near, self.new_)
         neg = self._find(words, near, self.neg_)

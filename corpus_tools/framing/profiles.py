@@ -102,8 +102,14 @@ def _top_terms(terms: "pd.DataFrame", n: int) -> dict[tuple[str, str], str]:
     if terms.empty:
         return {}
     ranked = terms.sort_values(["count", "term"], ascending=[False, True], kind="stable")
-    top = ranked.groupby(["doc_id", "concept"], sort=False).head(n)
-    return top.groupby(["doc_id", "concept"], sort=False)["term"].agg("; ".join).to_dict()
+    # the first n of each (essay, concept) in that order; plain lists, as a grouped join of
+    # category values is read value by value anyway
+    top: dict[tuple[str, str], list[str]] = {}
+    for key in zip(ranked["doc_id"].tolist(), ranked["concept"].tolist(), ranked["term"].tolist()):
+        listed = top.setdefault(key[:2], [])
+        if len(listed) < n:
+            listed.append(key[2])
+    return {key: "; ".join(listed) for key, listed in top.items()}
 
 
 def _top(counter: Counter, n: int) -> list[str]:

@@ -85,9 +85,12 @@ def build_shifts(profiles: "pd.DataFrame", contrasts: "pd.DataFrame", orientatio
     vectors = _ContextVectors(context)
     evidence = _evidence_index(contrasts, orientation, sentences)
     rows = []
-    for concept, group in profiles.groupby("concept", sort=False):
-        group = group.assign(_r=group["doc_id"].map(rank)).sort_values("_r")
-        records = group.to_dict("records")
+    # each concept's profiles in corpus order, from one pass over the table (not a frame per concept)
+    by_concept: dict[str, list[dict]] = {}
+    for record in profiles.to_dict("records"):
+        by_concept.setdefault(record["concept"], []).append(record)
+    for concept, records in by_concept.items():
+        records.sort(key=lambda r: rank.get(r["doc_id"], len(rank)))  # (an essay not in the order: last)
         drifts = vectors.consecutive_drifts(concept, [r["doc_id"] for r in records])
         name = _lower_label(labels.get(concept, concept))
         for (a, b), drift in zip(zip(records, records[1:]), drifts):

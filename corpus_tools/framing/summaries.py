@@ -186,6 +186,9 @@ def concept_summaries(contrasts: "pd.DataFrame", profiles: "pd.DataFrame", shift
         return out
     rank = {d: i for i, d in enumerate(doc_order)}
     n_docs = len(doc_order)
+    # each frame's concepts, split once for all concepts (not once per concept and frame)
+    olds = [_split(v) for v in contrasts["old_concept"]] if not contrasts.empty else []
+    news = [_split(v) for v in contrasts["new_concept"]] if not contrasts.empty else []
     for concept, prof in sorted(profiles.groupby("concept"), key=lambda kv: (-kv[1]["n_mentions"].sum(), kv[0])):
         name = _name(concept, labels)
         prof = prof.assign(_r=prof["doc_id"].map(rank)).sort_values("_r")
@@ -193,10 +196,10 @@ def concept_summaries(contrasts: "pd.DataFrame", profiles: "pd.DataFrame", shift
         parts = [f"{_sentence(name)}: mentioned in {len(prof)} of {n_docs} essays, most in "
                  f"'{titles.get(peak.doc_id) or peak.doc_id}' ({peak.prominence:.1f} per 1k words)"]
         evidence: list[str] = []
-        mine = contrasts[contrasts["old_concept"].map(lambda v: concept in _split(v))
-                         | contrasts["new_concept"].map(lambda v: concept in _split(v))] if not contrasts.empty else contrasts
+        on_side = [(concept in old, concept in new) for old, new in zip(olds, news)]
+        mine = contrasts[[o or n for o, n in on_side]] if not contrasts.empty else contrasts
         if len(mine):
-            n_old = int(mine["old_concept"].map(lambda v: concept in _split(v)).sum())
+            n_old = sum(o for o, _ in on_side)
             side, k = ("old", n_old) if n_old >= len(mine) - n_old else ("new", len(mine) - n_old)
             clause = f"on the {side} side in {k} of {len(mine)} contrasts"
             pairs, _, where = _pairs(mine)
