@@ -222,6 +222,10 @@ def _complement(pred: "Token", after: int = -1, before: int | None = None) -> "T
     prep = _first_child(pred, ("prep", "agent", "dative"), after, before)
     if prep is not None:
         obj = _pobj(prep)
+        nxt = prep.doc[prep.i + 1] if prep.i + 1 < len(prep.doc) else None
+        if obj is None and nxt is not None and nxt.head == pred and nxt.dep_ == "prep" and (
+                before is None or nxt.i < before):
+            obj = _pobj(nxt)  # a stranded particle passes to the next preposition: "thought of | as X"
         if obj is not None:
             return obj
     comp = _first_child(pred, ("xcomp", "advmod"), after, before)
@@ -1501,6 +1505,8 @@ class ContrastExtractor:
         if any(t.lower_ in additive and t.i > later.i and t.dep_ == "advmod" for t in new_pred.children):
             return None  # "who once shopped on X now also use Y": the later use adds to the earlier one
         old = self._side(old_head, end, later.i)
+        if old is not None:
+            old = _with_participle(doc, old, (old_head, old_pred), later.i, self.max_words_)
         new = self._side(new_head, later.i + 1, len(doc))
         if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
             return None
@@ -2115,13 +2121,44 @@ def _subject(verb: "Token") -> "Token | None":
     for _ in range(3):
         subj = next((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
         if subj is not None:
-            return subj
+            return _unclause(subj)
         if (tok.dep_ in {"xcomp", "conj"} or tok.dep_ == "advcl" and tok.tag_ == "VBG") and tok.head != tok:
             # "began to X", "X and Y", "..., replacing the shelf": the governing verb's subject
             tok = tok.head
         else:
             break
     return None
+
+
+def _with_participle(doc: "Doc", span: tuple[int, int], hosts: tuple, hi: int, max_words: int) -> tuple[int, int]:
+    """``span`` with the comma-set participle phrase right after it that describes what it names:
+    "what used to be thought of as digital retail, often empowering merchants, is now ..." (the
+    old framing is the retail that empowers merchants). The phrase must close before ``hi``."""
+    j = span[1]
+    if j >= hi or doc[j].lower_ != ",":
+        return span
+    part = next((t for t in doc[j + 1:min(hi, j + 4)] if t.tag_ == "VBG"), None)
+    if part is None or part.head not in hosts or part.dep_ not in {"advcl", "acl"} \
+            or any(not (t.pos_ == "ADV" or t is part) for t in doc[j + 1:part.i]):
+        return span
+    stop = part.right_edge.i + 1
+    if stop > hi or (stop < hi and not doc[stop].is_punct) or _n_words(doc, span[0], stop) > max_words:
+        return span
+    return span[0], stop
+
+
+def _unclause(subj: "Token") -> "Token":
+    """The noun phrase meant by a subject that is a misread clause: in "When such a model matures, the
+    usual retail ... is replaced", the parser takes "model matures" for a noun (a subordinator whose
+    clause has no verb) with the real subject as its apposition; that apposition is the subject."""
+    doc = subj.doc
+    lead = subj.left_edge.i - 1
+    if lead < 0 or not (doc[lead].pos_ == "SCONJ" or doc[lead].tag_ == "WRB") or doc[lead].head == subj:
+        return subj
+    if any(t.pos_ in {"VERB", "AUX"} for t in doc[lead + 1:subj.i + 1]):
+        return subj
+    appos = next((c for c in subj.rights if c.dep_ == "appos" and doc[c.left_edge.i - 1].lower_ == ","), None)
+    return appos if appos is not None and appos.pos_ in _NOMINAL else subj
 
 
 def _same_text(doc: "Doc", a: tuple[int, int], b: tuple[int, int]) -> bool:
