@@ -513,7 +513,8 @@ class ContrastExtractor:
                  for h, sp in ((_span_head(doc, sp), sp) for sp in sides)]
         for span in sides:
             head = _span_head(doc, span)
-            reframed = len(sides) == 2 and any(plain) or (frame.extra or {}).get("identity")
+            reframed = len(sides) == 2 and any(plain) or (frame.extra or {}).get("identity") \
+                or (frame.extra or {}).get("dimension")
             if self._literal(head) and not (reframed and self._kind_noun(head)):
                 # a shop, a sale, a warehouse set against a framing is a reframing of what it is ("the
                 # store is transforming into a fulfilment hub", "subscription is supplanting the
@@ -1364,7 +1365,11 @@ class ContrastExtractor:
         said_of = [" ".join(t.lemma_.lower() for t in s.subtree) for s in (s1, s2)]
         if _word_lemma(a1) != _word_lemma(a2) or said_of[0] == said_of[1] or (_named(s1) and _named(s2)):
             return None  # different kinds of thing, or one thing said twice
-        if self._literal(a1) or _word_lemma(a1) in self.checks_["non_framings"]:
+        # a kind noun ("a product of the Internet era" / "of a new technology era") is the dimension whose
+        # two values its of-complements name, when these are framings rather than literal things
+        of_objects = [_of_object(a) for a in (a1, a2)]
+        dimension = self._kind_noun(a1) and all(o is not None and not self._literal(o) for o in of_objects)
+        if (self._literal(a1) and not dimension) or _word_lemma(a1) in self.checks_["non_framings"]:
             return None
         age = [self._age(cop, subj, attr) for cop, subj, attr, _ in clauses]
         if age[0] == age[1]:
@@ -1374,7 +1379,8 @@ class ContrastExtractor:
         old, new = sides[old_i], sides[1 - old_i]
         if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
             return None
-        return Frame(f"X is A, {word.lower_} Y is B", conn.name, old, new, start)
+        return Frame(f"X is A, {word.lower_} Y is B", conn.name, old, new, start,
+                     extra={"dimension": True} if dimension else {})
 
     def _read_degree(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"X is not so much A as B", "less A than B", "more B than A", "less about A and more about B"
@@ -2128,6 +2134,12 @@ def _subject(verb: "Token") -> "Token | None":
         else:
             break
     return None
+
+
+def _of_object(tok: "Token") -> "Token | None":
+    """The object of ``tok``'s of-phrase ("era" in "a product of the Internet era")."""
+    prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    return _pobj(prep) if prep is not None else None
 
 
 def _with_participle(doc: "Doc", span: tuple[int, int], hosts: tuple, hi: int, max_words: int) -> tuple[int, int]:
