@@ -596,6 +596,8 @@ class ContrastExtractor:
         old = self._side(old_head, *_bounds(old_head, head, old_prep), exclude=stops | ({new_head.i} if new_head else set()))
         if old is None:
             return None
+        if pred.old_marked and not any(t.lower_ in self.checks_["old_markers"] for t in doc[old[0]:old[1]]):
+            return None  # "change the original model" sets a framing aside; "change the model" is an act
         new = None
         if new_head is not None:
             new = self._side(new_head, *_bounds(new_head, head, new_prep), exclude=stops | set(range(*old)))
@@ -674,9 +676,27 @@ class ContrastExtractor:
             return self._counter(pred, used, other)
         if kind == "antecedent":
             return _antecedent(pred), None
+        if kind == "means":
+            return self._means(pred, used), None
         if kind == "restated":
             return self._restated_head(pred, used), None
         return None, None
+
+    def _means(self, pred: "Token", used: set[int]) -> "Token | None":
+        """What is taken up to bring the change about: the object of a verb of adoption ([checks]
+        adopt_verbs) whose to-infinitive of purpose holds the predicate ("use a new model to develop
+        retail, to change the original model")."""
+        adopt = self.checks_["adopt_verbs"]
+        tok = pred
+        for _ in range(3):
+            if tok.dep_ not in {"xcomp", "advcl", "conj"} or tok.head == tok \
+                    or not any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+                return None
+            tok = tok.head
+            if tok.pos_ == "VERB" and tok.lemma_.lower() in adopt:
+                obj = _first_child(tok, ("dobj",), after=tok.i, before=pred.i)
+                return obj if _content(obj) and obj.i not in used else None
+        return None
 
     def _restated_head(self, pred: "Token", used: set[int]) -> "Token | None":
         """The predicate noun of a following clause that restates the subject: "stopped being X;

@@ -17,13 +17,13 @@ from typing import Any
 from ..errors import FrameGrammarError
 
 #: Where a side may be found (see the built-in file's header).
-ROLE_KINDS = ("subject", "object", "holder", "adopt", "arrival", "counter", "antecedent", "restated")
+ROLE_KINDS = ("subject", "object", "holder", "adopt", "arrival", "counter", "antecedent", "restated", "means")
 FORMS = ("active", "passive", "nominal", "adjectival")
 FORM_LISTS = {"verbs": ("active", "passive"), "nouns": ("nominal",), "adjectives": ("adjectival",)}
 READERS = ("negation", "negation_only", "appositive_negation", "preference", "fronted_change", "fronted_leaving",
            "negated_framing", "negated_identity", "comparison", "temporal", "set_against",
            "parallel", "different", "degree", "far_from")
-PREDICATE_KEYS = ("class", "cue", "require_new", *FORMS, *FORM_LISTS)
+PREDICATE_KEYS = ("class", "cue", "require_new", *FORMS, *FORM_LISTS, "old_marked")
 CONNECTIVE_KEYS = ("class", "reader", "words", "later", "cue")
 CHECK_KEYS = ("literal_heads", "literal_entities", "list_markers", "adopt_verbs", "arrival_verbs", "means_preps",
               "negators", "restrictive", "additive", "additive_after_restrictive", "praise_predicates",
@@ -73,6 +73,7 @@ class PredicateClass:
     words: dict[str, list[Wording]]  # "verbs" / "nouns" / "adjectives"
     require_new: bool = False
     line: int = 0
+    old_marked: bool = False  # the old side must carry one of [checks] old_markers
 
 
 @dataclass
@@ -271,7 +272,10 @@ def _predicate(table: dict, index: int, source, lines: "_Lines") -> PredicateCla
     cue = table.get("cue", name.replace("_", " "))
     if not isinstance(cue, str):
         fail("'cue' must be a string", "cue")
-    return PredicateClass(name, cue, forms, words, require_new, line)
+    old_marked = table.get("old_marked", False)
+    if not isinstance(old_marked, bool):
+        fail("'old_marked' must be true or false", "old_marked")
+    return PredicateClass(name, cue, forms, words, require_new, line, old_marked)
 
 
 def _strings(value: Any) -> list[str]:
