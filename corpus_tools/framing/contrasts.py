@@ -93,7 +93,10 @@ def _prune(child: "Token", root: "Token") -> bool:
         if dep in {"conj", "cc"} and parent == root and root.pos_ not in _NOMINAL:
             return True  # coordinated predicates/modifiers ("consumer-centered and ... oriented") are a list
 
-        if dep == "prep" and parent.pos_ in _NOMINAL | {"ADJ"} and child.lower_ not in KEEP_PREPS:
+        if dep == "prep" and parent.pos_ in _NOMINAL | {"ADJ"} and child.lower_ not in KEEP_PREPS and not (
+                parent.pos_ == "ADJ" and parent.dep_ in {"acl", "amod"} and parent.head.i < parent.i
+                and parent.head.pos_ in _NOMINAL):
+            # (an adjective after its noun keeps its complement: "a business deeply rooted in community")
             return True
         if dep in {"cc", "conj"} and child.pos_ in {"VERB", "AUX"} and root.pos_ in _NOMINAL:
             return True
@@ -1045,7 +1048,11 @@ class ContrastExtractor:
                 new_head = (before if before is not None and before.head == attach and before.dep_ in
                             {"prep", "advcl", "xcomp", "acomp", "oprd"} else None)
                 if new_head is not None and new_head.pos_ == "ADP":
-                    new_head = new_head.head if new_head.head.pos_ in {"VERB", "ADJ"} else _pobj(new_head)
+                    # "compete on service, rather than on price": the parallel preposition's object;
+                    # "integrated into retail, rather than X": the predicate the phrase completes
+                    parallel = old_head.head.pos_ == "ADP" and old_head.head.lower_ == new_head.lower_
+                    new_head = new_head.head if new_head.head.pos_ in {"VERB", "ADJ"} and not parallel \
+                        else _pobj(new_head)
                 new_head = new_head or _complement(attach, before=start) or (
                     attach if attach.pos_ in {"VERB", "ADJ"} else None)
             else:
