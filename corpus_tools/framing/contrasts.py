@@ -553,8 +553,8 @@ class ContrastExtractor:
                 return None  # "X is history" frames X; "X is a history of retail" describes it
             form = "nominal"
         else:
-            if pos not in {"ADJ", "ADV", "ADP", "VERB"} or tok.dep_ in {"amod", "compound", "prep"}:
-                return None
+            if pos not in {"ADJ", "ADV", "ADP", "VERB"} or tok.dep_ in {"amod", "compound", "prep", "prt"}:
+                return None  # (nor a particle of another verb: "Y is set to take over")
             form = "adjectival"
         roles = pred.forms.get(form)
         if roles is None:
@@ -1532,15 +1532,24 @@ class ContrastExtractor:
         old_head = _clause_subject(old_pred, old_head, end)
         new_head = _clause_subject(new_pred, new_head, later.i + 1)
         old_head, new_head = self._through_light(old_head), self._through_light(new_head)
+        # a term the clause sets in quotation marks is the framing it names ("in the 'first half' the
+        # giants ... introduced a revolution in the 'consumer Internet'; in the 'second half', the
+        # 'industry of the Internet of Everything' ...")
+        old_quoted = _quoted_phrase(doc, end, later.i)
+        new_quoted = _quoted_phrase(doc, later.i + len(later_words), len(doc))
+        old_quoted, new_quoted = [q if q is not None and not self._literal(q[0]) else None
+                                  for q in (old_quoted, new_quoted)]
+        old_head = old_quoted[0] if old_quoted else old_head
+        new_head = new_quoted[0] if new_quoted else new_head
         if not (_content(old_head) and _content(new_head)) or old_head.i >= later.i or new_head.i < later.i:
             return None
         additive = self.checks_["additive"]
         if any(t.lower_ in additive and t.i > later.i and t.dep_ == "advmod" for t in new_pred.children):
             return None  # "who once shopped on X now also use Y": the later use adds to the earlier one
-        old = self._side(old_head, end, later.i)
+        old = self._side(old_head, *(old_quoted[1:] if old_quoted else (end, later.i)))
         if old is not None:
             old = _with_participle(doc, old, (old_head, old_pred), later.i, self.max_words_)
-        new = self._side(new_head, later.i + 1, len(doc))
+        new = self._side(new_head, *(new_quoted[1:] if new_quoted else (later.i + 1, len(doc))))
         if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
             return None
         said_later = doc[later.i:later.i + len(later_words)].text.lower()
@@ -2160,6 +2169,24 @@ def _subject(verb: "Token") -> "Token | None":
             tok = tok.head
         else:
             break
+    return None
+
+
+def _quoted_phrase(doc: "Doc", lo: int, hi: int) -> "tuple[Token, int, int] | None":
+    """The first phrase in ``[lo, hi)`` set between an opening and a closing quotation mark (a
+    scare-quoted term) that is a noun phrase: its head and its token range, or None."""
+    i = lo
+    while i < hi:
+        if doc[i].tag_ == "``":
+            close = next((j for j in range(i + 1, min(hi, i + 12)) if doc[j].tag_ in {"''", "``"}), None)
+            if close is None:
+                return None
+            if doc[close].tag_ == "''" and close > i + 1:
+                roots = [t for t in doc[i + 1:close] if not (i < t.head.i < close)]
+                if len(roots) == 1 and roots[0].pos_ in {"NOUN", "PROPN"}:
+                    return roots[0], i + 1, close
+            i = close
+        i += 1
     return None
 
 
