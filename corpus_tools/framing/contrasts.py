@@ -352,6 +352,8 @@ class ContrastExtractor:
         self.index_ = index
         self.connectives_ = connectives
         self.checks_ = grammar.checks
+        # nouns of arrival and the preposition of what arrives: "emergence" (of), "search for"
+        self.arrival_nouns_ = {w.split()[0]: (w.split()[1:] or ["of"])[0] for w in grammar.checks["arrival_nouns"]}
         self.families_ = wanted
         self.max_words_ = self.max_side_words or grammar.max_side_words
         self.nlp_ = nlp
@@ -775,8 +777,9 @@ class ContrastExtractor:
                 if obj is not None and _content(obj) and obj.i not in used:
                     return obj, None
         for tok in pred.doc:
-            if tok.pos_ in _NOMINAL and tok.lemma_.lower() in self.checks_["arrival_nouns"] and tok.i not in used:
-                obj = _pobj(next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), tok))
+            if tok.pos_ in _NOMINAL and tok.lemma_.lower() in self.arrival_nouns_ and tok.i not in used:
+                prep = self.arrival_nouns_[tok.lemma_.lower()]
+                obj = _pobj(next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == prep), tok))
                 if obj is not None and obj != old and _content(obj) and (old is None or obj not in old.subtree) \
                         and not self._literal(obj):  # "at the beginning of the year" dates; nothing arrives
                     return obj, None  # "the emergence of Y announces the end of X"
