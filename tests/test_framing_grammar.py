@@ -102,6 +102,24 @@ verbs = ["hand over"]
     assert frames(nlp, extractor, "Digital retail is not a platform, but an infrastructure.") == []
 
 
+def test_a_class_may_require_an_old_marker_and_take_the_means_as_new(nlp):
+    grammar = parse_grammar('''
+[checks]
+old_markers = ["traditional"]
+adopt_verbs = ["use"]
+
+[[predicate]]
+class = "rework"
+old_marked = true
+active = { old = ["object"], new = ["means"] }
+verbs = ["rework"]
+''')
+    extractor = ContrastExtractor(grammar).fit(nlp)
+    assert frames(nlp, extractor, "Brands use live streaming to rework the traditional catalogue.") == [
+        ("rework", "traditional catalogue", "live streaming")]
+    assert frames(nlp, extractor, "Brands use live streaming to rework the catalogue.") == []
+
+
 @pytest.mark.parametrize("text, line, words", [
     ("[grammar]\nname = 'x'\n[[predicate]]\nclass = 'a'\nverbs = ['replace']\nactive = { old = ['object'] }\nnoise = 1\n",
      7, "unknown key 'noise'"),
@@ -114,6 +132,8 @@ verbs = ["hand over"]
      2, "must be a list"),
     ("[[predicate]]\nclass = 'a'\nverbs = ['x']\nactive = { old = ['object'] }\n"
      "[[predicate]]\nclass = 'a'\nverbs = ['y']\nactive = { old = ['object'] }\n", 5, "defined twice"),
+    ("[[predicate]]\nclass = 'a'\nverbs = ['x']\nactive = { old = ['object'] }\nold_marked = 'yes'\n", 5,
+     "'old_marked' must be true or false"),
 ])
 def test_broken_grammar_names_file_and_line(tmp_path, text, line, words):
     path = tmp_path / "broken.toml"
