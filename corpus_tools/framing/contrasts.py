@@ -2226,6 +2226,8 @@ def _unclause(subj: "Token") -> "Token":
         return subj
     if any(t.pos_ in {"VERB", "AUX"} for t in doc[lead + 1:subj.i + 1]):
         return subj
+    if subj.tag_ != "NNS" or not any(c.dep_ == "compound" and c.i == subj.i - 1 for c in subj.children):
+        return subj  # (the verb read as a plural noun after its subject: "model matures")
     appos = next((c for c in subj.rights if c.dep_ == "appos" and doc[c.left_edge.i - 1].lower_ == ","), None)
     return appos if appos is not None and appos.pos_ in _NOMINAL else subj
 
