@@ -263,6 +263,10 @@ class ConceptResult:
             n_docs, count, variants, example, ...``.
         suggestions_by_document: the best candidates of each document.
         lexicon: the lexicon used.
+        doc_ids: the documents, in corpus order.
+        total_words: words in the corpus.
+        doc_words: words in each document (``{doc_id: n_words}``), so rates can be computed
+            unrounded where ``by_document`` keeps them rounded.
     """
 
     mentions: "pd.DataFrame"
@@ -273,6 +277,7 @@ class ConceptResult:
     suggestions_by_document: "pd.DataFrame | None" = None
     doc_ids: list[str] = field(default_factory=list)
     total_words: int = 0
+    doc_words: dict[str, int] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         n_concepts = int(self.mentions["concept"].nunique()) if len(self.mentions) else 0
@@ -330,7 +335,9 @@ class ConceptResult:
         One row per concept with at least one mention (:meth:`totals` keeps the others):
         ``concept, label, count`` (mentions), ``n_docs`` (essays mentioning it), ``per_1k_words``
         (over the whole corpus, unrounded), ``peak_doc_id, peak_count, peak_per_1k_words`` (the
-        essay where it is densest, by ``by_document.per_1k_words``; ties: the smaller doc_id) and
+        essay where it is densest and its rate there, unrounded: ``count * 1000 / n_words`` of
+        that essay, so a report rounds it once; ties: the smaller doc_id; a result without
+        ``doc_words`` falls back on the rounded ``by_document.per_1k_words``) and
         ``forms``: its commonest surface forms in these texts, lowercased, ``"; "``-joined, at
         most ``n_forms``.
         """
@@ -345,8 +352,15 @@ class ConceptResult:
         if not order:
             return pd.DataFrame(columns=columns)
         n_docs = frame[frame["count"] > 0].groupby("concept")["doc_id"].nunique()
-        peaks = frame[frame["concept"].isin(order)] \
-            .sort_values(["concept", "per_1k_words", "doc_id"], ascending=[True, False, True]) \
+        peaks = frame[frame["concept"].isin(order)]
+        if self.doc_words:
+            # by_document rounds its rates to 2 decimals: the peak's figure is recomputed from its count
+            words = peaks["doc_id"].map(self.doc_words).astype(float)
+            rate = (peaks["count"] * 1000 / words.where(words > 0)).fillna(0.0)
+        else:
+            rate = peaks["per_1k_words"]
+        peaks = peaks.assign(_rate=rate) \
+            .sort_values(["concept", "_rate", "doc_id"], ascending=[True, False, True]) \
             .drop_duplicates("concept").set_index("concept")
         labels = {c: lab for c, lab in zip(frame["concept"], frame["label"]) if isinstance(lab, str) and lab}
         labels.update({c: lab for c, lab in (getattr(self.lexicon, "labels", None) or {}).items() if lab})
@@ -362,7 +376,7 @@ class ConceptResult:
                 "concept": concept, "label": labels.get(concept, str(concept)), "count": int(totals[concept]),
                 "n_docs": int(n_docs.get(concept, 0)), "per_1k_words": 1000 * totals[concept] / total_words,
                 "peak_doc_id": peak["doc_id"], "peak_count": int(peak["count"]),
-                "peak_per_1k_words": float(peak["per_1k_words"]), "forms": "; ".join(forms),
+                "peak_per_1k_words": float(peak["_rate"]), "forms": "; ".join(forms),
             })
         return pd.DataFrame(rows, columns=columns)
 
@@ -464,7 +478,9 @@ def build_result(corpus: "Corpus", rows: "list[dict[str, Any]] | pd.DataFrame", 
                          suggestions=suggestions, lexicon=lexicon,
                          suggestions_by_document=suggestions_by_document,
                          doc_ids=list(corpus.doc_ids),
-                         total_words=int(corpus.documents["n_words"].sum()))
+                         total_words=int(corpus.documents["n_words"].sum()),
+                         doc_words={str(d): int(n) for d, n in zip(corpus.documents["doc_id"],
+                                                                   corpus.documents["n_words"])})
 
 
 def _by_document(corpus: "Corpus", mentions: "pd.DataFrame", lexicon: Lexicon) -> "pd.DataFrame":

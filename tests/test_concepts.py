@@ -187,7 +187,9 @@ def test_ranked_lists_mentioned_concepts_with_counts_rates_and_peaks(result, sta
     assert (deep["label"], deep["count"], deep["n_docs"], deep["peak_doc_id"], deep["peak_count"]) == \
         ("Deep water", 8, 1, essay, 8)
     assert deep["per_1k_words"] == pytest.approx(8000 / 5576)  # over the corpus, unrounded
-    assert deep["peak_per_1k_words"] == pytest.approx(6.45)  # 8000 / 1241, as by_document rounds it
+    # 8000 / 1241 = 6.446, unrounded (by_document's 6.45 would print as 6.5 at one decimal)
+    assert deep["peak_per_1k_words"] == pytest.approx(8000 / 1241)
+    assert "%.1f" % deep["peak_per_1k_words"] == "6.4"
     # Its commonest surface forms, lowercased: "deep water" and "deep well" twice each in that essay
     # (the other four mentions are "deep waters", "deep well drilling", "deep water zone" and "... area").
     forms = deep["forms"].split("; ")
@@ -200,12 +202,14 @@ def test_ranked_lists_mentioned_concepts_with_counts_rates_and_peaks(result, sta
     assert keys == sorted(keys)
     assert (ranked.set_index("concept")["count"] == totals.loc[ranked["concept"], "count"]).all()
     assert (ranked.set_index("concept")["n_docs"] == totals.loc[ranked["concept"], "n_docs"]).all()
-    # The peak is the essay of the highest rate in by_document.
+    # The peak is the essay of the highest rate, by the unrounded rate that by_document rounds.
     bd = result.by_document
     for r in ranked.head(5).itertuples():
         rows = bd[bd["concept"] == r.concept]
-        assert r.peak_per_1k_words == rows["per_1k_words"].max()
-        assert r.peak_doc_id == rows[rows["per_1k_words"] == r.peak_per_1k_words]["doc_id"].min()
+        rates = rows["count"] * 1000 / rows["doc_id"].map(words)
+        assert r.peak_per_1k_words == pytest.approx(rates.max())
+        assert round(r.peak_per_1k_words, 2) == rows["per_1k_words"].max()
+        assert r.peak_doc_id == rows[rates == rates.max()]["doc_id"].min()
 
 
 def test_ranked_is_empty_when_nothing_is_mentioned(blank_nlp):
@@ -213,6 +217,23 @@ def test_ranked_is_empty_when_nothing_is_mentioned(blank_nlp):
     result = extract_concepts(corpus, small(ConceptEntry("deep_water", patterns=["deep water"])),
                               nlp=blank_nlp, suggest=False)
     assert result.ranked().empty and list(result.ranked().columns)[:3] == ["concept", "label", "count"]
+
+
+def test_ranked_peak_is_read_from_the_unrounded_rate():
+    """1 mention in 402 and in 401 words both round to 2.49 per 1k in by_document: the peak is the
+    denser essay, and its rate is given unrounded (the report rounds it once)."""
+    by_document = pd.DataFrame({"doc_id": ["a", "b"], "concept": ["x", "x"], "label": ["X", "X"],
+                                "count": [1, 1], "per_1k_words": [2.49, 2.49]})
+    mentions = pd.DataFrame({"doc_id": ["a", "b"], "concept": ["x", "x"], "text": ["x", "x"]})
+    lexicon = small(ConceptEntry("x", patterns=["x"]))
+    common = dict(mentions=mentions, by_document=by_document, cooccurrence=pd.DataFrame(),
+                  suggestions=pd.DataFrame(), lexicon=lexicon, doc_ids=["a", "b"], total_words=803)
+    peak = ConceptResult(**common, doc_words={"a": 402, "b": 401}).ranked().iloc[0]
+    assert (peak["peak_doc_id"], peak["peak_count"]) == ("b", 1)
+    assert peak["peak_per_1k_words"] == pytest.approx(1000 / 401)
+    # a result made without word counts (hand-built, say) still ranks by by_document
+    peak = ConceptResult(**common).ranked().iloc[0]
+    assert (peak["peak_doc_id"], peak["peak_per_1k_words"]) == ("a", 2.49)
 
 
 def test_cooccurrence_counts_units_once(result):

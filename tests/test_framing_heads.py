@@ -62,3 +62,32 @@ def test_concession_does_not_praise_the_old_side(nlp, tmp_path):
     assert list(zip(title["old_concept"], title["new_concept"])) == [("new_retail", "digital_retail")]
     digital = o[(o["concept"] == "digital_retail")]
     assert (digital["evaluation"] != "negative").all()  # "gravedigger" is the frame, not a verdict on X
+
+
+def test_concessions_are_read_per_paragraph_and_concept(nlp, tmp_path):
+    """Concessions are keyed by paragraph (ids carry the essay) and withdrawn per concept: two in one
+    paragraph do not mix, a frame in a later sentence of the paragraph counts, another paragraph's
+    frame does not."""
+    from corpus_tools.framing import analyze_framing
+    from corpus_tools.load import load_corpus
+
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "a.txt").write_text(
+        "Title one\n\nTraffic certainly has great potential. Admittedly, the platform is valuable too. "
+        "However, the era of traffic is over, and retailers must move from traffic to reserve.\n", encoding="utf-8")
+    (tmp_path / "c" / "b.txt").write_text(
+        "Title two\n\nTraffic certainly has great potential. Indeed, traffic is valuable for brands. "
+        "Retailers are shifting from traffic to reserve.\n", encoding="utf-8")
+    (tmp_path / "c" / "c.txt").write_text(
+        "Title three\n\nRetailers are shifting from traffic to reserve.\n\n"
+        "Traffic certainly has real value for small shops.\n", encoding="utf-8")
+    o = analyze_framing(load_corpus(tmp_path / "c"), nlp=nlp, cache_dir=tmp_path / "cache").orientation
+
+    def evaluation(sent_id: str, concept: str) -> list[str]:
+        return o[(o["sent_id"] == sent_id) & (o["concept"] == concept)]["evaluation"].tolist()
+
+    conceded = o[o["evaluation_cues"].str.contains("concession")]
+    assert sorted(conceded["sent_id"]) == ["a-p002-s01", "b-p002-s01", "b-p002-s02"]
+    assert (conceded["concept"] == "traffic").all() and (conceded["evaluation"] == "").all()
+    assert evaluation("a-p002-s02", "platform") == ["positive"]  # a's other concession: not set aside
+    assert evaluation("c-p003-s01", "traffic") == ["positive"]  # the frame is in the paragraph before

@@ -201,6 +201,26 @@ def test_term_counts_sum_sentence_rows_per_essay_and_concept(framing):
     assert row["top_terms"].split("; ") == expected
 
 
+def test_term_counts_are_summed_once_for_profiles_and_shifts(framing, extractor, starter_corpus, monkeypatch):
+    """The profiles' top terms and the shifts' drifts read one term-count table, with the same tables."""
+    from corpus_tools.framing import profiles
+    from corpus_tools.framing.result import build_result
+
+    calls = []
+    summed = profiles.term_counts
+
+    def counting(context):
+        calls.append(len(context))
+        return summed(context)
+
+    monkeypatch.setattr(profiles, "term_counts", counting)
+    again = build_result({"contrasts": framing.contrasts, "orientation": framing.orientation,
+                          "context": framing.context}, starter_corpus, lexicon=extractor.lexicon_)
+    assert calls == [len(framing.context)]
+    pd.testing.assert_frame_equal(again.profiles, framing.profiles)
+    pd.testing.assert_frame_equal(again.shifts, framing.shifts)
+
+
 def test_sparse_drifts_are_cosine_distances_of_term_count_vectors(framing):
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.metrics.pairwise import cosine_distances

@@ -508,6 +508,14 @@ def test_concepts_are_labelled_once_and_untitled_essays_by_their_first_words(sta
         assert not any(doc_id in label for label in heatmap["data"][0]["y"])
 
 
+def test_most_intense_in_rounds_the_unrounded_rate_once(starter_report):
+    """Deep water: 8 mentions in the 1,241 words of one essay are 6.446 per 1k (by_document keeps
+    6.45, which would print as 6.5)."""
+    line = next(line for line in starter_report.md.splitlines() if line.startswith("| **Deep water** |"))
+    assert "(6.4 per 1k, 8 mentions)" in line
+    assert "(6.4 per 1k, 8 mentions)" in starter_report.html
+
+
 def test_frames_mark_both_sides_and_the_words_are_plain(starter_report):
     md, html = starter_report.md, starter_report.html
     contrasts = starter_report.result.framing.contrasts

@@ -29,7 +29,7 @@ def side_counts(contrasts: "pd.DataFrame") -> Counter:
 
 def build_profiles(orientation: "pd.DataFrame", contrasts: "pd.DataFrame", context: "pd.DataFrame",
                    n_words: dict[str, int], labels: dict[str, str] | None = None,
-                   doc_order: list[str] | None = None) -> "pd.DataFrame":
+                   doc_order: list[str] | None = None, *, terms: "pd.DataFrame | None" = None) -> "pd.DataFrame":
     """One row per (document, concept) mentioned.
 
     Columns: ``prominence`` (mentions per 1,000 words), ``share_old``/``share_new`` (mentions
@@ -37,6 +37,9 @@ def build_profiles(orientation: "pd.DataFrame", contrasts: "pd.DataFrame", conte
     ``contrast_new`` (times on each side of a contrast frame), ``evaluation`` (net share:
     positive minus negative mentions over all mentions, -1..1), ``top_terms`` and
     ``top_concepts`` (co-occurring in the same sentences, "; "-joined, most frequent first).
+
+    ``terms``: :func:`term_counts` of ``context``, when the caller has them already (the shifts
+    read the same counts); computed here otherwise.
     """
     import pandas as pd
 
@@ -44,7 +47,7 @@ def build_profiles(orientation: "pd.DataFrame", contrasts: "pd.DataFrame", conte
     if orientation.empty:
         return pd.DataFrame(columns=PROFILE_COLUMNS)
     sides = side_counts(contrasts)
-    top_terms = _top_terms(term_counts(context), TOP_TERMS)
+    top_terms = _top_terms(term_counts(context) if terms is None else terms, TOP_TERMS)
     sentence_concepts: dict[str, set[str]] = {}
     for sid, c in zip(orientation["sent_id"].tolist(), orientation["concept"].tolist()):
         sentence_concepts.setdefault(sid, set()).add(c)

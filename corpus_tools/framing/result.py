@@ -189,7 +189,7 @@ def build_result(documents: "Iterable[dict[str, list]] | Mapping[str, pd.DataFra
     import pandas as pd
 
     from .extractor import CONTEXT_COLUMNS, CONTRAST_COLUMNS, ORIENTATION_COLUMNS
-    from .profiles import build_profiles
+    from .profiles import build_profiles, term_counts
     from .shifts import build_shifts
     from .summaries import build_summaries
 
@@ -215,8 +215,10 @@ def build_result(documents: "Iterable[dict[str, list]] | Mapping[str, pd.DataFra
     titles = _titles(corpus)
     n_words = dict(zip(corpus.documents["doc_id"], corpus.documents["n_words"]))
     sentences = dict(zip(corpus.sentences["sent_id"], corpus.sentences["text"]))
-    profiles = build_profiles(orientation, contrasts, context, n_words, labels, order)
-    shifts = build_shifts(profiles, contrasts, orientation, context, order, titles, labels, sentences)
+    terms = term_counts(context)  # per essay and concept: read by the profiles' top terms and the shifts' drifts
+    profiles = build_profiles(orientation, contrasts, context, n_words, labels, order, terms=terms)
+    shifts = build_shifts(profiles, contrasts, orientation, context, order, titles, labels, sentences, terms=terms)
+    del terms
     summaries = build_summaries(contrasts, profiles, shifts, order, titles, labels)
     return FramingResult(contrasts=contrasts, orientation=orientation, profiles=profiles, shifts=shifts,
                          summaries=summaries, context=context, doc_ids=order, titles=titles, labels=labels)

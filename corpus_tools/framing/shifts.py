@@ -28,9 +28,10 @@ _QUOTE_CHARS = 220
 class _ContextVectors:
     """Every (concept, essay) term-count vector of a context table as one L2-normalised sparse
     matrix, so drifts are computed without a Python dict per vector (millions of context rows
-    at 5,000 essays)."""
+    at 5,000 essays). ``terms``: :func:`~corpus_tools.framing.profiles.term_counts` of
+    ``context``, when the caller has them already."""
 
-    def __init__(self, context: "pd.DataFrame") -> None:
+    def __init__(self, context: "pd.DataFrame", terms: "pd.DataFrame | None" = None) -> None:
         import numpy as np
         import pandas as pd
         from scipy.sparse import csr_matrix
@@ -38,7 +39,8 @@ class _ContextVectors:
 
         from .profiles import term_counts
 
-        terms = term_counts(context)
+        if terms is None:
+            terms = term_counts(context)
         pair_codes, pairs = pd.MultiIndex.from_frame(terms[["concept", "doc_id"]]).factorize()
         # Sorted columns, as DictVectorizer would make them: the dot products sum in the same order.
         term_codes, vocabulary = pd.factorize(terms["term"], sort=True)
@@ -70,10 +72,13 @@ class _ContextVectors:
 
 def build_shifts(profiles: "pd.DataFrame", contrasts: "pd.DataFrame", orientation: "pd.DataFrame",
                  context: "pd.DataFrame", doc_order: list[str], titles: dict[str, str],
-                 labels: dict[str, str] | None = None, sentences: dict[str, str] | None = None) -> "pd.DataFrame":
+                 labels: dict[str, str] | None = None, sentences: dict[str, str] | None = None, *,
+                 terms: "pd.DataFrame | None" = None) -> "pd.DataFrame":
     """One row per concept and pair of consecutive essays (in ``doc_order``) that mention it.
 
-    ``sentences`` maps sent_id to sentence text, for quoting evidence.
+    ``sentences`` maps sent_id to sentence text, for quoting evidence. ``terms``:
+    :func:`~corpus_tools.framing.profiles.term_counts` of ``context``, when the caller has them
+    already (the profiles read the same counts); computed here otherwise.
     """
     import pandas as pd
 
@@ -82,7 +87,7 @@ def build_shifts(profiles: "pd.DataFrame", contrasts: "pd.DataFrame", orientatio
     if profiles.empty:
         return pd.DataFrame(columns=SHIFT_COLUMNS)
     rank = {d: i for i, d in enumerate(doc_order)}
-    vectors = _ContextVectors(context)
+    vectors = _ContextVectors(context, terms)
     evidence = _evidence_index(contrasts, orientation, sentences)
     rows = []
     # each concept's profiles in corpus order, from one pass over the table (not a frame per concept)
