@@ -300,8 +300,16 @@ class ConceptResult:
             value: ``"count"``, ``"per_1k_words"`` or ``"share_paragraphs"``.
             labels: use concept labels instead of ids as column names.
             drop_empty: leave out concepts never mentioned.
+
+        ``per_1k_words`` is computed unrounded from the counts and ``doc_words`` when the result
+        has them (``by_document`` keeps it rounded to 2 decimals), so that a reader rounds it once.
         """
-        wide = self.by_document.pivot(index="doc_id", columns="concept", values=value)
+        if value == "per_1k_words" and self.doc_words:
+            counts = self.by_document.pivot(index="doc_id", columns="concept", values="count")
+            words = counts.index.map(self.doc_words).astype(float)
+            wide = counts.div(words.where(words > 0), axis=0).mul(1000).fillna(0.0)
+        else:
+            wide = self.by_document.pivot(index="doc_id", columns="concept", values=value)
         wide = wide.reindex(index=self.doc_ids or list(wide.index), columns=self.lexicon.ids)
         if drop_empty:
             totals = self.by_document.groupby("concept")["count"].sum()

@@ -514,6 +514,9 @@ def test_most_intense_in_rounds_the_unrounded_rate_once(starter_report):
     line = next(line for line in starter_report.md.splitlines() if line.startswith("| **Deep water** |"))
     assert "(6.4 per 1k, 8 mentions)" in line
     assert "(6.4 per 1k, 8 mentions)" in starter_report.html
+    # The trajectory line reads the same unrounded rate, so the two figures agree.
+    trajectory = next(line for line in starter_report.md.splitlines() if line.startswith("- **Deep water**:"))
+    assert ": 6.4" in trajectory and ": 6.5" not in trajectory
 
 
 def test_frames_mark_both_sides_and_the_words_are_plain(starter_report):
