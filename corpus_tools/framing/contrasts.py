@@ -543,6 +543,10 @@ class ContrastExtractor:
                 return None  # "resisting the fall of X": the ending is held off, not claimed
             if wording.text in self.checks_.get("bare_nouns", ()) and any(c.dep_ == "det" for c in tok.children):
                 return None  # "X is history" frames X; "X is a history of retail" describes it
+            cycle = self.checks_.get("cycle_nouns", ())
+            if (tok.dep_ == "conj" and tok.head.lemma_.lower() in cycle) or any(
+                    c.dep_ == "conj" and c.lemma_.lower() in cycle for c in tok.children):
+                return None  # "the rise and fall of X", "the growth and decline of X": a history, not an ending
             form = "nominal"
         else:
             if pos not in {"ADJ", "ADV", "ADP", "VERB"} or tok.dep_ in {"amod", "compound", "prep"}:
@@ -883,13 +887,15 @@ class ContrastExtractor:
             return None
         if _unparallel(old_head, new_head):
             return None  # "will not access X, but through Y": an object set against a means is no reframing
-        old = self._side(old_head, neg.i + 1, but.i)
+        old = self._side(old_head, neg.i + (3 if _by_no_means(neg) else 1), but.i)
         new = self._side(new_head, but.i + 1, _clause_end(doc, conj))
         if old is None or new is None:
             return None
         words = [doc[neg.i].lower_]
         if neg.lower_ == "no" and neg.i + 1 < len(doc) and doc[neg.i + 1].lower_ == "longer":
             words = ["no longer"]
+        elif _by_no_means(neg):
+            words = ["by no means"]
         elif restrictive:
             words.append(next(doc[j].lower_ for j in range(neg.i + 1, min(neg.i + 3, but.i))
                               if doc[j].lower_ in restrictive_words))
@@ -1054,6 +1060,8 @@ class ContrastExtractor:
         if not _content(old_head) or not _content(new_head):
             return None
         new_end = _clause_end(doc, new_head) if new_head.i > to.i else len(doc)
+        if any(c.dep_ in {"cc", "conj", "pobj"} and c.i > to.i for c in frm.children):
+            return None  # "From X to Y and Z, these platforms ...": three items are an enumeration, not a change
         after = next((t for t in doc[new_end:] if not t.is_space), None)
         if after is not None and after.text in {",", ";", ":"}:
             nxt = next((t for t in doc[after.i + 1:] if not t.is_space), None)
@@ -2029,6 +2037,18 @@ def _negated_sides(anchor: "Token", neg: "Token", but: "Token", conj: "Token"
     lo, hi = neg.i + 1, but.i
     # negation inside a nominal: "no longer a platform outside the industry" (appos chain), "no platform"
     neg_host = neg.head if neg.lower_ != "no" or neg.head.lower_ != "longer" else neg.head.head
+    if _by_no_means(neg):
+        # "is by no means a simple upgrade, but an innovation": the idiom negates the clause, not "means"
+        neg_host, lo = anchor, neg.head.i + 1
+        if anchor.pos_ not in _NOMINAL:
+            old = _complement(anchor, after=neg.head.i, before=hi)
+            if conj.pos_ in {"VERB", "AUX"} and anchor.pos_ in {"VERB", "AUX"}:
+                new = _complement(conj, after=conj.i) or _complement(conj)
+            elif conj.pos_ == "ADP":
+                new = _pobj(conj)
+            else:
+                new = conj
+            return old, new
     if neg_host != anchor and neg_host.pos_ in _NOMINAL and lo <= neg_host.i < hi:
         old = neg_host
     elif neg_host != anchor and neg_host.pos_ in _NOMINAL and neg_host.i < neg.i:
@@ -2064,6 +2084,13 @@ def _negated_sides(anchor: "Token", neg: "Token", but: "Token", conj: "Token"
         if chain:
             old = chain[-1]
     return old, new
+
+
+def _by_no_means(neg: "Token") -> bool:
+    """Is ``neg`` the "no" of the adverbial idiom "by no means"?"""
+    host = neg.head
+    return (neg.lower_ == "no" and host.lower_ == "means" and host.i == neg.i + 1 and neg.i > 0
+            and neg.doc[neg.i - 1].lower_ == "by")
 
 
 def _fronted_new(attach: "Token", after: int, praise: frozenset[str] = frozenset()) -> "Token | None":

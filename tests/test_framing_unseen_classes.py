@@ -1,0 +1,45 @@
+"""Error classes found on unseen essays of the genre, each on sentences invented for the test: a
+wording the grammar lacked, or a look-alike (a history, an enumeration, an idiom) it read as a frame."""
+from __future__ import annotations
+
+import pytest
+
+from corpus_tools.framing import ContrastExtractor
+
+
+@pytest.fixture(scope="module")
+def extractor(nlp):
+    return ContrastExtractor().fit(nlp)
+
+
+def frames(nlp, extractor, text):
+    doc = nlp(text)
+    return [(f.family, doc[f.old[0]:f.old[1]].text if f.old else "", doc[f.new[0]:f.new[1]].text if f.new else "")
+            for f in extractor.extract(doc)]
+
+
+@pytest.mark.parametrize("text", [
+    # a life cycle told as a history is no ending
+    "Few people expected the rise and fall of the coupon model.",
+    "This essay traces the growth and decline of subscription boxes.",
+    # "From X to Y and Z, ...": three items are an enumeration
+    "From membership cards to mini programs and community groups, these tools all serve the same goal.",
+])
+def test_histories_and_enumerations_are_not_frames(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []
+
+
+def test_a_decline_alone_is_still_an_ending(nlp, extractor):
+    found = frames(nlp, extractor, "We are witnessing the decline and fall of the traffic model.")
+    assert ("ending", "traffic model", "") in found, found
+
+
+@pytest.mark.parametrize("text, old, new", [
+    ("Membership is by no means a discount card, but a relationship.", "discount card", "relationship"),
+    ("The reform of the supply side is by no means a simple upgrade of software, but a rebuilding of the chain.",
+     "simple upgrade of software", "rebuilding of the chain"),
+])
+def test_by_no_means_negates_the_clause(nlp, extractor, text, old, new):
+    found = frames(nlp, extractor, text)
+    assert ("negation", old, new) in found, found
+    assert not any(o.startswith("means") for _, o, _ in found), found
