@@ -43,3 +43,20 @@ def test_by_no_means_negates_the_clause(nlp, extractor, text, old, new):
     found = frames(nlp, extractor, text)
     assert ("negation", old, new) in found, found
     assert not any(o.startswith("means") for _, o, _ in found), found
+
+
+@pytest.mark.parametrize("text", [
+    # a comparison of degree is no framing
+    "The mall is no longer as crowded as before, but it is still a place to meet.",
+    "The coupon is not as popular as it once was, but that does not change the fact that shoppers use it.",
+    # the second clause has its own negation: a concession, not a correction
+    "Coupons did not bring loyalty, but they did not hurt sales either.",
+    # an existential denies that something exists; it frames no subject
+    "The pitch has changed, but the model is the same, and there are not many real differences.",
+])
+def test_degrees_concessions_and_existentials_are_not_frames(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []
+
+
+def test_a_plain_correction_still_reads(nlp, extractor):
+    assert ("negation", "warehouse", "stage") in frames(nlp, extractor, "The store is not a warehouse, but a stage.")

@@ -887,6 +887,11 @@ class ContrastExtractor:
             return None
         if _unparallel(old_head, new_head):
             return None  # "will not access X, but through Y": an object set against a means is no reframing
+        if (old_head.pos_ in {"ADJ", "ADV"} or old_head.dep_ == "acomp") and any(c.dep_ == "advmod" and c.lower_ in {"as", "so"} and c.i < old_head.i
+                                                  for c in old_head.children):
+            return None  # "is not as big as it used to be, but ...": a comparison of degree, not a framing
+        if conj.pos_ in {"VERB", "AUX"} and conj != anchor and any(c.dep_ == "neg" for c in conj.children):
+            return None  # "not X, but that does not offset Y": a concession with its own negation corrects nothing
         old = self._side(old_head, neg.i + (3 if _by_no_means(neg) else 1), but.i)
         new = self._side(new_head, but.i + 1, _clause_end(doc, conj))
         if old is None or new is None:
@@ -1198,6 +1203,8 @@ class ContrastExtractor:
             return None  # "is not only a Y" adds
         attr = _first_child(cop, ("attr",), after=neg.i)
         subj = _subject(cop)
+        if any(c.dep_ == "expl" for c in cop.children):
+            return None  # "there are not many real changes": an existential frames no subject
         if attr is None or attr.pos_ not in {"NOUN", "PROPN"} or subj is None or not _content(subj):
             return None
         # "X is not a Y", "X is not 'Y'", and a bare noun "X is not infrastructure" (no determiner
