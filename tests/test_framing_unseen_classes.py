@@ -60,3 +60,15 @@ def test_degrees_concessions_and_existentials_are_not_frames(nlp, extractor, tex
 
 def test_a_plain_correction_still_reads(nlp, extractor):
     assert ("negation", "warehouse", "stage") in frames(nlp, extractor, "The store is not a warehouse, but a stage.")
+
+
+@pytest.mark.parametrize("text, old", [
+    # the parser takes the "as" of "seeing X as A" for a clause marker: the rejected view is still A
+    ("Building a service that truly belongs to the neighbourhood, rather than just seeing the shop as the "
+     "“shelf” and “storefront” of the platform, is the key to survival.", "shelf"),
+    ("Finding a role that truly serves the industry, rather than just seeing the Internet as the “coat” of the "
+     "old platform economy, is the key to growth.", "coat"),
+])
+def test_rather_than_seeing_x_as_a_rejects_the_view(nlp, extractor, text, old):
+    found = frames(nlp, extractor, text)
+    assert any(f == "preference" and o.startswith(old) for f, o, _ in found), found

@@ -999,6 +999,14 @@ class ContrastExtractor:
             if said is None:
                 as_ = next((c for c in old_head.children if c.dep_ == "prep" and c.lower_ == "as"), None)
                 said = _pobj(as_) if as_ is not None else None
+            if said is None:
+                # "rather than seeing X as the coat of Y, ...": the parser took "as" for a clause's
+                # marker; the view is that clause's subject
+                clause = next((c for c in old_head.children if c.dep_ == "advcl" and any(
+                    m.dep_ == "mark" and m.lower_ == "as" and m.i > old_head.i for m in c.children)), None)
+                said = _subject(clause) if clause is not None else None
+                if said is not None and not any(m.lower_ == "as" and m.i < said.i for m in clause.children):
+                    said = None
             if _content(said):
                 old_head = said
         fronted = all(t.is_punct or t.pos_ in {"ADV", "CCONJ"} for t in doc[:start]) or (
