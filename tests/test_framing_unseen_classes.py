@@ -72,3 +72,8 @@ def test_a_plain_correction_still_reads(nlp, extractor):
 def test_rather_than_seeing_x_as_a_rejects_the_view(nlp, extractor, text, old):
     found = frames(nlp, extractor, text)
     assert any(f == "preference" and o.startswith(old) for f, o, _ in found), found
+
+
+def test_a_letter_is_a_label_not_a_framing(nlp, extractor):
+    # "C-end" and "B-end" name the consumer and the business side; "to end B" is no ending of B
+    assert frames(nlp, extractor, "The thread runs from end C to end B and from online to offline.") == []

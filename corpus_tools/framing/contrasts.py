@@ -524,6 +524,8 @@ class ContrastExtractor:
                 return True  # "surpassed this framework": the framing is named in another sentence
             if span[1] - span[0] == 1 and head.pos_ == "ADJ" and frame.family in self.connectives_:
                 return True  # "not high, but good", "not easy, but necessary": an evaluation, not a framing
+            if span[1] - span[0] == 1 and len(head.text) == 1 and head.is_alpha:
+                return True  # "to end B", "from C to B": a letter is a label, not a framing
         return False
 
     # -- predicate classes
