@@ -77,3 +77,17 @@ def test_rather_than_seeing_x_as_a_rejects_the_view(nlp, extractor, text, old):
 def test_a_letter_is_a_label_not_a_framing(nlp, extractor):
     # "C-end" and "B-end" name the consumer and the business side; "to end B" is no ending of B
     assert frames(nlp, extractor, "The thread runs from end C to end B and from online to offline.") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the of-object of a noun of movement is what moves, not what it leaves
+    ("Analysts expect that the return of the platform to rational growth will take years.", []),
+    ("The move of brands to short video is the story of the year.", []),
+    # the from-object is still the old side, and a noun of transformation keeps its of-object
+    ("The return from blind expansion to rational growth is under way.",
+     [("change", "blind expansion", "rational growth")]),
+    ("The transformation of traditional retail into digital retail is under way.",
+     [("change", "traditional retail", "digital retail")]),
+])
+def test_the_of_object_of_a_noun_of_movement_is_what_moves(nlp, extractor, text, expected):
+    assert frames(nlp, extractor, text) == expected

@@ -572,6 +572,9 @@ class ContrastExtractor:
         used = {t.i for t in group}
         last = rest[-1] if rest else None
         old_roles, new_roles = roles
+        if form == "nominal" and _word_lemma(tok) in self.checks_.get("mover_nouns", ()):
+            # "the return of the Internet to rational development": the of-object is what moves
+            old_roles = tuple(r for r in old_roles if not (r.kind == "prep" and tuple(r.preps) == ("of",)))
         if form == "active" and old_roles[0].kind == "subject" and not rest and any(
                 c.dep_ == "dobj" for c in head.children):
             # a transitive use of an intransitive class ("brands must end the price war"): what ends is
