@@ -91,3 +91,17 @@ def test_a_letter_is_a_label_not_a_framing(nlp, extractor):
 ])
 def test_the_of_object_of_a_noun_of_movement_is_what_moves(nlp, extractor, text, expected):
     assert frames(nlp, extractor, text) == expected
+
+
+@pytest.mark.parametrize("text, family, old, new", [
+    # a predicate adjective in a relative clause is said of the noun the clause qualifies, not of "that"
+    ("Brands need a new membership model that is fundamentally different from the traditional discount card.",
+     "different", "traditional discount card", "new membership model"),
+    ("Many chains still run a promotion calendar that is obsolete.", "ending", "promotion calendar", ""),
+])
+def test_a_relative_clause_predicate_is_said_of_its_noun(nlp, extractor, text, family, old, new):
+    assert (family, old, new) in frames(nlp, extractor, text), frames(nlp, extractor, text)
+
+
+def test_a_plain_difference_is_still_no_frame(nlp, extractor):
+    assert frames(nlp, extractor, "We visited a shop that is different from the mall.") == []

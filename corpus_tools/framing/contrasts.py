@@ -1873,7 +1873,10 @@ def _holder(pred: "Token") -> "Token | None":
         if attr is not None:
             return attr
     if tok.dep_ in {"attr", "acomp", "oprd", "xcomp", "advmod", "prt"} and tok.head != tok:
-        return _subject(tok.head)
+        subj = _subject(tok.head)
+        if subj is not None and subj.tag_ in {"WDT", "WP"} and tok.head.dep_ == "relcl" and tok.head.head.pos_ in _NOMINAL:
+            return tok.head.head  # "a new model that is different from X": the noun the relative clause is said of
+        return subj
     if tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.head.lemma_.lower() in {"become", "be", "turn"}:
         return _subject(tok.head.head)
     if tok.dep_ == "appos" and tok.head.pos_ in _NOMINAL:
@@ -1999,6 +2002,8 @@ def _polish(doc: "Doc", span: tuple[int, int], head_i: int) -> tuple[int, int] |
             start += 1
         while end > start and doc[end - 1].is_punct and doc[end - 1].text not in _QUOTES:
             end -= 1
+    if end - start > 1 and doc[end - 1].tag_ in {"WDT", "WP"} and doc[end - 1].dep_ in {"nsubj", "nsubjpass"}:
+        end -= 1  # "a model that | is obsolete": the relative pronoun belongs to the predicate's clause
     return (start, end) if start < end else None
 
 
