@@ -105,3 +105,16 @@ def test_a_relative_clause_predicate_is_said_of_its_noun(nlp, extractor, text, f
 
 def test_a_plain_difference_is_still_no_frame(nlp, extractor):
     assert frames(nlp, extractor, "We visited a shop that is different from the mall.") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the same preposition on the verb on both sides of "but"
+    ("The membership club is no longer just for discounts, but for a sense of belonging.",
+     ("negation", "discounts", "sense of belonging")),
+])
+def test_negation_with_a_preposition_repeated_on_the_verb(nlp, extractor, text, expected):
+    assert expected in frames(nlp, extractor, text), frames(nlp, extractor, text)
+
+
+def test_not_only_for_x_but_for_y_adds(nlp, extractor):
+    assert frames(nlp, extractor, "The coupon is not only for new users, but for old users too.") == []

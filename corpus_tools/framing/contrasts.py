@@ -880,9 +880,22 @@ class ContrastExtractor:
                     if old is None or new is None or _overlap(old, new):
                         return None
                     return Frame(f"{neg.lower_} {other.lower_} X, but {other.lower_} Y", conn.name, old, new, but.i)
+        only = restrictive and any(doc[j].lower_ == "only" for j in range(neg.i + 1, min(neg.i + 3, but.i)))
+        if conj is None and anchor.pos_ in {"VERB", "AUX"} and not only:
+            # "is no longer just for matching, but for empowerment": the same preposition on the verb on
+            # both sides of "but"
+            after = next((c for c in anchor.children if c.dep_ == "prep" and c.i > but.i), None)
+            before = next((c for c in anchor.children if c.dep_ == "prep" and neg.i < c.i < but.i
+                           and after is not None and c.lower_ == after.lower_), None)
+            if before is not None and _pobj(before) is not None and _pobj(after) is not None:
+                old = self._side(_pobj(before), before.i + 1, but.i)
+                new = self._side(_pobj(after), after.i + 1, _clause_end(doc, after))
+                if old is None or new is None or _overlap(old, new):
+                    return None
+                said = "no longer" if neg.lower_ == "no" and doc[neg.i + 1].lower_ == "longer" else neg.lower_
+                return Frame(f"{said} {after.lower_} X, but {after.lower_} Y", conn.name, old, new, but.i)
         if conj is None:
             return None
-        only = restrictive and any(doc[j].lower_ == "only" for j in range(neg.i + 1, min(neg.i + 3, but.i)))
         if only and not (conj.pos_ in {"VERB", "AUX"} and conj.lemma_ == anchor.lemma_):
             # "not only X, but Y" corrects only when it restates the same act ("not only pay attention
             # to X, but pay attention to Y"); otherwise two things add up
