@@ -118,3 +118,16 @@ def test_negation_with_a_preposition_repeated_on_the_verb(nlp, extractor, text, 
 
 def test_not_only_for_x_but_for_y_adds(nlp, extractor):
     assert frames(nlp, extractor, "The coupon is not only for new users, but for old users too.") == []
+
+
+@pytest.mark.parametrize("text, old", [
+    ("The old coupon logic has long ceased to work.", "old coupon logic"),
+    ("The membership model of the last decade has ceased to function.", "membership model of the last decade"),
+    ("The catalogue-first business model is now in decline.", "catalogue-first business model"),
+])
+def test_ceasing_to_work_and_being_in_decline_are_endings(nlp, extractor, text, old):
+    assert ("ending", old, "") in frames(nlp, extractor, text), frames(nlp, extractor, text)
+
+
+def test_a_literal_decline_is_no_ending(nlp, extractor):
+    assert frames(nlp, extractor, "Sales are in decline this quarter.") == []
