@@ -131,3 +131,12 @@ def test_ceasing_to_work_and_being_in_decline_are_endings(nlp, extractor, text, 
 
 def test_a_literal_decline_is_no_ending(nlp, extractor):
     assert frames(nlp, extractor, "Sales are in decline this quarter.") == []
+
+
+def test_a_range_restated_after_a_dash_is_no_change(nlp, extractor):
+    text = "Trade has always been about moving goods from one town to another — from maker to buyer."
+    assert frames(nlp, extractor, text) == []
+
+
+def test_a_headline_part_after_a_colon_still_reads(nlp, extractor):
+    assert ("fronted_change", "Traffic", "Retention") in frames(nlp, extractor, "The Big Shift: From Traffic to Retention")

@@ -1077,6 +1077,10 @@ class ContrastExtractor:
         frm = doc[start]
         if not _opens_sentence(doc, start):
             return None
+        if start > 0 and any(t.lower_ == "from" for t in doc[:start]):
+            # "moving goods from one place to another — from supplier to consumer": after a dash, a
+            # restatement of the range before it, which the change class has read (or left) already
+            return None
         old_head = _first_child(frm, ("pobj", "pcomp"))
         if old_head is None:
             return None
