@@ -140,3 +140,18 @@ def test_a_range_restated_after_a_dash_is_no_change(nlp, extractor):
 
 def test_a_headline_part_after_a_colon_still_reads(nlp, extractor):
     assert ("fronted_change", "Traffic", "Retention") in frames(nlp, extractor, "The Big Shift: From Traffic to Retention")
+
+
+@pytest.mark.parametrize("text", [
+    # a predicate noun of evidence frames nothing, and what it is denied to show is denied
+    "The slowdown, however, is not a sign that shoppers are abandoning online stores' loyalty schemes.",
+    "This does not mean that brands will abandon the traffic model.",
+    "The dip in visits is not proof that the catalogue model has come to an end.",
+])
+def test_what_a_negated_claim_says_is_denied(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []
+
+
+def test_an_affirmed_sign_still_reads(nlp, extractor):
+    found = frames(nlp, extractor, "It is a sign that brands are abandoning the traffic model.")
+    assert ("leaving", "traffic model", "") in found, found

@@ -567,6 +567,9 @@ class ContrastExtractor:
             return None  # (also "X is not a thing of the past": the copula carries the negation)
         if _negated_by_coordination(head):
             return None  # "cannot subvert and replace X": the negation covers both verbs
+        if head.dep_ in {"acl", "ccomp"} and any(c.dep_ == "mark" and c.lower_ == "that" for c in head.children) and (
+                _is_negated(head.head) or head.head.dep_ in {"attr", "dobj"} and _is_negated(head.head.head)):
+            return None  # "is not a sign that shoppers are abandoning X", "does not mean that X ends": denied
         if form == "active" and _keeps_from_doing(head):
             return None  # "avoid X from falling into Y" protects X; it does not leave it
         used = {t.i for t in group}
