@@ -155,3 +155,8 @@ def test_what_a_negated_claim_says_is_denied(nlp, extractor, text):
 def test_an_affirmed_sign_still_reads(nlp, extractor):
     found = frames(nlp, extractor, "It is a sign that brands are abandoning the traffic model.")
     assert ("leaving", "traffic model", "") in found, found
+
+
+def test_the_fall_of_x_and_the_rise_of_y_is_no_life_cycle(nlp, extractor):
+    found = frames(nlp, extractor, "The fall of the catalogue and the rise of the live room mark a new age.")
+    assert any(o == "catalogue" for _, o, _ in found), found

@@ -546,9 +546,11 @@ class ContrastExtractor:
             if wording.text in self.checks_.get("bare_nouns", ()) and any(c.dep_ == "det" for c in tok.children):
                 return None  # "X is history" frames X; "X is a history of retail" describes it
             cycle = self.checks_.get("cycle_nouns", ())
-            if (tok.dep_ == "conj" and tok.head.lemma_.lower() in cycle) or any(
-                    c.dep_ == "conj" and c.lemma_.lower() in cycle for c in tok.children):
-                return None  # "the rise and fall of X", "the growth and decline of X": a history, not an ending
+            partners = ([tok.head] if tok.dep_ == "conj" else []) + [c for c in tok.children if c.dep_ == "conj"]
+            if any(p.lemma_.lower() in cycle and not (_has_of(p) and _has_of(tok)) for p in partners):
+                # "the rise and fall of X", "the growth and decline of X" (one of-object for both): a
+                # history, not an ending; "the fall of X and the rise of Y" sets two things against each other
+                return None
             form = "nominal"
         else:
             if pos not in {"ADJ", "ADV", "ADP", "VERB"} or tok.dep_ in {"amod", "compound", "prep"}:
@@ -2129,6 +2131,11 @@ def _negated_sides(anchor: "Token", neg: "Token", but: "Token", conj: "Token"
         if chain:
             old = chain[-1]
     return old, new
+
+
+def _has_of(tok: "Token") -> bool:
+    """Does noun ``tok`` have an of-phrase of its own?"""
+    return any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children)
 
 
 def _by_no_means(neg: "Token") -> bool:
