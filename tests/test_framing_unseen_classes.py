@@ -123,14 +123,18 @@ def test_not_only_for_x_but_for_y_adds(nlp, extractor):
 @pytest.mark.parametrize("text, old", [
     ("The old coupon logic has long ceased to work.", "old coupon logic"),
     ("The membership model of the last decade has ceased to function.", "membership model of the last decade"),
-    ("The catalogue-first business model is now in decline.", "catalogue-first business model"),
 ])
-def test_ceasing_to_work_and_being_in_decline_are_endings(nlp, extractor, text, old):
+def test_ceasing_to_work_is_an_ending(nlp, extractor, text, old):
     assert ("ending", old, "") in frames(nlp, extractor, text), frames(nlp, extractor, text)
 
 
-def test_a_literal_decline_is_no_ending(nlp, extractor):
-    assert frames(nlp, extractor, "Sales are in decline this quarter.") == []
+@pytest.mark.parametrize("text", [
+    "Sales are in decline this quarter.",
+    # a decline alone is an event (the decline class needs a rise set against it)
+    "The catalogue-first business model is now in decline.",
+])
+def test_a_decline_alone_is_no_ending(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []
 
 
 def test_a_range_restated_after_a_dash_is_no_change(nlp, extractor):
