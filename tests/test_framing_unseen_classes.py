@@ -156,8 +156,14 @@ def test_what_a_negated_claim_says_is_denied(nlp, extractor, text):
     assert frames(nlp, extractor, text) == []
 
 
-def test_an_affirmed_sign_still_reads(nlp, extractor):
-    found = frames(nlp, extractor, "It is a sign that brands are abandoning the traffic model.")
+@pytest.mark.parametrize("text", [
+    "It is a sign that brands are abandoning the traffic model.",
+    # an evaluation and a negated denial leave the clause asserted
+    "It is not surprising that brands are abandoning the traffic model.",
+    "We cannot deny that brands are abandoning the traffic model.",
+])
+def test_an_asserted_that_clause_still_reads(nlp, extractor, text):
+    found = frames(nlp, extractor, text)
     assert ("leaving", "traffic model", "") in found, found
 
 
