@@ -170,3 +170,21 @@ def test_an_asserted_that_clause_still_reads(nlp, extractor, text):
 def test_the_fall_of_x_and_the_rise_of_y_is_no_life_cycle(nlp, extractor):
     found = frames(nlp, extractor, "The fall of the catalogue and the rise of the live room mark a new age.")
     assert any(o == "catalogue" for _, o, _ in found), found
+
+
+@pytest.mark.parametrize("text, old", [
+    ("Live streaming was once regarded as a marketing tool.", "marketing tool"),
+    ("For years we used to think of the membership card as a discount scheme.", "discount scheme"),
+])
+def test_a_view_marked_as_former_is_given_up(nlp, extractor, text, old):
+    found = frames(nlp, extractor, text)
+    assert ("temporal", old, "") in found, found
+
+
+@pytest.mark.parametrize("text", [
+    "Once the dividend is seen as a given, brands stop innovating.",  # a condition
+    "Shoppers never used to see the mall as a community centre.",    # negated
+    "Live streaming is regarded as a marketing tool.",                # no former marker
+])
+def test_a_view_not_marked_as_former_is_no_frame(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []

@@ -1524,7 +1524,7 @@ class ContrastExtractor:
         found = next(((doc[end + i], words) for i in range(len(lowers)) for words in later_words
                       if lowers[i:i + len(words)] == words), None)
         if found is None:
-            return None
+            return self._read_former_view(doc, start, end, conn)
         later, later_words = found[0], found[1]
         old_pred = _governing_predicate(doc[end - 1])
         new_pred = _governing_predicate(later)
@@ -1555,6 +1555,29 @@ class ContrastExtractor:
             return None
         said_later = doc[later.i:later.i + len(later_words)].text.lower()
         return Frame(f"{doc[start:end].text.lower()} X ... {said_later} Y", conn.name, old, new, start)
+
+
+    def _read_former_view(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"X was once regarded as A", "we used to think of X as A": a view marked as a former one is
+        given up (the new view may follow in another sentence). Only a verb of regarding ([checks]
+        saying_verbs) with an "as"-complement counts: "once shopped there" or "used to sell books" is
+        the temporal pair's, with a "now"."""
+        marker = doc[start:end].text.lower()
+        if marker not in {"once", "used to", "previously", "formerly", "in the past"}:
+            return None
+        if marker == "once" and doc[start].dep_ != "advmod":
+            return None  # "once the dividend is gone, ...": a condition
+        pred = _governing_predicate(doc[end - 1])
+        if pred is None or pred.lemma_.lower() not in self.checks_["saying_verbs"] or _is_negated(pred):
+            return None
+        as_ = next((c for c in pred.children if c.dep_ == "prep" and c.lower_ == "as" and c.i > pred.i), None)
+        view = _pobj(as_) if as_ is not None else None
+        if not _content(view) or view.pos_ not in _NOMINAL | {"ADJ"} or self._literal(view) or _in_condition(pred):
+            return None
+        old = self._side(view, as_.i + 1, _clause_end(doc, view))
+        if old is None:
+            return None
+        return Frame(f"{marker} {pred.lemma_.lower()} as X", conn.name, old, None, start)
 
 
 # ----------------------------------------------------------------------------- reader helpers
