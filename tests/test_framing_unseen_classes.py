@@ -36,8 +36,8 @@ def test_a_decline_alone_is_still_an_ending(nlp, extractor):
 
 @pytest.mark.parametrize("text, old, new", [
     ("Membership is by no means a discount card, but a relationship.", "discount card", "relationship"),
-    ("The reform of the supply side is by no means a simple upgrade of software, but a rebuilding of the chain.",
-     "simple upgrade of software", "rebuilding of the chain"),
+    ("Opening a members' lounge is by no means a simple perk, but a rebuilding of the customer relationship.",
+     "simple perk", "rebuilding of the customer relationship"),
 ])
 def test_by_no_means_negates_the_clause(nlp, extractor, text, old, new):
     found = frames(nlp, extractor, text)
@@ -52,7 +52,7 @@ def test_by_no_means_negates_the_clause(nlp, extractor, text, old, new):
     # the second clause has its own negation: a concession, not a correction
     "Coupons did not bring loyalty, but they did not hurt sales either.",
     # an existential denies that something exists; it frames no subject
-    "The pitch has changed, but the model is the same, and there are not many real differences.",
+    "The slogans were rewritten, yet the loyalty scheme works as before, and there are not many new ideas.",
 ])
 def test_degrees_concessions_and_existentials_are_not_frames(nlp, extractor, text):
     assert frames(nlp, extractor, text) == []
@@ -66,8 +66,8 @@ def test_a_plain_correction_still_reads(nlp, extractor):
     # the parser takes the "as" of "seeing X as A" for a clause marker: the rejected view is still A
     ("Building a service that truly belongs to the neighbourhood, rather than just seeing the shop as the "
      "“shelf” and “storefront” of the platform, is the key to survival.", "shelf"),
-    ("Finding a role that truly serves the industry, rather than just seeing the Internet as the “coat” of the "
-     "old platform economy, is the key to growth.", "coat"),
+    ("Building a habit that truly belongs to the reader, rather than just seeing the library as the “warehouse” and "
+     "“counter” of the city, is the key to survival.", "warehouse"),
 ])
 def test_rather_than_seeing_x_as_a_rejects_the_view(nlp, extractor, text, old):
     found = frames(nlp, extractor, text)
@@ -76,16 +76,16 @@ def test_rather_than_seeing_x_as_a_rejects_the_view(nlp, extractor, text, old):
 
 def test_a_letter_is_a_label_not_a_framing(nlp, extractor):
     # "C-end" and "B-end" name the consumer and the business side; "to end B" is no ending of B
-    assert frames(nlp, extractor, "The thread runs from end C to end B and from online to offline.") == []
+    assert frames(nlp, extractor, "Our route planner maps every step from end A to end Z for the courier.") == []
 
 
 @pytest.mark.parametrize("text, expected", [
     # the of-object of a noun of movement is what moves, not what it leaves
-    ("Analysts expect that the return of the platform to rational growth will take years.", []),
+    ("Analysts expect that the return of the bookshop to its neighbourhood role will take years.", []),
     ("The move of brands to short video is the story of the year.", []),
     # the from-object is still the old side, and a noun of transformation keeps its of-object
-    ("The return from blind expansion to rational growth is under way.",
-     [("change", "blind expansion", "rational growth")]),
+    ("The return from discount wars to steady service is under way.",
+     [("change", "discount wars", "steady service")]),
     ("The transformation of traditional retail into digital retail is under way.",
      [("change", "traditional retail", "digital retail")]),
 ])
@@ -148,9 +148,9 @@ def test_a_headline_part_after_a_colon_still_reads(nlp, extractor):
 
 @pytest.mark.parametrize("text", [
     # a predicate noun of evidence frames nothing, and what it is denied to show is denied
-    "The slowdown, however, is not a sign that shoppers are abandoning online stores' loyalty schemes.",
+    "Quieter aisles are not a sign that shoppers are abandoning the weekly market trip.",
     "This does not mean that brands will abandon the traffic model.",
-    "The dip in visits is not proof that the catalogue model has come to an end.",
+    "A slow month is not proof that the catalogue model has come to an end.",
 ])
 def test_what_a_negated_claim_says_is_denied(nlp, extractor, text):
     assert frames(nlp, extractor, text) == []
