@@ -534,6 +534,8 @@ class ContrastExtractor:
                 return True  # "surpassed this framework": the framing is named in another sentence
             if span[1] - span[0] == 1 and head.pos_ == "ADJ" and frame.family in self.connectives_:
                 return True  # "not high, but good", "not easy, but necessary": an evaluation, not a framing
+            if span[1] - span[0] == 1 and len(head.text) == 1 and head.is_alpha:
+                return True  # "to end B", "from C to B": a letter is a label, not a framing
         return False
 
     # -- predicate classes
@@ -553,6 +555,12 @@ class ContrastExtractor:
                 return None  # "resisting the fall of X": the ending is held off, not claimed
             if wording.text in self.checks_.get("bare_nouns", ()) and any(c.dep_ == "det" for c in tok.children):
                 return None  # "X is history" frames X; "X is a history of retail" describes it
+            cycle = self.checks_.get("cycle_nouns", ())
+            partners = ([tok.head] if tok.dep_ == "conj" else []) + [c for c in tok.children if c.dep_ == "conj"]
+            if any(p.lemma_.lower() in cycle and not (_has_of(p) and _has_of(tok)) for p in partners):
+                # "the rise and fall of X", "the growth and decline of X" (one of-object for both): a
+                # history, not an ending; "the fall of X and the rise of Y" sets two things against each other
+                return None
             form = "nominal"
         else:
             if pos not in {"ADJ", "ADV", "ADP", "VERB"} or tok.dep_ in {"amod", "compound", "prep", "prt"}:
@@ -571,11 +579,16 @@ class ContrastExtractor:
             return None  # (also "X is not a thing of the past": the copula carries the negation)
         if _negated_by_coordination(head):
             return None  # "cannot subvert and replace X": the negation covers both verbs
+        if _denied_content(head):
+            return None  # "is not a sign that shoppers are abandoning X", "does not mean that X ends": denied
         if form == "active" and _keeps_from_doing(head):
             return None  # "avoid X from falling into Y" protects X; it does not leave it
         used = {t.i for t in group}
         last = rest[-1] if rest else None
         old_roles, new_roles = roles
+        if form == "nominal" and _word_lemma(tok) in self.checks_.get("mover_nouns", ()):
+            # "the return of the Internet to rational development": the of-object is what moves
+            old_roles = tuple(r for r in old_roles if not (r.kind == "prep" and tuple(r.preps) == ("of",)))
         if form == "active" and old_roles[0].kind == "subject" and not rest and any(
                 c.dep_ == "dobj" for c in head.children):
             # a transitive use of an intransitive class ("brands must end the price war"): what ends is
@@ -902,9 +915,22 @@ class ContrastExtractor:
                     if old is None or new is None or _overlap(old, new):
                         return None
                     return Frame(f"{neg.lower_} {other.lower_} X, but {other.lower_} Y", conn.name, old, new, but.i)
+        only = restrictive and any(doc[j].lower_ == "only" for j in range(neg.i + 1, min(neg.i + 3, but.i)))
+        if conj is None and anchor.pos_ in {"VERB", "AUX"} and not only:
+            # "is no longer just for matching, but for empowerment": the same preposition on the verb on
+            # both sides of "but"
+            after = next((c for c in anchor.children if c.dep_ == "prep" and c.i > but.i), None)
+            before = next((c for c in anchor.children if c.dep_ == "prep" and neg.i < c.i < but.i
+                           and after is not None and c.lower_ == after.lower_), None)
+            if before is not None and _pobj(before) is not None and _pobj(after) is not None:
+                old = self._side(_pobj(before), before.i + 1, but.i)
+                new = self._side(_pobj(after), after.i + 1, _clause_end(doc, after))
+                if old is None or new is None or _overlap(old, new):
+                    return None
+                said = "no longer" if neg.lower_ == "no" and doc[neg.i + 1].lower_ == "longer" else neg.lower_
+                return Frame(f"{said} {after.lower_} X, but {after.lower_} Y", conn.name, old, new, but.i)
         if conj is None:
             return None
-        only = restrictive and any(doc[j].lower_ == "only" for j in range(neg.i + 1, min(neg.i + 3, but.i)))
         if only and not (conj.pos_ in {"VERB", "AUX"} and conj.lemma_ == anchor.lemma_):
             # "not only X, but Y" corrects only when it restates the same act ("not only pay attention
             # to X, but pay attention to Y"); otherwise two things add up
@@ -914,13 +940,20 @@ class ContrastExtractor:
             return None
         if _unparallel(old_head, new_head):
             return None  # "will not access X, but through Y": an object set against a means is no reframing
-        old = self._side(old_head, neg.i + 1, but.i)
+        if (old_head.pos_ in {"ADJ", "ADV"} or old_head.dep_ == "acomp") and any(c.dep_ == "advmod" and c.lower_ in {"as", "so"} and c.i < old_head.i
+                                                  for c in old_head.children):
+            return None  # "is not as big as it used to be, but ...": a comparison of degree, not a framing
+        if conj.pos_ in {"VERB", "AUX"} and conj != anchor and any(c.dep_ == "neg" for c in conj.children):
+            return None  # "not X, but that does not offset Y": a concession with its own negation corrects nothing
+        old = self._side(old_head, neg.i + (3 if _by_no_means(neg) else 1), but.i)
         new = self._side(new_head, but.i + 1, _clause_end(doc, conj))
         if old is None or new is None:
             return None
         words = [doc[neg.i].lower_]
         if neg.lower_ == "no" and neg.i + 1 < len(doc) and doc[neg.i + 1].lower_ == "longer":
             words = ["no longer"]
+        elif _by_no_means(neg):
+            words = ["by no means"]
         elif restrictive:
             words.append(next(doc[j].lower_ for j in range(neg.i + 1, min(neg.i + 3, but.i))
                               if doc[j].lower_ in restrictive_words))
@@ -1019,6 +1052,14 @@ class ContrastExtractor:
             if said is None:
                 as_ = next((c for c in old_head.children if c.dep_ == "prep" and c.lower_ == "as"), None)
                 said = _pobj(as_) if as_ is not None else None
+            if said is None:
+                # "rather than seeing X as the coat of Y, ...": the parser took "as" for a clause's
+                # marker; the view is that clause's subject
+                clause = next((c for c in old_head.children if c.dep_ == "advcl" and any(
+                    m.dep_ == "mark" and m.lower_ == "as" and m.i > old_head.i for m in c.children)), None)
+                said = _subject(clause) if clause is not None else None
+                if said is not None and not any(m.lower_ == "as" and m.i < said.i for m in clause.children):
+                    said = None
             if _content(said):
                 old_head = said
         fronted = all(t.is_punct or t.pos_ in {"ADV", "CCONJ"} for t in doc[:start]) or (
@@ -1075,6 +1116,10 @@ class ContrastExtractor:
         frm = doc[start]
         if not _opens_sentence(doc, start):
             return None
+        if start > 0 and any(t.lower_ == "from" for t in doc[:start]):
+            # "moving goods from one place to another — from supplier to consumer": after a dash, a
+            # restatement of the range before it, which the change class has read (or left) already
+            return None
         old_head = _first_child(frm, ("pobj", "pcomp"))
         if old_head is None:
             return None
@@ -1089,6 +1134,8 @@ class ContrastExtractor:
         if not _content(old_head) or not _content(new_head):
             return None
         new_end = _clause_end(doc, new_head) if new_head.i > to.i else len(doc)
+        if any(c.dep_ in {"cc", "conj", "pobj"} and c.i > to.i for c in frm.children):
+            return None  # "From X to Y and Z, these platforms ...": three items are an enumeration, not a change
         after = next((t for t in doc[new_end:] if not t.is_space), None)
         if after is not None and after.text in {",", ";", ":"}:
             nxt = next((t for t in doc[after.i + 1:] if not t.is_space), None)
@@ -1225,6 +1272,8 @@ class ContrastExtractor:
             return None  # "is not only a Y" adds
         attr = _first_child(cop, ("attr",), after=neg.i)
         subj = _subject(cop)
+        if any(c.dep_ == "expl" for c in cop.children):
+            return None  # "there are not many real changes": an existential frames no subject
         if attr is None or attr.pos_ not in {"NOUN", "PROPN"} or subj is None or not _content(subj):
             return None
         # "X is not a Y", "X is not 'Y'", and a bare noun "X is not infrastructure" (no determiner
@@ -1515,7 +1564,7 @@ class ContrastExtractor:
         found = next(((doc[end + i], words) for i in range(len(lowers)) for words in later_words
                       if lowers[i:i + len(words)] == words), None)
         if found is None:
-            return None
+            return self._read_former_view(doc, start, end, conn)
         later, later_words = found[0], found[1]
         old_pred = _governing_predicate(doc[end - 1])
         new_pred = _governing_predicate(later)
@@ -1557,6 +1606,29 @@ class ContrastExtractor:
             return None
         said_later = doc[later.i:later.i + len(later_words)].text.lower()
         return Frame(f"{doc[start:end].text.lower()} X ... {said_later} Y", conn.name, old, new, start)
+
+
+    def _read_former_view(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"X was once regarded as A", "we used to think of X as A": a view marked as a former one is
+        given up (the new view may follow in another sentence). Only a verb of regarding ([checks]
+        saying_verbs) with an "as"-complement counts: "once shopped there" or "used to sell books" is
+        the temporal pair's, with a "now"."""
+        marker = doc[start:end].text.lower()
+        if marker not in {"once", "used to", "previously", "formerly", "in the past"}:
+            return None
+        if marker == "once" and doc[start].dep_ != "advmod":
+            return None  # "once the dividend is gone, ...": a condition
+        pred = _governing_predicate(doc[end - 1])
+        if pred is None or pred.lemma_.lower() not in self.checks_["saying_verbs"] or _is_negated(pred):
+            return None
+        as_ = next((c for c in pred.children if c.dep_ == "prep" and c.lower_ == "as" and c.i > pred.i), None)
+        view = _pobj(as_) if as_ is not None else None
+        if not _content(view) or view.pos_ not in _NOMINAL | {"ADJ"} or self._literal(view) or _in_condition(pred):
+            return None
+        old = self._side(view, as_.i + 1, _clause_end(doc, view))
+        if old is None:
+            return None
+        return Frame(f"{marker} {pred.lemma_.lower()} as X", conn.name, old, None, start)
 
 
 # ----------------------------------------------------------------------------- reader helpers
@@ -1896,7 +1968,10 @@ def _holder(pred: "Token") -> "Token | None":
         if attr is not None:
             return attr
     if tok.dep_ in {"attr", "acomp", "oprd", "xcomp", "advmod", "prt"} and tok.head != tok:
-        return _subject(tok.head)
+        subj = _subject(tok.head)
+        if subj is not None and subj.tag_ in {"WDT", "WP"} and tok.head.dep_ == "relcl" and tok.head.head.pos_ in _NOMINAL:
+            return tok.head.head  # "a new model that is different from X": the noun the relative clause is said of
+        return subj
     if tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.head.lemma_.lower() in {"become", "be", "turn"}:
         return _subject(tok.head.head)
     if tok.dep_ == "appos" and tok.head.pos_ in _NOMINAL:
@@ -2022,6 +2097,8 @@ def _polish(doc: "Doc", span: tuple[int, int], head_i: int) -> tuple[int, int] |
             start += 1
         while end > start and doc[end - 1].is_punct and doc[end - 1].text not in _QUOTES:
             end -= 1
+    if end - start > 1 and doc[end - 1].tag_ in {"WDT", "WP"} and doc[end - 1].dep_ in {"nsubj", "nsubjpass"}:
+        end -= 1  # "a model that | is obsolete": the relative pronoun belongs to the predicate's clause
     return (start, end) if start < end else None
 
 
@@ -2080,6 +2157,18 @@ def _negated_sides(anchor: "Token", neg: "Token", but: "Token", conj: "Token"
     lo, hi = neg.i + 1, but.i
     # negation inside a nominal: "no longer a platform outside the industry" (appos chain), "no platform"
     neg_host = neg.head if neg.lower_ != "no" or neg.head.lower_ != "longer" else neg.head.head
+    if _by_no_means(neg):
+        # "is by no means a simple upgrade, but an innovation": the idiom negates the clause, not "means"
+        neg_host, lo = anchor, neg.head.i + 1
+        if anchor.pos_ not in _NOMINAL:
+            old = _complement(anchor, after=neg.head.i, before=hi)
+            if conj.pos_ in {"VERB", "AUX"} and anchor.pos_ in {"VERB", "AUX"}:
+                new = _complement(conj, after=conj.i) or _complement(conj)
+            elif conj.pos_ == "ADP":
+                new = _pobj(conj)
+            else:
+                new = conj
+            return old, new
     if neg_host != anchor and neg_host.pos_ in _NOMINAL and lo <= neg_host.i < hi:
         old = neg_host
     elif neg_host != anchor and neg_host.pos_ in _NOMINAL and neg_host.i < neg.i:
@@ -2115,6 +2204,36 @@ def _negated_sides(anchor: "Token", neg: "Token", but: "Token", conj: "Token"
         if chain:
             old = chain[-1]
     return old, new
+
+
+#: Verbs whose negation affirms their that-clause ("we cannot deny that X is over").
+_AFFIRMING_WHEN_NEGATED = frozenset({"deny", "doubt", "dispute", "ignore", "overlook", "forget", "hide"})
+
+
+def _denied_content(pred: "Token") -> bool:
+    """Is ``pred`` the verb of a that-clause that a negated predicate denies: the content of a negated
+    noun ("is not a sign that X ...") or of a negated verb ("does not mean that X ...")? An evaluation
+    ("it is not surprising that X ...") and "cannot deny that X ..." leave the clause asserted."""
+    if not any(c.dep_ == "mark" and c.lower_ == "that" for c in pred.children):
+        return False
+    gov = pred.head
+    if pred.dep_ == "acl" and (gov.pos_ in _NOMINAL or gov.dep_ == "attr"):  # (the tagger may take "proof" for an adjective)
+        return gov.dep_ in {"attr", "dobj"} and _is_negated(gov.head)
+    if pred.dep_ == "ccomp" and gov.pos_ == "VERB":
+        return _is_negated(gov) and gov.lemma_.lower() not in _AFFIRMING_WHEN_NEGATED | {"be"}
+    return False
+
+
+def _has_of(tok: "Token") -> bool:
+    """Does noun ``tok`` have an of-phrase of its own?"""
+    return any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children)
+
+
+def _by_no_means(neg: "Token") -> bool:
+    """Is ``neg`` the "no" of the adverbial idiom "by no means"?"""
+    host = neg.head
+    return (neg.lower_ == "no" and host.lower_ == "means" and host.i == neg.i + 1 and neg.i > 0
+            and neg.doc[neg.i - 1].lower_ == "by")
 
 
 def _fronted_new(attach: "Token", after: int, praise: frozenset[str] = frozenset()) -> "Token | None":
