@@ -25,3 +25,17 @@ def frames(nlp, extractor, text):
 ])
 def test_times_are_no_sides(nlp, extractor, text):
     assert frames(nlp, extractor, text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "From cutting prices to adding coupons, they are all fighting for the same shoppers.",
+    "From the checkout counters to the storerooms, posters are hung everywhere.",
+    "From snacks to toiletries, every category is sold within thirty minutes.",
+])
+def test_fronted_range_over_a_quantified_clause_is_a_list(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []
+
+
+def test_fronted_change_before_a_plain_clause_stays_a_frame(nlp, extractor):
+    found = frames(nlp, extractor, "From traffic thinking to user thinking, the industry is changing its logic.")
+    assert any(o == "traffic thinking" and n == "user thinking" for _, o, n in found), found

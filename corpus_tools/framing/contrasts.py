@@ -1059,6 +1059,8 @@ class ContrastExtractor:
             nxt = next((t for t in doc[after.i + 1:] if not t.is_space), None)
             if nxt is not None and nxt.lower_ in self.checks_["list_markers"]:
                 return None  # "From X to Y, all centred on Z": an enumeration, not a change
+        if _quantified_clause(frm, new_end, self.checks_["list_markers"]):
+            return None  # "From X to Y, they are all ...", "..., banners hang everywhere": the range is a list
         old = self._side(old_head, frm.i + 1, to.i)
         new = self._side(new_head, to.i + 1, new_end)
         if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
@@ -2094,6 +2096,19 @@ def _find_to(frm: "Token", old_head: "Token") -> "Token | None":
         if tok.is_punct and tok.lower_ in {",", ";", "."} and tok.i > old_head.right_edge.i:
             break
     return None
+
+
+def _quantified_clause(frm: "Token", after: int, markers: Iterable[str]) -> bool:
+    """Does the clause that a fronted "From X to Y," opens quantify over the range ("they are all
+    vying", "all categories grew", "banners hang everywhere")? Then the range lists members."""
+    root = frm.head
+    if root == frm or root.i < after:
+        return False
+    heads = [root, *(c for c in root.children if c.i >= after and c.dep_ in {"acomp", "xcomp", "oprd"})]
+    near = [c for h in heads for c in h.children if c.i >= after and c.dep_ not in {"cc", "conj", "punct", "prep"}]
+    near += [g for c in near if c.dep_ in {"nsubj", "nsubjpass"} for g in c.children
+             if g.dep_ in {"det", "predet", "quantmod", "amod"}]
+    return any(t.lower_ in markers and t.lower_ != "and" for t in near)
 
 
 def _run_root(doc: "Doc", start: int) -> "Token | None":
