@@ -39,3 +39,21 @@ def test_fronted_range_over_a_quantified_clause_is_a_list(nlp, extractor, text):
 def test_fronted_change_before_a_plain_clause_stays_a_frame(nlp, extractor):
     found = frames(nlp, extractor, "From traffic thinking to user thinking, the industry is changing its logic.")
     assert any(o == "traffic thinking" and n == "user thinking" for _, o, n in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "The news of the price war has been all over the Internet.",  # "over" with an object is a preposition
+    "The battle between the delivery platforms is far from over.",  # "far from" negates the ending
+    "The discount format is far from obsolete.",
+])
+def test_prepositions_and_far_from_are_no_endings(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []
+
+
+@pytest.mark.parametrize("text, old", [
+    ("The era of cheap traffic is over.", "era of cheap traffic"),
+    ("The old discount format has faded out.", "old discount format"),
+])
+def test_endings_without_an_object_stay(nlp, extractor, text, old):
+    found = frames(nlp, extractor, text)
+    assert any(o == old for _, o, _ in found), found

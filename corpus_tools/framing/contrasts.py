@@ -204,6 +204,8 @@ def _is_negated(tok: "Token") -> bool:
     if any(c.lower_ == "longer" and any(g.lower_ == "no" for g in c.children) for c in tok.children):
         return True  # "disappears no longer"
     head = tok.head
+    if tok.dep_ in {"pobj", "pcomp"} and head.lower_ == "from" and head.head.lower_ == "far":
+        return True  # "the contest is far from over", "far from obsolete"
     # "have not jumped out of", "cannot get rid of": negation on an auxiliary-bearing governor
     if tok.dep_ in {"xcomp", "prt"} and head != tok:
         return any(c.dep_ == "neg" for c in head.children)
@@ -565,6 +567,9 @@ class ContrastExtractor:
             return None  # "avoid X from falling into Y" protects X; it does not leave it
         used = {t.i for t in group}
         last = rest[-1] if rest else None
+        if last is not None and last.pos_ == "ADP" and not any(r.kind == "object" for side in roles for r in side) \
+                and any(c.dep_ in {"pobj", "prep"} and c not in group for c in last.children):
+            return None  # "has been all over the Internet", "faded out of the public eye": a preposition, not "over"
         old_roles, new_roles = roles
         if form == "active" and old_roles[0].kind == "subject" and not rest and any(
                 c.dep_ == "dobj" for c in head.children):
