@@ -57,3 +57,16 @@ def test_prepositions_and_far_from_are_no_endings(nlp, extractor, text):
 def test_endings_without_an_object_stay(nlp, extractor, text, old):
     found = frames(nlp, extractor, text)
     assert any(o == old for _, o, _ in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "The host announced his exit from the live streaming industry last week.",
+    "Her departure from the company surprised investors.",
+])
+def test_a_persons_exit_is_no_reframing(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []
+
+
+def test_a_sectors_exit_from_a_model_stays(nlp, extractor):
+    found = frames(nlp, extractor, "The sector's exit from the subsidy model marks a new stage.")
+    assert any(o == "subsidy model" for _, o, _ in found), found

@@ -545,6 +545,9 @@ class ContrastExtractor:
                 return None  # "resisting the fall of X": the ending is held off, not claimed
             if wording.text in self.checks_.get("bare_nouns", ()) and any(c.dep_ == "det" for c in tok.children):
                 return None  # "X is history" frames X; "X is a history of retail" describes it
+            if any(c.dep_ == "poss" and (c.lower_ in self.checks_.get("personal_possessives", ()) or c.ent_type_ == "PERSON")
+                   for c in tok.children):
+                return None  # "announced his exit from the industry": a person's move, not a reframing
             form = "nominal"
         else:
             if pos not in {"ADJ", "ADV", "ADP", "VERB"} or tok.dep_ in {"amod", "compound", "prep"}:
