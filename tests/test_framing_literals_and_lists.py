@@ -70,3 +70,17 @@ def test_a_persons_exit_is_no_reframing(nlp, extractor, text):
 def test_a_sectors_exit_from_a_model_stays(nlp, extractor):
     found = frames(nlp, extractor, "The sector's exit from the subsidy model marks a new stage.")
     assert any(o == "subsidy model" for _, o, _ in found), found
+
+
+@pytest.mark.parametrize("text, old", [
+    ("The exit of the top anchor marks a significant shift away from the era of celebrity selling.",
+     "era of celebrity selling"),
+    ("We are seeing a gradual transition from channel thinking to user thinking.", "channel thinking"),
+])
+def test_a_graded_predicate_noun_is_still_the_wording(nlp, extractor, text, old):
+    found = frames(nlp, extractor, text)
+    assert any(o == old for _, o, _ in found), found
+
+
+def test_a_part_is_no_ending(nlp, extractor):
+    assert frames(nlp, extractor, "Firms apply the tools to the back end of their operations.") == []

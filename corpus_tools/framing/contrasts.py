@@ -539,8 +539,10 @@ class ContrastExtractor:
             form = "passive" if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children) or (
                 tok.dep_ == "acl" and tok.tag_ == "VBN" and tok.head.pos_ in _NOMINAL) else "active"
         elif key == "nouns":
-            if pos not in {"NOUN", "PROPN", "X", "INTJ"} or any(c.dep_ in {"compound", "amod"} for c in tok.children):
-                return None  # "the front end", "a back end" are not an ending
+            if pos not in {"NOUN", "PROPN", "X", "INTJ"} or any(
+                    c.dep_ == "compound" or c.dep_ == "amod" and _word_lemma(c) in self.checks_.get("part_modifiers", ())
+                    for c in tok.children):
+                return None  # "the front end", "a back end" are not an ending ("a significant shift away from X" is)
             if tok.dep_ == "dobj" and tok.head.lemma_.lower() in self.checks_.get("countering_verbs", ()):
                 return None  # "resisting the fall of X": the ending is held off, not claimed
             if wording.text in self.checks_.get("bare_nouns", ()) and any(c.dep_ == "det" for c in tok.children):
