@@ -84,3 +84,8 @@ def test_a_graded_predicate_noun_is_still_the_wording(nlp, extractor, text, old)
 
 def test_a_part_is_no_ending(nlp, extractor):
     assert frames(nlp, extractor, "Firms apply the tools to the back end of their operations.") == []
+
+
+def test_sides_that_share_their_head_keep_their_complements(nlp, extractor):
+    found = frames(nlp, extractor, "The price cut is not a response to rivals, but a response to a change in demand.")
+    assert any("rivals" in o and "change in demand" in n for _, o, n in found), found

@@ -483,6 +483,14 @@ class ContrastExtractor:
             return span
         return _cap(doc, span[0], stop, head.i, self.max_words_)
 
+    def _widened(self, head: "Token", span: tuple[int, int], hi: int) -> tuple[int, int]:
+        """``span`` run on to the end of ``head``'s phrase (its complements too), inside ``hi``."""
+        end = min(hi, head.right_edge.i + 1)
+        if end <= span[1]:
+            return span
+        start, end = _trim(head.doc, span[0], end, head.i)
+        return _cap(head.doc, start, end, head.i, self.max_words_)
+
     def _modified_kind(self, head: "Token", span: tuple[int, int]) -> bool:
         """A kind noun narrowed by a clause inside its side ("a place to meet", "places that sell
         books"): a role, where the bare noun ("from place to place") is literal."""
@@ -897,6 +905,13 @@ class ContrastExtractor:
         new = self._side(new_head, but.i + 1, _clause_end(doc, conj))
         if old is None or new is None:
             return None
+        if _same_text(doc, old, new):
+            # "not a response to X, but a response to Y": the sides differ only in what the pruned
+            # complements say; keep them
+            old = self._widened(old_head, old, but.i)
+            new = self._widened(new_head, new, _clause_end(doc, conj))
+            if _same_text(doc, old, new):
+                return None
         words = [doc[neg.i].lower_]
         if neg.lower_ == "no" and neg.i + 1 < len(doc) and doc[neg.i + 1].lower_ == "longer":
             words = ["no longer"]
