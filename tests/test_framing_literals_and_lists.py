@@ -89,3 +89,16 @@ def test_a_part_is_no_ending(nlp, extractor):
 def test_sides_that_share_their_head_keep_their_complements(nlp, extractor):
     found = frames(nlp, extractor, "The price cut is not a response to rivals, but a response to a change in demand.")
     assert any("rivals" in o and "change in demand" in n for _, o, n in found), found
+
+
+def test_less_on_x_and_more_on_y(nlp, extractor):
+    found = frames(nlp, extractor, "Retail competition now turns less on price and more on service.")
+    assert any(o == "price" and n == "service" for _, o, n in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "Families spend less on clothing than on housing.",  # amounts compared
+    "Young shoppers spend less on clothes and more on travel.",  # amounts moved
+])
+def test_less_and_more_of_spending_are_amounts(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []

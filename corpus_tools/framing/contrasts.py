@@ -1412,26 +1412,35 @@ class ContrastExtractor:
             return None
         nxt = doc[end].lower_
         so_much = marker != "less" and marker != "more"
-        if so_much and nxt in {"as", "than"} or not so_much and nxt not in _DEGREE_OPENERS:
+        # "focus less on price and more on value": the same preposition after both markers sets two
+        # objects against each other ("spend less on food than on rent" compares amounts)
+        by_prep = not so_much and doc[end].pos_ == "ADP" and nxt not in {"as", "than"} | _DEGREE_OPENERS
+        if by_prep and _word_lemma(doc[start].head) in self.checks_.get("amount_verbs", ()):
+            return None  # "spend less on clothes and more on travel": money moved, not a framing
+        if so_much and nxt in {"as", "than"} or not so_much and nxt not in _DEGREE_OPENERS and not by_prep:
             return None
         if so_much:
             partners = {"as"}
+        elif by_prep:
+            partners = {"more" if marker == "less" else "less"}
         else:
             partners = {"than", "more" if marker == "less" else "less"}
+        openers = {nxt} if by_prep else _DEGREE_OPENERS
         partner = None
         for tok in doc[end:]:
             if tok.text in {";", ":", ".", "!", "?"}:
                 break
             if tok.lower_ in partners:
-                if tok.lower_ in {"as", "than"} or (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in _DEGREE_OPENERS
+                if tok.lower_ in {"as", "than"} or (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in openers
                                                       and doc[tok.i - 1].lower_ in {"and", ",", "but"}):
                     partner = tok
                     break
         if partner is None:
             return None
-        a_lo = end + (1 if nxt == "about" else 0)
+        skip = {"about", nxt} if by_prep else {"about"}
+        a_lo = end + (1 if nxt in skip else 0)
         a_hi = partner.i - (1 if doc[partner.i - 1].lower_ in {"and", ",", "but"} else 0)
-        b_lo = partner.i + 1 + (1 if partner.i + 1 < len(doc) and doc[partner.i + 1].lower_ == "about" else 0)
+        b_lo = partner.i + 1 + (1 if partner.i + 1 < len(doc) and doc[partner.i + 1].lower_ in skip else 0)
         b_hi = next((t.i for t in doc[b_lo:] if t.text in {",", ";", ":", ".", "!", "?"}), len(doc))
         a_head, b_head = _span_root(doc, a_lo, a_hi), _span_root(doc, b_lo, b_hi)
         if not (_content(a_head) and _content(b_head)) or any(
