@@ -102,3 +102,16 @@ def test_less_on_x_and_more_on_y(nlp, extractor):
 ])
 def test_less_and_more_of_spending_are_amounts(nlp, extractor, text):
     assert frames(nlp, extractor, text) == []
+
+
+def test_a_negated_gerund_appositive(nlp, extractor):
+    found = frames(nlp, extractor, "Polarization, Not Downgrading")
+    assert ("Y, not X", "Downgrading", "Polarization") in found, found
+
+
+@pytest.mark.parametrize("text", [
+    "He left the meeting, not waiting for the answer.",  # a participle clause, not an appositive
+    "The store grew, not shrinking as feared.",
+])
+def test_negated_participle_clauses_are_no_frames(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []

@@ -965,7 +965,8 @@ class ContrastExtractor:
                              and c.i > neg.i), None)
             if old_head is None:
                 return None
-        if old_head == neg or old_head.pos_ not in _NOMINAL | {"ADJ"} or old_head.i < neg.i:
+        gerund = old_head.tag_ == "VBG" and old_head.dep_ in {"appos", "conj"}  # "Polarization, not downgrading"
+        if old_head == neg or old_head.pos_ not in _NOMINAL | {"ADJ"} and not gerund or old_head.i < neg.i:
             return None
         if any(t.lower_ == "but" and t.i > neg.i for t in doc[neg.i: min(len(doc), old_head.right_edge.i + 3)]):
             return None  # "X, not Y, but Z" is the negation reader's
