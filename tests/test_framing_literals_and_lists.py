@@ -115,3 +115,17 @@ def test_a_negated_gerund_appositive(nlp, extractor):
 ])
 def test_negated_participle_clauses_are_no_frames(nlp, extractor, text):
     assert frames(nlp, extractor, text) == []
+
+
+def test_a_particle_of_another_verb_completes_no_wording(nlp, extractor):
+    assert frames(nlp, extractor, "The new chain is rapidly taking over the sites of old supermarkets.") == []
+
+
+def test_a_fronted_with_clause_is_no_agent(nlp, extractor):
+    found = frames(nlp, extractor, "With the giants retreating, the subsidy model is being replaced by instant delivery.")
+    assert any(o == "subsidy model" and n == "instant delivery" for _, o, n in found), found
+
+
+def test_a_relative_clause_on_a_modified_noun_stays_out_of_the_side(nlp, extractor):
+    found = frames(nlp, extractor, "Paper coupons are being replaced by digital vouchers that customers keep on their phones.")
+    assert any(o == "Paper coupons" and n == "digital vouchers" for _, o, n in found), found

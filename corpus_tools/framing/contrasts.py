@@ -101,6 +101,9 @@ def _prune(child: "Token", root: "Token") -> bool:
             return True  # "a third party, no longer a platform": a restatement with its own negation
         if dep == "punct" and child.lower_ in {",", ";", ":", "(", ")"}:
             return True
+        if dep == "relcl" and parent == root and any(c.dep_ in {"compound", "amod"} for c in root.children) \
+                and child.doc[child.left_edge.i].lower_ in {"that", "which", "who"}:
+            return True  # "instant delivery services that meet the demand": the noun phrase names the side
     return False
 
 
@@ -560,8 +563,8 @@ class ContrastExtractor:
                 return None  # "announced his exit from the industry": a person's move, not a reframing
             form = "nominal"
         else:
-            if pos not in {"ADJ", "ADV", "ADP", "VERB"} or tok.dep_ in {"amod", "compound", "prep"}:
-                return None
+            if pos not in {"ADJ", "ADV", "ADP", "VERB"} or tok.dep_ in {"amod", "compound", "prep", "prt"}:
+                return None  # ("taking over the sites": a verb's particle, not "X is over")
             form = "adjectival"
         roles = pred.forms.get(form)
         if roles is None:
@@ -570,6 +573,8 @@ class ContrastExtractor:
         if rest is None:
             return None
         group = [tok, *rest]
+        if any(r.head.pos_ == "VERB" and r.head not in group and tok.i < r.head.i < r.i for r in rest):
+            return None  # "Hema is rapidly taking over": the particle belongs to another verb, not "be over"
         head = next((t for t in group if t.head not in group or t.head == t), tok)
         if any(_is_negated(t) for t in group) or (form == "adjectival" and _is_negated(tok.head)) or (
                 form == "nominal" and tok.dep_ == "attr" and _is_negated(tok.head)):
@@ -1833,6 +1838,8 @@ def _prep_object(pred: "Token", preps: tuple[str, ...], used: set[int]) -> tuple
     for host in hosts:
         for child in host.children:
             if child.dep_ in {"prep", "agent", "dative"} and child.lower_ in preps and child.i not in used:
+                if child.lower_ == "with" and host is pred and child.i < pred.i:
+                    continue  # "With the giants retreating, X is being replaced by Y": a fronted circumstance
                 obj = _pobj(child)
                 if obj is None and child.lower_ in {"to", "into"}:
                     obj = _run_root(pred.doc, child.i + 1)
