@@ -129,3 +129,14 @@ def test_a_fronted_with_clause_is_no_agent(nlp, extractor):
 def test_a_relative_clause_on_a_modified_noun_stays_out_of_the_side(nlp, extractor):
     found = frames(nlp, extractor, "Paper coupons are being replaced by digital vouchers that customers keep on their phones.")
     assert any(o == "Paper coupons" and n == "digital vouchers" for _, o, n in found), found
+
+
+@pytest.mark.parametrize("text, old, new", [
+    ('Instant retail is shifting from "people finding goods" to "goods finding people" with location data.',
+     "people finding goods", "goods finding people"),
+    ('The hosts changed from the "traffic engine" of the festival to the "standard setting" of the festival.',
+     "traffic engine", "standard setting"),
+])
+def test_quoted_sides_after_the_prepositions(nlp, extractor, text, old, new):
+    found = frames(nlp, extractor, text)
+    assert any(o == old and n == new for _, o, n in found), found

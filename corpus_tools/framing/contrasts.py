@@ -56,6 +56,7 @@ _LEAD_TRIM_WORDS = frozenset({"just", "only", "simply", "merely", "also", "even"
                               "rather", "purely", "solely", "again", "mere"})
 _TRAIL_TRIM_POS = frozenset({"DET", "PUNCT", "CCONJ", "ADP", "PART", "SCONJ", "AUX"})
 _QUOTES = frozenset({'"', "'", "“", "”", "‘", "’", "«", "»", "„"})
+_OPENING_QUOTES = frozenset({'"', "“", "‘", "«", "„"})
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 #: Token attributes read in one array per sentence: lemma hash, is_title, is_alpha, length, lower-case hash.
 _FEATURES = ("LEMMA", "IS_TITLE", "IS_ALPHA", "LENGTH", "LOWER")
@@ -486,6 +487,22 @@ class ContrastExtractor:
             return span
         return _cap(doc, span[0], stop, head.i, self.max_words_)
 
+    def _quoted(self, prep: "Token | None") -> tuple[int, int] | None:
+        """The words inside a quotation that opens right after ``prep``, when it closes within a side's length."""
+        if prep is None:
+            return None
+        doc = prep.doc
+        first = prep.i + 1
+        if first + 1 < len(doc) and doc[first].pos_ == "DET" and doc[first + 1].text in _OPENING_QUOTES:
+            first += 1  # "from the 'traffic responsibility' of 618"
+        if first >= len(doc) or doc[first].text not in _OPENING_QUOTES:
+            return None
+        close = next((t.i for t in doc[first + 1:min(len(doc), first + self.max_words_ + 3)] if t.text in _QUOTES
+                      and t.text not in {"‘", "“"}), None)
+        if close is None or close == first + 1 or _n_words(doc, first + 1, close) > self.max_words_:
+            return None
+        return first + 1, close
+
     def _widened(self, head: "Token", span: tuple[int, int], hi: int) -> tuple[int, int]:
         """``span`` run on to the end of ``head``'s phrase (its complements too), inside ``hi``."""
         end = min(hi, head.right_edge.i + 1)
@@ -623,6 +640,13 @@ class ContrastExtractor:
                 return None
         if new is None and _in_condition(head):
             return None  # "when the dividend of X comes to an end, ...": the background of a claim, not the claim
+        # "from 'people finding goods' to 'goods finding people'": a quoted phrase after the preposition
+        # is the side, however the parser reads the words inside it
+        quoted_old, quoted_new = self._quoted(old_prep), self._quoted(new_prep)
+        if quoted_old is not None and (new is None or not _overlap(quoted_old, new)):
+            old = quoted_old
+        if quoted_new is not None and new is not None and not _overlap(quoted_new, old):
+            new = quoted_new
         return Frame(_cue(pred.cue, tok, wording, form, new is not None), pred.name, old, new, tok.i,
                      extra={"predicate": wording.text})
 
