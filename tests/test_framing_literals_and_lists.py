@@ -140,3 +140,16 @@ def test_a_relative_clause_on_a_modified_noun_stays_out_of_the_side(nlp, extract
 def test_quoted_sides_after_the_prepositions(nlp, extractor, text, old, new):
     found = frames(nlp, extractor, text)
     assert any(o == old and n == new for _, o, n in found), found
+
+
+def test_not_a_traditional_one_rather_it_is(nlp, extractor):
+    found = frames(nlp, extractor, "The current price war is not a traditional one; rather, it is a contest for a new model.")
+    assert any(o == "traditional one" and n == "contest for a new model" for _, o, n in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "It is not an easy one, but it is worth it.",  # an evaluation
+    "This task is not an easy one.",
+])
+def test_a_pro_form_one_of_an_evaluation_is_no_frame(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []

@@ -540,6 +540,9 @@ class ContrastExtractor:
         for span in sides:
             head = _span_head(doc, span)
             reframed = len(sides) == 2 and any(plain) or (frame.extra or {}).get("identity")
+            if (frame.extra or {}).get("identity") and _word_lemma(head) == "one" and head.pos_ == "NOUN" \
+                    and any(c.dep_ == "amod" for c in head.children):
+                continue  # "X is not a traditional one": a pro-form for the framing its adjective names
             if self._literal(head) and not (reframed and self._kind_noun(head)):
                 # a shop, a sale, a warehouse set against a framing is a reframing of what it is ("the
                 # store is transforming into a fulfilment hub", "subscription is supplanting the
@@ -1254,7 +1257,9 @@ class ContrastExtractor:
         bare = not any(c.dep_ in {"det", "poss", "nummod"} for c in attr.children) and attr.pos_ == "NOUN"
         marked = bare or any(c.dep_ == "det" and c.lower_ in {"a", "an"} for c in attr.children) or any(
             t.text in _QUOTES for t in doc[neg.i + 1:attr.i])
-        if not marked or _word_lemma(attr) in self.checks_["non_framings"]:
+        # ("a traditional one" stands for a framing its adjective names; a bare "one" names nothing)
+        pro_form = _word_lemma(attr) == "one" and any(c.dep_ == "amod" for c in attr.children)
+        if not marked or _word_lemma(attr) in self.checks_["non_framings"] and not pro_form:
             return None
         old = self._side(attr, neg.i + 1, _clause_end(doc, attr))
         if old is None:
