@@ -153,3 +153,16 @@ def test_not_a_traditional_one_rather_it_is(nlp, extractor):
 ])
 def test_a_pro_form_one_of_an_evaluation_is_no_frame(nlp, extractor, text):
     assert frames(nlp, extractor, text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Discount chains are fiercely entering the grocery industry from the changes of the times.",
+    "The sector entered a turning point from prosperity in 2021.",
+])
+def test_entering_a_market_from_a_cause_is_no_frame(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []
+
+
+def test_entering_a_stage_from_an_era(nlp, extractor):
+    found = frames(nlp, extractor, "The industry is now entering a new stage from the era of wild growth.")
+    assert any(o == "era of wild growth" and n == "new stage" for _, o, n in found), found
