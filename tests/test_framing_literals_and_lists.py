@@ -166,3 +166,11 @@ def test_entering_a_market_from_a_cause_is_no_frame(nlp, extractor, text):
 def test_entering_a_stage_from_an_era(nlp, extractor):
     found = frames(nlp, extractor, "The industry is now entering a new stage from the era of wild growth.")
     assert any(o == "era of wild growth" and n == "new stage" for _, o, n in found), found
+
+
+@pytest.mark.parametrize("text, old, new", [
+    ("Players move away from the traffic logic and embrace user operation.", "traffic logic", "user operation"),
+])
+def test_leaving_from_x_for_an_adopted_y_is_not_entering(nlp, extractor, text, old, new):
+    found = frames(nlp, extractor, text)
+    assert any(o == old and n == new for _, o, n in found), found

@@ -643,8 +643,8 @@ class ContrastExtractor:
                 return None
         if new is None and _in_condition(head):
             return None  # "when the dividend of X comes to an end, ...": the background of a claim, not the claim
-        if new is not None and new_prep is None and old_prep is not None and old_prep.lower_ == "from" \
-                and _word_lemma(new_head) != _word_lemma(old_head) \
+        if new is not None and all(r.kind == "prep" for r in old_roles) and all(r.kind == "object" for r in new_roles) \
+                and old_prep is not None and old_prep.lower_ == "from" and _word_lemma(new_head) != _word_lemma(old_head) \
                 and _word_lemma(new_head) not in self.checks_.get("period_nouns", ()):
             # "enter Y from X" sets two periods or modes against each other ("enter the era of retention
             # from the era of traffic"); "entering the retail industry from the changes of the times" enters a market
