@@ -174,3 +174,16 @@ def test_entering_a_stage_from_an_era(nlp, extractor):
 def test_leaving_from_x_for_an_adopted_y_is_not_entering(nlp, extractor, text, old, new):
     found = frames(nlp, extractor, text)
     assert any(o == old and n == new for _, o, n in found), found
+
+
+@pytest.mark.parametrize("text, old, new", [
+    ("Retail is not about price; it is about value.", "price", "value"),
+    ("The delivery fee isn't for faster shipping - it's for peace of mind.", "faster shipping", "peace of mind"),
+])
+def test_a_negated_prepositional_predicate_restated(nlp, extractor, text, old, new):
+    found = frames(nlp, extractor, text)
+    assert any(o == old and n == new for _, o, n in found), found
+
+
+def test_a_negated_place_restated_is_no_frame(nlp, extractor):
+    assert frames(nlp, extractor, "The store is not in the city centre; it is in the suburbs.") == []

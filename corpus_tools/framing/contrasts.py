@@ -1256,6 +1256,8 @@ class ContrastExtractor:
             return None  # "is not only a Y" adds
         attr = _first_child(cop, ("attr",), after=neg.i)
         subj = _subject(cop)
+        if attr is None and reductive is None:
+            return self._negated_prep_restated(doc, cop, neg, conn)
         if attr is None or attr.pos_ not in {"NOUN", "PROPN"} or subj is None or not _content(subj):
             return None
         # "X is not a Y", "X is not 'Y'", and a bare noun "X is not infrastructure" (no determiner
@@ -1279,6 +1281,38 @@ class ContrastExtractor:
         cue = "X is not just Y" if reductive is not None else "X is not Y"
         return Frame(cue.replace("Y", "A; it is B") if new is not None else cue, conn.name, old, new, neg.i,
                      extra={"identity": True})
+
+    def _negated_prep_restated(self, doc: "Doc", cop: "Token", neg: "Token", conn) -> Frame | None:
+        """"Retail is not about price; it is about value", "The premium isn't for faster shipping - it's
+        for peace of mind": a negated prepositional predicate that the next clause restates with the
+        same preposition."""
+        prep = _first_child(cop, ("prep",), after=neg.i)
+        first = _pobj(prep) if prep is not None and prep.i == neg.i + 1 \
+            and prep.lower_ in self.checks_.get("restated_preps", ()) else None
+        if first is None or not _content(first):
+            return None
+        subj = _subject(cop)
+        for verb in doc[prep.right_edge.i + 1:]:
+            if verb.text in {".", "!", "?"}:
+                break
+            if verb.lemma_.lower() != "be" or verb == cop or _is_negated(verb):
+                continue
+            if not any(_clause_break(t) for t in doc[prep.right_edge.i + 1:verb.i]):
+                return None
+            other = _subject(verb)
+            if other is None or not (other.pos_ == "PRON" and other.lower_ in _RESTATING_PRONOUNS
+                                     or subj is not None and _word_lemma(other) == _word_lemma(subj)):
+                return None
+            again = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == prep.lower_ and c.i > verb.i), None)
+            second = _pobj(again) if again is not None else None
+            if second is None or not _content(second):
+                return None
+            old = self._side(first, prep.i + 1, _clause_end(doc, first))
+            new = self._side(second, again.i + 1, _clause_end(doc, second))
+            if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
+                return None
+            return Frame(f"not {prep.lower_} X; it is {prep.lower_} Y", conn.name, old, new, neg.i)
+        return None
 
     def _read_fronted_leaving(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"Out of X, Z is entering Y": a fronted phrase of leaving, then a verb of adoption."""
