@@ -187,3 +187,12 @@ def test_a_negated_prepositional_predicate_restated(nlp, extractor, text, old, n
 
 def test_a_negated_place_restated_is_no_frame(nlp, extractor):
     assert frames(nlp, extractor, "The store is not in the city centre; it is in the suburbs.") == []
+
+
+def test_not_just_about_x_anymore_it_is_about_y(nlp, extractor):
+    found = frames(nlp, extractor, "It's not just about growth anymore; it's about survival.")
+    assert any(o == "growth" and n == "survival" for _, o, n in found), found
+
+
+def test_not_just_about_x_it_is_also_about_y_adds(nlp, extractor):
+    assert frames(nlp, extractor, "It is not just about price, it is also about service.") == []

@@ -1256,8 +1256,8 @@ class ContrastExtractor:
             return None  # "is not only a Y" adds
         attr = _first_child(cop, ("attr",), after=neg.i)
         subj = _subject(cop)
-        if attr is None and reductive is None:
-            return self._negated_prep_restated(doc, cop, neg, conn)
+        if attr is None:
+            return self._negated_prep_restated(doc, cop, reductive or neg, conn)
         if attr is None or attr.pos_ not in {"NOUN", "PROPN"} or subj is None or not _content(subj):
             return None
         # "X is not a Y", "X is not 'Y'", and a bare noun "X is not infrastructure" (no determiner
@@ -1284,8 +1284,9 @@ class ContrastExtractor:
 
     def _negated_prep_restated(self, doc: "Doc", cop: "Token", neg: "Token", conn) -> Frame | None:
         """"Retail is not about price; it is about value", "The premium isn't for faster shipping - it's
-        for peace of mind": a negated prepositional predicate that the next clause restates with the
-        same preposition."""
+        for peace of mind", "It's not just about growth anymore; it's about survival": a negated
+        prepositional predicate that the next clause restates with the same preposition (``neg`` is
+        the negator, or the focus word after it)."""
         prep = _first_child(cop, ("prep",), after=neg.i)
         first = _pobj(prep) if prep is not None and prep.i == neg.i + 1 \
             and prep.lower_ in self.checks_.get("restated_preps", ()) else None
