@@ -196,3 +196,8 @@ def test_not_just_about_x_anymore_it_is_about_y(nlp, extractor):
 
 def test_not_just_about_x_it_is_also_about_y_adds(nlp, extractor):
     assert frames(nlp, extractor, "It is not just about price, it is also about service.") == []
+
+
+def test_a_subject_hung_on_the_auxiliary(nlp, extractor):
+    found = frames(nlp, extractor, "Physical retail business becomes abandoned")
+    assert any(o == "Physical retail business" for _, o, _ in found), found

@@ -2241,6 +2241,10 @@ def _subject(verb: "Token") -> "Token | None":
     tok = verb
     for _ in range(3):
         subj = next((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if subj is None:
+            # "Physical retail business becomes abandoned": the parser hangs the subject on the auxiliary
+            subj = next((g for c in tok.children if c.dep_ in {"auxpass", "aux"} and c.i < tok.i
+                         for g in c.children if g.dep_ in {"nsubj", "nsubjpass"}), None)
         if subj is not None:
             return subj
         if (tok.dep_ in {"xcomp", "conj"} or tok.dep_ == "advcl" and tok.tag_ == "VBG") and tok.head != tok:
