@@ -201,3 +201,16 @@ def test_not_just_about_x_it_is_also_about_y_adds(nlp, extractor):
 def test_a_subject_hung_on_the_auxiliary(nlp, extractor):
     found = frames(nlp, extractor, "Physical retail business becomes abandoned")
     assert any(o == "Physical retail business" for _, o, _ in found), found
+
+
+def test_a_fronted_change_between_comparatives(nlp, extractor):
+    found = frames(nlp, extractor, 'From "More Expensive" to "More Meaningful"')
+    assert any(o == "Expensive" and n == "Meaningful" for _, o, n in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "The price is not high, but good.",  # plain adjectives stay evaluations
+    "From good to great, brands keep improving.",
+])
+def test_plain_adjectives_stay_evaluations(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []

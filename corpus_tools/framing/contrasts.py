@@ -555,7 +555,11 @@ class ContrastExtractor:
             if span[1] - span[0] == 1 and any(
                     c.dep_ == "det" and c.lower_ in _DEMONSTRATIVES and c.i < head.i for c in head.children):
                 return True  # "surpassed this framework": the framing is named in another sentence
-            if span[1] - span[0] == 1 and head.pos_ == "ADJ" and frame.family in self.connectives_:
+            if span[1] - span[0] == 1 and head.pos_ == "ADJ" and frame.family in self.connectives_ and not (
+                    self.connectives_[frame.family].reader == "fronted_change" and len(sides) == 2
+                    and all(_comparative(_span_head(doc, sp)) for sp in sides)):
+                # ("From 'More Expensive' to 'More Meaningful'", "From bigger to better": two comparatives
+                # name what consumption is oriented to)
                 return True  # "not high, but good", "not easy, but necessary": an evaluation, not a framing
         return False
 
@@ -2208,6 +2212,12 @@ def _find_to(frm: "Token", old_head: "Token") -> "Token | None":
         if tok.is_punct and tok.lower_ in {",", ";", "."} and tok.i > old_head.right_edge.i:
             break
     return None
+
+
+def _comparative(tok: "Token") -> bool:
+    """A comparative adjective: "bigger", or "more" / "less" with an adjective ("more meaningful")."""
+    return tok.pos_ == "ADJ" and (tok.tag_ == "JJR" or any(
+        c.dep_ == "advmod" and c.lower_ in {"more", "less"} for c in tok.children))
 
 
 def _quantified_clause(frm: "Token", after: int, markers: Iterable[str]) -> bool:
