@@ -56,6 +56,7 @@ _LEAD_TRIM_WORDS = frozenset({"just", "only", "simply", "merely", "also", "even"
                               "rather", "purely", "solely", "again", "mere"})
 _TRAIL_TRIM_POS = frozenset({"DET", "PUNCT", "CCONJ", "ADP", "PART", "SCONJ", "AUX"})
 _QUOTES = frozenset({'"', "'", "“", "”", "‘", "’", "«", "»", "„"})
+_OPENING_QUOTES = frozenset({'"', "“", "‘", "«", "„"})
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 #: Token attributes read in one array per sentence: lemma hash, is_title, is_alpha, length, lower-case hash.
 _FEATURES = ("LEMMA", "IS_TITLE", "IS_ALPHA", "LENGTH", "LOWER")
@@ -104,6 +105,9 @@ def _prune(child: "Token", root: "Token") -> bool:
             return True  # "a third party, no longer a platform": a restatement with its own negation
         if dep == "punct" and child.lower_ in {",", ";", ":", "(", ")"}:
             return True
+        if dep == "relcl" and parent == root and any(c.dep_ in {"compound", "amod"} for c in root.children) \
+                and child.doc[child.left_edge.i].lower_ in {"that", "which", "who"}:
+            return True  # "instant delivery services that meet the demand": the noun phrase names the side
     return False
 
 
@@ -207,6 +211,8 @@ def _is_negated(tok: "Token") -> bool:
     if any(c.lower_ == "longer" and any(g.lower_ == "no" for g in c.children) for c in tok.children):
         return True  # "disappears no longer"
     head = tok.head
+    if tok.dep_ in {"pobj", "pcomp"} and head.lower_ == "from" and head.head.lower_ == "far":
+        return True  # "the contest is far from over", "far from obsolete"
     # "have not jumped out of", "cannot get rid of": negation on an auxiliary-bearing governor
     if tok.dep_ in {"xcomp", "prt"} and head != tok:
         return any(c.dep_ == "neg" for c in head.children)
@@ -490,6 +496,30 @@ class ContrastExtractor:
             return span
         return _cap(doc, span[0], stop, head.i, self.max_words_)
 
+    def _quoted(self, prep: "Token | None") -> tuple[int, int] | None:
+        """The words inside a quotation that opens right after ``prep``, when it closes within a side's length."""
+        if prep is None:
+            return None
+        doc = prep.doc
+        first = prep.i + 1
+        if first + 1 < len(doc) and doc[first].pos_ == "DET" and doc[first + 1].text in _OPENING_QUOTES:
+            first += 1  # "from the 'traffic responsibility' of 618"
+        if first >= len(doc) or doc[first].text not in _OPENING_QUOTES:
+            return None
+        close = next((t.i for t in doc[first + 1:min(len(doc), first + self.max_words_ + 3)] if t.text in _QUOTES
+                      and t.text not in {"‘", "“"}), None)
+        if close is None or close == first + 1 or _n_words(doc, first + 1, close) > self.max_words_:
+            return None
+        return first + 1, close
+
+    def _widened(self, head: "Token", span: tuple[int, int], hi: int) -> tuple[int, int]:
+        """``span`` run on to the end of ``head``'s phrase (its complements too), inside ``hi``."""
+        end = min(hi, head.right_edge.i + 1)
+        if end <= span[1]:
+            return span
+        start, end = _trim(head.doc, span[0], end, head.i)
+        return _cap(head.doc, start, end, head.i, self.max_words_)
+
     def _modified_kind(self, head: "Token", span: tuple[int, int]) -> bool:
         """A kind noun narrowed by a clause inside its side ("a place to meet", "places that sell
         books"): a role, where the bare noun ("from place to place") is literal."""
@@ -520,6 +550,9 @@ class ContrastExtractor:
             head = _span_head(doc, span)
             reframed = len(sides) == 2 and any(plain) or (frame.extra or {}).get("identity") \
                 or (frame.extra or {}).get("dimension")
+            if (frame.extra or {}).get("identity") and _word_lemma(head) == "one" and head.pos_ == "NOUN" \
+                    and any(c.dep_ == "amod" for c in head.children):
+                continue  # "X is not a traditional one": a pro-form for the framing its adjective names
             if self._literal(head) and not (reframed and self._kind_noun(head)):
                 # a shop, a sale, a warehouse set against a framing is a reframing of what it is ("the
                 # store is transforming into a fulfilment hub", "subscription is supplanting the
@@ -532,7 +565,11 @@ class ContrastExtractor:
             if span[1] - span[0] == 1 and any(
                     c.dep_ == "det" and c.lower_ in _DEMONSTRATIVES and c.i < head.i for c in head.children):
                 return True  # "surpassed this framework": the framing is named in another sentence
-            if span[1] - span[0] == 1 and head.pos_ == "ADJ" and frame.family in self.connectives_:
+            if span[1] - span[0] == 1 and head.pos_ == "ADJ" and frame.family in self.connectives_ and not (
+                    self.connectives_[frame.family].reader == "fronted_change" and len(sides) == 2
+                    and all(_comparative(_span_head(doc, sp)) for sp in sides)):
+                # ("From 'More Expensive' to 'More Meaningful'", "From bigger to better": two comparatives
+                # name what consumption is oriented to)
                 return True  # "not high, but good", "not easy, but necessary": an evaluation, not a framing
             if span[1] - span[0] == 1 and len(head.text) == 1 and head.is_alpha:
                 return True  # "to end B", "from C to B": a letter is a label, not a framing
@@ -549,8 +586,10 @@ class ContrastExtractor:
             form = "passive" if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children) or (
                 tok.dep_ == "acl" and tok.tag_ == "VBN" and tok.head.pos_ in _NOMINAL) else "active"
         elif key == "nouns":
-            if pos not in {"NOUN", "PROPN", "X", "INTJ"} or any(c.dep_ in {"compound", "amod"} for c in tok.children):
-                return None  # "the front end", "a back end" are not an ending
+            if pos not in {"NOUN", "PROPN", "X", "INTJ"} or any(
+                    c.dep_ == "compound" or c.dep_ == "amod" and _word_lemma(c) in self.checks_.get("part_modifiers", ())
+                    for c in tok.children):
+                return None  # "the front end", "a back end" are not an ending ("a significant shift away from X" is)
             if tok.dep_ == "dobj" and tok.head.lemma_.lower() in self.checks_.get("countering_verbs", ()):
                 return None  # "resisting the fall of X": the ending is held off, not claimed
             if wording.text in self.checks_.get("bare_nouns", ()) and any(c.dep_ == "det" for c in tok.children):
@@ -561,10 +600,13 @@ class ContrastExtractor:
                 # "the rise and fall of X", "the growth and decline of X" (one of-object for both): a
                 # history, not an ending; "the fall of X and the rise of Y" sets two things against each other
                 return None
+            if any(c.dep_ == "poss" and (c.lower_ in self.checks_.get("personal_possessives", ()) or c.ent_type_ == "PERSON")
+                   for c in tok.children):
+                return None  # "announced his exit from the industry": a person's move, not a reframing
             form = "nominal"
         else:
             if pos not in {"ADJ", "ADV", "ADP", "VERB"} or tok.dep_ in {"amod", "compound", "prep", "prt"}:
-                return None  # (nor a particle of another verb: "Y is set to take over")
+                return None  # (nor a particle of another verb: "Y is set to take over", "taking over the sites")
             form = "adjectival"
         roles = pred.forms.get(form)
         if roles is None:
@@ -573,6 +615,8 @@ class ContrastExtractor:
         if rest is None:
             return None
         group = [tok, *rest]
+        if any(r.head.pos_ == "VERB" and r.head not in group and tok.i < r.head.i < r.i for r in rest):
+            return None  # "Hema is rapidly taking over": the particle belongs to another verb, not "be over"
         head = next((t for t in group if t.head not in group or t.head == t), tok)
         if any(_is_negated(t) for t in group) or (form == "adjectival" and _is_negated(tok.head)) or (
                 form == "nominal" and tok.dep_ == "attr" and _is_negated(tok.head)):
@@ -585,6 +629,9 @@ class ContrastExtractor:
             return None  # "avoid X from falling into Y" protects X; it does not leave it
         used = {t.i for t in group}
         last = rest[-1] if rest else None
+        if last is not None and last.pos_ == "ADP" and not any(r.kind == "object" for side in roles for r in side) \
+                and any(c.dep_ in {"pobj", "prep"} and c not in group for c in last.children):
+            return None  # "has been all over the Internet", "faded out of the public eye": a preposition, not "over"
         old_roles, new_roles = roles
         if form == "nominal" and _word_lemma(tok) in self.checks_.get("mover_nouns", ()):
             # "the return of the Internet to rational development": the of-object is what moves
@@ -625,6 +672,19 @@ class ContrastExtractor:
                 return None
         if new is None and _in_condition(head):
             return None  # "when the dividend of X comes to an end, ...": the background of a claim, not the claim
+        if new is not None and all(r.kind == "prep" for r in old_roles) and all(r.kind == "object" for r in new_roles) \
+                and old_prep is not None and old_prep.lower_ == "from" and _word_lemma(new_head) != _word_lemma(old_head) \
+                and _word_lemma(new_head) not in self.checks_.get("period_nouns", ()):
+            # "enter Y from X" sets two periods or modes against each other ("enter the era of retention
+            # from the era of traffic"); "entering the retail industry from the changes of the times" enters a market
+            return None
+        # "from 'people finding goods' to 'goods finding people'": a quoted phrase after the preposition
+        # is the side, however the parser reads the words inside it
+        quoted_old, quoted_new = self._quoted(old_prep), self._quoted(new_prep)
+        if quoted_old is not None and (new is None or not _overlap(quoted_old, new)):
+            old = quoted_old
+        if quoted_new is not None and new is not None and not _overlap(quoted_new, old):
+            new = quoted_new
         return Frame(_cue(pred.cue, tok, wording, form, new is not None), pred.name, old, new, tok.i,
                      extra={"predicate": wording.text})
 
@@ -949,6 +1009,13 @@ class ContrastExtractor:
         new = self._side(new_head, but.i + 1, _clause_end(doc, conj))
         if old is None or new is None:
             return None
+        if _same_text(doc, old, new):
+            # "not a response to X, but a response to Y": the sides differ only in what the pruned
+            # complements say; keep them
+            old = self._widened(old_head, old, but.i)
+            new = self._widened(new_head, new, _clause_end(doc, conj))
+            if _same_text(doc, old, new):
+                return None
         words = [doc[neg.i].lower_]
         if neg.lower_ == "no" and neg.i + 1 < len(doc) and doc[neg.i + 1].lower_ == "longer":
             words = ["no longer"]
@@ -1004,7 +1071,8 @@ class ContrastExtractor:
                              and c.i > neg.i), None)
             if old_head is None:
                 return None
-        if old_head == neg or old_head.pos_ not in _NOMINAL | {"ADJ"} or old_head.i < neg.i:
+        gerund = old_head.tag_ == "VBG" and old_head.dep_ in {"appos", "conj"}  # "Polarization, not downgrading"
+        if old_head == neg or old_head.pos_ not in _NOMINAL | {"ADJ"} and not gerund or old_head.i < neg.i:
             return None
         if any(t.lower_ == "but" and t.i > neg.i for t in doc[neg.i: min(len(doc), old_head.right_edge.i + 3)]):
             return None  # "X, not Y, but Z" is the negation reader's
@@ -1141,6 +1209,8 @@ class ContrastExtractor:
             nxt = next((t for t in doc[after.i + 1:] if not t.is_space), None)
             if nxt is not None and nxt.lower_ in self.checks_["list_markers"]:
                 return None  # "From X to Y, all centred on Z": an enumeration, not a change
+        if _quantified_clause(frm, new_end, self.checks_["list_markers"]):
+            return None  # "From X to Y, they are all ...", "..., banners hang everywhere": the range is a list
         old = self._side(old_head, frm.i + 1, to.i)
         new = self._side(new_head, to.i + 1, new_end)
         if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
@@ -1274,6 +1344,8 @@ class ContrastExtractor:
         subj = _subject(cop)
         if any(c.dep_ == "expl" for c in cop.children):
             return None  # "there are not many real changes": an existential frames no subject
+        if attr is None:
+            return self._negated_prep_restated(doc, cop, reductive or neg, conn)
         if attr is None or attr.pos_ not in {"NOUN", "PROPN"} or subj is None or not _content(subj):
             return None
         # "X is not a Y", "X is not 'Y'", and a bare noun "X is not infrastructure" (no determiner
@@ -1281,7 +1353,9 @@ class ContrastExtractor:
         bare = not any(c.dep_ in {"det", "poss", "nummod"} for c in attr.children) and attr.pos_ == "NOUN"
         marked = bare or any(c.dep_ == "det" and c.lower_ in {"a", "an"} for c in attr.children) or any(
             t.text in _QUOTES for t in doc[neg.i + 1:attr.i])
-        if not marked or _word_lemma(attr) in self.checks_["non_framings"]:
+        # ("a traditional one" stands for a framing its adjective names; a bare "one" names nothing)
+        pro_form = _word_lemma(attr) == "one" and any(c.dep_ == "amod" for c in attr.children)
+        if not marked or _word_lemma(attr) in self.checks_["non_framings"] and not pro_form:
             return None
         old = self._side(attr, neg.i + 1, _clause_end(doc, attr))
         if old is None:
@@ -1295,6 +1369,39 @@ class ContrastExtractor:
         cue = "X is not just Y" if reductive is not None else "X is not Y"
         return Frame(cue.replace("Y", "A; it is B") if new is not None else cue, conn.name, old, new, neg.i,
                      extra={"identity": True})
+
+    def _negated_prep_restated(self, doc: "Doc", cop: "Token", neg: "Token", conn) -> Frame | None:
+        """"Retail is not about price; it is about value", "The premium isn't for faster shipping - it's
+        for peace of mind", "It's not just about growth anymore; it's about survival": a negated
+        prepositional predicate that the next clause restates with the same preposition (``neg`` is
+        the negator, or the focus word after it)."""
+        prep = _first_child(cop, ("prep",), after=neg.i)
+        first = _pobj(prep) if prep is not None and prep.i == neg.i + 1 \
+            and prep.lower_ in self.checks_.get("restated_preps", ()) else None
+        if first is None or not _content(first):
+            return None
+        subj = _subject(cop)
+        for verb in doc[prep.right_edge.i + 1:]:
+            if verb.text in {".", "!", "?"}:
+                break
+            if verb.lemma_.lower() != "be" or verb == cop or _is_negated(verb):
+                continue
+            if not any(_clause_break(t) for t in doc[prep.right_edge.i + 1:verb.i]):
+                return None
+            other = _subject(verb)
+            if other is None or not (other.pos_ == "PRON" and other.lower_ in _RESTATING_PRONOUNS
+                                     or subj is not None and _word_lemma(other) == _word_lemma(subj)):
+                return None
+            again = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == prep.lower_ and c.i > verb.i), None)
+            second = _pobj(again) if again is not None else None
+            if second is None or not _content(second):
+                return None
+            old = self._side(first, prep.i + 1, _clause_end(doc, first))
+            new = self._side(second, again.i + 1, _clause_end(doc, second))
+            if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
+                return None
+            return Frame(f"not {prep.lower_} X; it is {prep.lower_} Y", conn.name, old, new, neg.i)
+        return None
 
     def _read_fronted_leaving(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"Out of X, Z is entering Y": a fronted phrase of leaving, then a verb of adoption."""
@@ -1474,26 +1581,35 @@ class ContrastExtractor:
             return None
         nxt = doc[end].lower_
         so_much = marker != "less" and marker != "more"
-        if so_much and nxt in {"as", "than"} or not so_much and nxt not in _DEGREE_OPENERS:
+        # "focus less on price and more on value": the same preposition after both markers sets two
+        # objects against each other ("spend less on food than on rent" compares amounts)
+        by_prep = not so_much and doc[end].pos_ == "ADP" and nxt not in {"as", "than"} | _DEGREE_OPENERS
+        if by_prep and _word_lemma(doc[start].head) in self.checks_.get("amount_verbs", ()):
+            return None  # "spend less on clothes and more on travel": money moved, not a framing
+        if so_much and nxt in {"as", "than"} or not so_much and nxt not in _DEGREE_OPENERS and not by_prep:
             return None
         if so_much:
             partners = {"as"}
+        elif by_prep:
+            partners = {"more" if marker == "less" else "less"}
         else:
             partners = {"than", "more" if marker == "less" else "less"}
+        openers = {nxt} if by_prep else _DEGREE_OPENERS
         partner = None
         for tok in doc[end:]:
             if tok.text in {";", ":", ".", "!", "?"}:
                 break
             if tok.lower_ in partners:
-                if tok.lower_ in {"as", "than"} or (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in _DEGREE_OPENERS
+                if tok.lower_ in {"as", "than"} or (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in openers
                                                       and doc[tok.i - 1].lower_ in {"and", ",", "but"}):
                     partner = tok
                     break
         if partner is None:
             return None
-        a_lo = end + (1 if nxt == "about" else 0)
+        skip = {"about", nxt} if by_prep else {"about"}
+        a_lo = end + (1 if nxt in skip else 0)
         a_hi = partner.i - (1 if doc[partner.i - 1].lower_ in {"and", ",", "but"} else 0)
-        b_lo = partner.i + 1 + (1 if partner.i + 1 < len(doc) and doc[partner.i + 1].lower_ == "about" else 0)
+        b_lo = partner.i + 1 + (1 if partner.i + 1 < len(doc) and doc[partner.i + 1].lower_ in skip else 0)
         b_hi = next((t.i for t in doc[b_lo:] if t.text in {",", ";", ":", ".", "!", "?"}), len(doc))
         a_head, b_head = _span_root(doc, a_lo, a_hi), _span_root(doc, b_lo, b_hi)
         if not (_content(a_head) and _content(b_head)) or any(
@@ -1919,6 +2035,8 @@ def _prep_object(pred: "Token", preps: tuple[str, ...], used: set[int]) -> tuple
     for host in hosts:
         for child in host.children:
             if child.dep_ in {"prep", "agent", "dative"} and child.lower_ in preps and child.i not in used:
+                if child.lower_ == "with" and host is pred and child.i < pred.i:
+                    continue  # "With the giants retreating, X is being replaced by Y": a fronted circumstance
                 obj = _pobj(child)
                 if obj is None and child.lower_ in {"to", "into"}:
                     obj = _run_root(pred.doc, child.i + 1)
@@ -2266,6 +2384,25 @@ def _find_to(frm: "Token", old_head: "Token") -> "Token | None":
     return None
 
 
+def _comparative(tok: "Token") -> bool:
+    """A comparative adjective: "bigger", or "more" / "less" with an adjective ("more meaningful")."""
+    return tok.pos_ == "ADJ" and (tok.tag_ == "JJR" or any(
+        c.dep_ == "advmod" and c.lower_ in {"more", "less"} for c in tok.children))
+
+
+def _quantified_clause(frm: "Token", after: int, markers: Iterable[str]) -> bool:
+    """Does the clause that a fronted "From X to Y," opens quantify over the range ("they are all
+    vying", "all categories grew", "banners hang everywhere")? Then the range lists members."""
+    root = frm.head
+    if root == frm or root.i < after:
+        return False
+    heads = [root, *(c for c in root.children if c.i >= after and c.dep_ in {"acomp", "xcomp", "oprd"})]
+    near = [c for h in heads for c in h.children if c.i >= after and c.dep_ not in {"cc", "conj", "punct", "prep"}]
+    near += [g for c in near if c.dep_ in {"nsubj", "nsubjpass"} for g in c.children
+             if g.dep_ in {"det", "predet", "quantmod", "amod"}]
+    return any(t.lower_ in markers and t.lower_ != "and" for t in near)
+
+
 def _run_root(doc: "Doc", start: int) -> "Token | None":
     """Head of the word run starting at ``start`` (up to a comma or conjunction), for objects the
     parser failed to attach: "to consumer-centered and ..." -> "centered"."""
@@ -2284,6 +2421,10 @@ def _subject(verb: "Token") -> "Token | None":
     tok = verb
     for _ in range(3):
         subj = next((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if subj is None:
+            # "Physical retail business becomes abandoned": the parser hangs the subject on the auxiliary
+            subj = next((g for c in tok.children if c.dep_ in {"auxpass", "aux"} and c.i < tok.i
+                         for g in c.children if g.dep_ in {"nsubj", "nsubjpass"}), None)
         if subj is not None:
             return _unclause(subj)
         if (tok.dep_ in {"xcomp", "conj"} or tok.dep_ == "advcl" and tok.tag_ == "VBG") and tok.head != tok:
