@@ -642,6 +642,9 @@ class ContrastExtractor:
             # the object, not the subject that ends it
             old_roles = (Role("object"),)
         old_head, old_prep = self._first_role(old_roles, head, last, used, form)
+        if wording.text in self.checks_.get("period_only", ()) and (
+                old_head is None or old_head.lemma_.lower() not in _PERIOD_NOUNS):
+            return None  # "the days of X are numbered" ends X; "the pages are numbered" counts pages
         old_head = _through_time_noun(old_head)
         if old_head is None or not _content(old_head):
             return None

@@ -33,6 +33,7 @@ CHECK_KEYS += ("noun_complements", "reframable_heads", "arrival_adverbs", "count
 CHECK_KEYS += ("cycle_nouns", "mover_nouns")
 CHECK_KEYS += ("personal_possessives", "part_modifiers", "amount_verbs", "period_nouns",
                "restated_preps")
+CHECK_KEYS += ("period_only",)
 GRAMMAR_KEYS = ("name", "max_side_words")
 _CLASS = re.compile(r"^[a-z][a-z0-9_]*$")
 
