@@ -21,7 +21,7 @@ def frames(nlp, extractor, text):
 @pytest.mark.parametrize("text", [
     "From the spring of 2021 to now, regulators have tightened the rules on group buying.",  # a time range
     "Group buying platforms kept subsidising until the end of July.",  # a month, not a framing
-    "The promotion that started at the end of May is in full swing.",
+    "The sale that opened at the end of March is still running.",
 ])
 def test_times_are_no_sides(nlp, extractor, text):
     assert frames(nlp, extractor, text) == []
@@ -60,7 +60,7 @@ def test_endings_without_an_object_stay(nlp, extractor, text, old):
 
 
 @pytest.mark.parametrize("text", [
-    "The host announced his exit from the live streaming industry last week.",
+    "The founder confirmed his exit from the grocery business in June.",
     "Her departure from the company surprised investors.",
 ])
 def test_a_persons_exit_is_no_reframing(nlp, extractor, text):
@@ -73,8 +73,8 @@ def test_a_sectors_exit_from_a_model_stays(nlp, extractor):
 
 
 @pytest.mark.parametrize("text, old", [
-    ("The exit of the top anchor marks a significant shift away from the era of celebrity selling.",
-     "era of celebrity selling"),
+    ("The closing of the flagship marks a significant shift away from the era of mass advertising.",
+     "era of mass advertising"),
     ("We are seeing a gradual transition from channel thinking to user thinking.", "channel thinking"),
 ])
 def test_a_graded_predicate_noun_is_still_the_wording(nlp, extractor, text, old):
@@ -143,8 +143,8 @@ def test_quoted_sides_after_the_prepositions(nlp, extractor, text, old, new):
 
 
 def test_not_a_traditional_one_rather_it_is(nlp, extractor):
-    found = frames(nlp, extractor, "The current price war is not a traditional one; rather, it is a contest for a new model.")
-    assert any(o == "traditional one" and n == "contest for a new model" for _, o, n in found), found
+    found = frames(nlp, extractor, "This membership drive is not a traditional one; rather, it is a test of a new model.")
+    assert any(o == "traditional one" and n == "test of a new model" for _, o, n in found), found
 
 
 @pytest.mark.parametrize("text", [
@@ -178,7 +178,7 @@ def test_leaving_from_x_for_an_adopted_y_is_not_entering(nlp, extractor, text, o
 
 @pytest.mark.parametrize("text, old, new", [
     ("Retail is not about price; it is about value.", "price", "value"),
-    ("The delivery fee isn't for faster shipping - it's for peace of mind.", "faster shipping", "peace of mind"),
+    ("The loyalty card isn't for discounts - it's for a sense of belonging.", "discounts", "sense of belonging"),
 ])
 def test_a_negated_prepositional_predicate_restated(nlp, extractor, text, old, new):
     found = frames(nlp, extractor, text)
@@ -190,8 +190,8 @@ def test_a_negated_place_restated_is_no_frame(nlp, extractor):
 
 
 def test_not_just_about_x_anymore_it_is_about_y(nlp, extractor):
-    found = frames(nlp, extractor, "It's not just about growth anymore; it's about survival.")
-    assert any(o == "growth" and n == "survival" for _, o, n in found), found
+    found = frames(nlp, extractor, "It's not just about scale anymore; it's about resilience.")
+    assert any(o == "scale" and n == "resilience" for _, o, n in found), found
 
 
 def test_not_just_about_x_it_is_also_about_y_adds(nlp, extractor):
