@@ -304,12 +304,10 @@ class ConceptResult:
         ``per_1k_words`` is computed unrounded from the counts and ``doc_words`` when the result
         has them (``by_document`` keeps it rounded to 2 decimals), so that a reader rounds it once.
         """
-        if value == "per_1k_words" and self.doc_words:
-            counts = self.by_document.pivot(index="doc_id", columns="concept", values="count")
-            words = counts.index.map(self.doc_words).astype(float)
-            wide = counts.div(words.where(words > 0), axis=0).mul(1000).fillna(0.0)
-        else:
-            wide = self.by_document.pivot(index="doc_id", columns="concept", values=value)
+        frame = self.by_document
+        if value == "per_1k_words":
+            frame = frame.assign(per_1k_words=self._rates(frame))
+        wide = frame.pivot(index="doc_id", columns="concept", values=value)
         wide = wide.reindex(index=self.doc_ids or list(wide.index), columns=self.lexicon.ids)
         if drop_empty:
             totals = self.by_document.groupby("concept")["count"].sum()
@@ -318,6 +316,15 @@ class ConceptResult:
             wide = wide.rename(columns=self.lexicon.labels)
         wide.columns.name = None
         return wide
+
+    def _rates(self, rows: "pd.DataFrame") -> "pd.Series":
+        """Mentions per 1,000 words of rows of ``by_document``, unrounded: recomputed from ``count``
+        and ``doc_words`` (``by_document`` rounds them to 2 decimals, so a reader would round twice);
+        the rounded column when the result has no ``doc_words``."""
+        if not self.doc_words:
+            return rows["per_1k_words"]
+        words = rows["doc_id"].map(self.doc_words).astype(float)
+        return (rows["count"] * 1000 / words.where(words > 0)).fillna(0.0)
 
     def totals(self) -> "pd.DataFrame":
         """One row per concept: ``concept, label, count, n_docs, per_1k_words`` over the corpus."""
@@ -361,13 +368,7 @@ class ConceptResult:
             return pd.DataFrame(columns=columns)
         n_docs = frame[frame["count"] > 0].groupby("concept")["doc_id"].nunique()
         peaks = frame[frame["concept"].isin(order)]
-        if self.doc_words:
-            # by_document rounds its rates to 2 decimals: the peak's figure is recomputed from its count
-            words = peaks["doc_id"].map(self.doc_words).astype(float)
-            rate = (peaks["count"] * 1000 / words.where(words > 0)).fillna(0.0)
-        else:
-            rate = peaks["per_1k_words"]
-        peaks = peaks.assign(_rate=rate) \
+        peaks = peaks.assign(_rate=self._rates(peaks)) \
             .sort_values(["concept", "_rate", "doc_id"], ascending=[True, False, True]) \
             .drop_duplicates("concept").set_index("concept")
         labels = {c: lab for c, lab in zip(frame["concept"], frame["label"]) if isinstance(lab, str) and lab}

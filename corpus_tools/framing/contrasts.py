@@ -1349,7 +1349,7 @@ class ContrastExtractor:
             return None  # "there are not many real changes": an existential frames no subject
         if attr is None:
             return self._negated_prep_restated(doc, cop, reductive or neg, conn)
-        if attr is None or attr.pos_ not in {"NOUN", "PROPN"} or subj is None or not _content(subj):
+        if attr.pos_ not in {"NOUN", "PROPN"} or subj is None or not _content(subj):
             return None
         # "X is not a Y", "X is not 'Y'", and a bare noun "X is not infrastructure" (no determiner
         # or possessive that would make Y a particular thing: "this is not the case", "not our goal")

@@ -29,11 +29,9 @@ CHECK_KEYS = ("literal_heads", "literal_entities", "list_markers", "adopt_verbs"
               "negators", "restrictive", "additive", "additive_after_restrictive", "praise_predicates",
               "reframing_objects", "non_framings", "arrival_nouns", "no_longer_ending", "saying_verbs",
               "rising_verbs", "counter_links", "corrective_adverbs", "old_markers", "new_markers")
-CHECK_KEYS += ("noun_complements", "reframable_heads", "arrival_adverbs", "countering_verbs", "bare_nouns")
-CHECK_KEYS += ("cycle_nouns", "mover_nouns")
-CHECK_KEYS += ("personal_possessives", "part_modifiers", "amount_verbs", "period_nouns",
-               "restated_preps")
-CHECK_KEYS += ("period_only",)
+CHECK_KEYS += ("noun_complements", "reframable_heads", "arrival_adverbs", "countering_verbs", "bare_nouns",
+               "cycle_nouns", "mover_nouns", "personal_possessives", "part_modifiers", "amount_verbs",
+               "period_nouns", "restated_preps", "period_only")
 GRAMMAR_KEYS = ("name", "max_side_words")
 _CLASS = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -218,7 +218,6 @@ def build_result(documents: "Iterable[dict[str, list]] | Mapping[str, pd.DataFra
     terms = term_counts(context)  # per essay and concept: read by the profiles' top terms and the shifts' drifts
     profiles = build_profiles(orientation, contrasts, context, n_words, labels, order, terms=terms)
     shifts = build_shifts(profiles, contrasts, orientation, context, order, titles, labels, sentences, terms=terms)
-    del terms
     summaries = build_summaries(contrasts, profiles, shifts, order, titles, labels)
     return FramingResult(contrasts=contrasts, orientation=orientation, profiles=profiles, shifts=shifts,
                          summaries=summaries, context=context, doc_ids=order, titles=titles, labels=labels)
