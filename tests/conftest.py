@@ -61,6 +61,15 @@ def parsed_starter(starter_corpus, nlp, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def extractor(nlp):
+    """The contrast-frame reader with the built-in grammar, fitted once on the trained pipeline
+    (modules that test the whole framing stage define their own ``extractor``)."""
+    from corpus_tools.framing import ContrastExtractor
+
+    return ContrastExtractor().fit(nlp)
+
+
+@pytest.fixture(scope="session")
 def blank_nlp():
     import spacy
 

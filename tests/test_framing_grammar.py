@@ -6,12 +6,7 @@ import pytest
 from corpus_tools.errors import FrameGrammarError
 from corpus_tools.framing import ContrastExtractor
 from corpus_tools.framing.grammar import builtin_grammar_path, load_grammar, parse_grammar
-
-
-def frames(nlp, extractor, text):
-    doc = nlp(text)
-    return [(f.family, doc[f.old[0]:f.old[1]].text if f.old else "", doc[f.new[0]:f.new[1]].text if f.new else "")
-            for f in extractor.extract(doc)]
+from tests._frames import frames_by_family as frames
 
 
 def test_builtin_grammar_has_every_class_of_the_issue():

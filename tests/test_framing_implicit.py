@@ -8,17 +8,7 @@ from __future__ import annotations
 import pytest
 
 from corpus_tools.framing import ContrastExtractor
-
-
-@pytest.fixture(scope="module")
-def extractor(nlp):
-    return ContrastExtractor().fit(nlp)
-
-
-def frames(nlp, extractor, text):
-    doc = nlp(text)
-    return [(f.family, doc[f.old[0]:f.old[1]].text if f.old else "", doc[f.new[0]:f.new[1]].text if f.new else "")
-            for f in extractor.extract(doc)]
+from tests._frames import frames_by_family as frames
 
 
 @pytest.mark.parametrize("text, family, old, new", [

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from corpus_tools.framing import ContrastExtractor
 
 PROBE = Path(__file__).parent / "data" / "framing_probe.csv"
 
@@ -25,11 +24,6 @@ def _rows() -> list:
         marks = [pytest.mark.xfail(strict=True, reason="wording not read yet")] if row["status"] == "miss" else []
         params.append(pytest.param(row["sentence"], row["old"], row["new"], marks=marks, id=row["sentence"][:60]))
     return params
-
-
-@pytest.fixture(scope="module")
-def extractor(nlp):
-    return ContrastExtractor().fit(nlp)
 
 
 def _found(nlp, extractor, text: str) -> list[tuple[str, str, str]]:
