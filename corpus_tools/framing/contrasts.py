@@ -623,7 +623,7 @@ class ContrastExtractor:
             return None  # (also "X is not a thing of the past": the copula carries the negation)
         if _negated_by_coordination(head):
             return None  # "cannot subvert and replace X": the negation covers both verbs
-        if _denied_content(head):
+        if _denied_content(head, self.checks_.get("affirming_when_negated", ())):
             return None  # "is not a sign that shoppers are abandoning X", "does not mean that X ends": denied
         if form == "active" and _keeps_from_doing(head):
             return None  # "avoid X from falling into Y" protects X; it does not leave it
@@ -2327,21 +2327,18 @@ def _negated_sides(anchor: "Token", neg: "Token", but: "Token", conj: "Token"
     return old, new
 
 
-#: Verbs whose negation affirms their that-clause ("we cannot deny that X is over").
-_AFFIRMING_WHEN_NEGATED = frozenset({"deny", "doubt", "dispute", "ignore", "overlook", "forget", "hide"})
-
-
-def _denied_content(pred: "Token") -> bool:
+def _denied_content(pred: "Token", affirming: "frozenset[str] | tuple[str, ...]" = ()) -> bool:
     """Is ``pred`` the verb of a that-clause that a negated predicate denies: the content of a negated
     noun ("is not a sign that X ...") or of a negated verb ("does not mean that X ...")? An evaluation
-    ("it is not surprising that X ...") and "cannot deny that X ..." leave the clause asserted."""
+    ("it is not surprising that X ...") and a negated verb of ``affirming`` ([checks]
+    affirming_when_negated: "cannot deny that X ...") leave the clause asserted."""
     if not any(c.dep_ == "mark" and c.lower_ == "that" for c in pred.children):
         return False
     gov = pred.head
     if pred.dep_ == "acl" and (gov.pos_ in _NOMINAL or gov.dep_ == "attr"):  # (the tagger may take "proof" for an adjective)
         return gov.dep_ in {"attr", "dobj"} and _is_negated(gov.head)
     if pred.dep_ == "ccomp" and gov.pos_ == "VERB":
-        return _is_negated(gov) and gov.lemma_.lower() not in _AFFIRMING_WHEN_NEGATED | {"be"}
+        return _is_negated(gov) and gov.lemma_.lower() not in {*affirming, "be"}
     return False
 
 
