@@ -232,3 +232,22 @@ def test_a_transitive_ending_verb_ends_its_object(nlp, extractor):
     found = frames(nlp, extractor, "Brands must end the price war.")
     assert [o for _, o, _ in found] == ["price war"], found  # not the brands that end it
     assert frames(nlp, extractor, "Many companies disappeared during the epidemic.") == []
+
+
+def test_the_longest_wording_that_reads_wins(nlp, extractor):
+    # "wave goodbye to X" leaves X; the shorter "X waves goodbye" (X ends) must not also read the subject
+    found = frames(nlp, extractor, "Shoppers wave goodbye to the coupon craze.")
+    assert found == [("wave goodbye to X", "coupon craze", "")], found
+    # with no content after "to", the shorter wording still ends its subject
+    found = frames(nlp, extractor, "The old traffic playbook is waving goodbye to us.")
+    assert [f[:2] for f in found] == [("X wave goodbye", "old traffic playbook")], found
+
+
+def test_no_longer_about_x_but_about_y(nlp, extractor):
+    found = frames(nlp, extractor, "Loyalty is no longer about points but about belonging.")
+    assert found == [("no longer about X, but about Y", "points", "belonging")], found
+
+
+def test_leaving_x_for_y_names_what_comes_instead(nlp, extractor):
+    found = frames(nlp, extractor, "Chains abandon rebate schemes for everyday low prices.")
+    assert found == [("abandon X, Y", "rebate schemes", "everyday low prices")], found

@@ -440,13 +440,17 @@ class ContrastExtractor:
         self._predicates = {tok.i for tok, entries in candidates
                             if any(r.kind == "subject" for e in entries for r in e[0].forms.get("active", ((),))[0])}
         for tok, entries in candidates:
+            read = []
             for pred, key, wording in entries:
                 try:
                     frame = self._read_predicate(doc, tok, pred, key, wording)
                 except IndexError:  # a malformed parse must never stop a corpus run
                     frame = None
                 if frame is not None:
-                    frames.append(frame)
+                    read.append((wording, frame))
+            # the longest wording that reads wins: "brands wave goodbye to the price war" leaves the price
+            # war; "wave goodbye" alone ("the old stores are waving goodbye to us") ends its subject
+            frames += [frame for wording, frame in read if not any(_extends(other, wording) for other, _ in read)]
         for conn, start, end in self._connective_matches(features):
             reader = getattr(self, f"_read_{conn.reader}")
             try:
@@ -943,15 +947,13 @@ class ContrastExtractor:
         neg = _find_negation(anchor, but.i, checks["negators"] or _NEGATORS)
         if neg is None and anchor.pos_ in _NOMINAL and anchor.head != anchor:
             # "is not just clicks, but loyal members": the negator sits on the copula
-            neg = next((c for c in anchor.head.children if c.dep_ == "neg" and c.i < anchor.i), None)
-            if neg is None:  # "is no longer a fad but an infrastructure"
-                longer = next((c for c in anchor.head.children if c.lower_ == "longer" and c.i < anchor.i), None)
-                neg = next((g for g in longer.children if g.lower_ == "no"), None) if longer is not None else None
+            neg = _negator_before(anchor.head, anchor.i)
         first_prep = anchor if anchor.pos_ == "ADP" and anchor.dep_ == "prep" else (
             anchor.head if anchor.dep_ in {"pobj", "pcomp"} and anchor.head.pos_ == "ADP" else None)
         if neg is None and first_prep is not None:
             # "is not about X but about Y": the negator sits on the verb of the first preposition
-            neg = next((c for c in first_prep.head.children if c.dep_ == "neg" and c.i < first_prep.i), None)
+            # ("is no longer about X but about Y": on its "longer")
+            neg = _negator_before(first_prep.head, first_prep.i)
         if neg is None:
             return None
         restrictive_words = checks["restrictive"]
@@ -977,7 +979,8 @@ class ContrastExtractor:
                     new = self._side(conj, other.i + 1, _clause_end(doc, conj))
                     if old is None or new is None or _overlap(old, new):
                         return None
-                    return Frame(f"{neg.lower_} {other.lower_} X, but {other.lower_} Y", conn.name, old, new, but.i)
+                    return Frame(f"{_negator_text(neg)} {other.lower_} X, but {other.lower_} Y", conn.name, old, new,
+                                 but.i)
         only = restrictive and any(doc[j].lower_ == "only" for j in range(neg.i + 1, min(neg.i + 3, but.i)))
         if conj is None and anchor.pos_ in {"VERB", "AUX"} and not only:
             # "is no longer just for matching, but for empowerment": the same preposition on the verb on
@@ -990,8 +993,7 @@ class ContrastExtractor:
                 new = self._side(_pobj(after), after.i + 1, _clause_end(doc, after))
                 if old is None or new is None or _overlap(old, new):
                     return None
-                said = "no longer" if neg.lower_ == "no" and doc[neg.i + 1].lower_ == "longer" else neg.lower_
-                return Frame(f"{said} {after.lower_} X, but {after.lower_} Y", conn.name, old, new, but.i)
+                return Frame(f"{_negator_text(neg)} {after.lower_} X, but {after.lower_} Y", conn.name, old, new, but.i)
         if conj is None:
             return None
         if only and not (conj.pos_ in {"VERB", "AUX"} and conj.lemma_ == anchor.lemma_):
@@ -1922,6 +1924,29 @@ def _counted(tok: "Token") -> bool:
     return any(c.dep_ == "nummod" and c.like_num and not (c.i + 1 < len(doc) and doc[c.i + 1].text == "-"
                                                           and c.i + 2 < tok.i)
                for c in tok.children)
+
+
+def _negator_before(verb: "Token", before: int) -> "Token | None":
+    """The negator on ``verb`` ahead of position ``before``: its "not", or the "no" of its "no longer"
+    ("is no longer a fad but an infrastructure")."""
+    neg = next((c for c in verb.children if c.dep_ == "neg" and c.i < before), None)
+    if neg is None:
+        longer = next((c for c in verb.children if c.lower_ == "longer" and c.i < before), None)
+        neg = next((g for g in longer.children if g.lower_ == "no"), None) if longer is not None else None
+    return neg
+
+
+def _negator_text(neg: "Token") -> str:
+    """How a cue says the negator: "no longer" for the "no" of "no longer"."""
+    doc = neg.doc
+    return "no longer" if neg.lower_ == "no" and neg.i + 1 < len(doc) and doc[neg.i + 1].lower_ == "longer" \
+        else neg.lower_
+
+
+def _extends(longer: Wording, shorter: Wording) -> bool:
+    """``longer`` is ``shorter`` with more fixed words after it ("wave goodbye to" of "wave goodbye")."""
+    return longer.lemma == shorter.lemma and len(longer.rest) > len(shorter.rest) \
+        and longer.rest[:len(shorter.rest)] == shorter.rest
 
 
 def _predicative_participle(tok: "Token") -> bool:
