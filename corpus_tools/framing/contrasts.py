@@ -647,9 +647,9 @@ class ContrastExtractor:
             old_roles = (Role("object"),)
         old_head, old_prep = self._first_role(old_roles, head, last, used, form)
         if wording.text in self.checks_.get("period_only", ()) and (
-                old_head is None or old_head.lemma_.lower() not in _PERIOD_NOUNS):
+                old_head is None or old_head.lemma_.lower() not in self.checks_["filled_periods"]):
             return None  # "the days of X are numbered" ends X; "the pages are numbered" counts pages
-        old_head = _through_time_noun(old_head)
+        old_head = _through_time_noun(old_head, self.checks_["filled_periods"])
         if old_head is None or not _content(old_head):
             return None
         used_old = used | ({old_prep.i} if old_prep is not None else set())
@@ -1306,7 +1306,7 @@ class ContrastExtractor:
             if verb.text in {".", "!", "?"}:
                 break
             into = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "into"), None) \
-                if verb.lemma_.lower() in _BECOMING_INTO else None
+                if verb.lemma_.lower() in self.checks_["becoming_verbs"] else None
             if verb.lemma_.lower() not in {"be", "become"} and into is None or verb == pred or _is_negated(verb):
                 continue
             if not any(_clause_break(t) for t in doc[old[1]:verb.i]):
@@ -1794,18 +1794,14 @@ def _clause_break(tok: "Token") -> bool:
 
 
 #: Verbs of becoming that name what the subject is now with "into" ("...; it has turned into a hub").
-_BECOMING_INTO = frozenset({"turn", "evolve", "grow", "develop", "transform", "change", "morph"})
 
 #: Pronouns by which a following clause restates the subject ("...; it is a stage").
 _RESTATING_PRONOUNS = frozenset({"it", "they"})
 
-#: Time nouns that name a period by what filled it ("the days of cheap traffic are over").
-_PERIOD_NOUNS = frozenset({"day", "time", "year"})
-
-
-def _through_time_noun(tok: "Token | None") -> "Token | None":
-    """"the days / the time of X": the side is X (the time noun alone is a literal time)."""
-    if tok is None or tok.lemma_.lower() not in _PERIOD_NOUNS or tok.tag_ not in {"NNS", "NN"}:
+def _through_time_noun(tok: "Token | None", filled_periods: frozenset[str]) -> "Token | None":
+    """"the days / the time of X": the side is X (the time noun alone, one of [checks] filled_periods,
+    is a literal time)."""
+    if tok is None or tok.lemma_.lower() not in filled_periods or tok.tag_ not in {"NNS", "NN"}:
         return tok
     if not any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) or any(
             c.dep_ == "nummod" for c in tok.children):
