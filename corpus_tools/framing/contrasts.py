@@ -435,7 +435,8 @@ class ContrastExtractor:
                 # "go") is still the grammar's adjective
                 entries += adjectives
             if entries:
-                candidates.append((tok, [e for e in entries if _match_rest(doc, tok, e[2].rest) is not None]))
+                candidates.append((tok, [e for e in entries if _match_rest(doc, tok, e[2].rest) is not None
+                                         and not _other_phrasal_verb(tok, e[2]) and not _noun_modifier(tok, e[1], e[2])]))
         # words that are themselves framing predicates ("comes to an end") cannot be an arrival
         self._predicates = {tok.i for tok, entries in candidates
                             if any(r.kind == "subject" for e in entries for r in e[0].forms.get("active", ((),))[0])}
@@ -708,14 +709,18 @@ class ContrastExtractor:
         kind = role.kind
         if kind == "prep":
             found = _prep_object(pred, role.preps, used)
-            if found[0] is None and form == "nominal":
-                # "the preference for Y | over X", "the conversion of X | into Y": the parser hangs the
-                # phrase on the object of the noun's particle, or of its of-phrase
-                preps = [last] if last is not None and last.pos_ == "ADP" else [
+            particle = last is not None and last.pos_ == "ADP" and last.i != pred.i
+            hung = role.preps if form == "nominal" else tuple(p for p in role.preps if p in self.checks_["weighing_preps"])
+            if found[0] is None and hung and (form == "nominal" or particle):
+                # "the preference for Y | over X", "the conversion of X | into Y", "focus on Y | over X":
+                # the parser hangs the phrase on the object of the word's particle, or of a noun's of-phrase
+                # (on a verb's particle only a preposition that weighs one thing against another: in "get
+                # rid of the bias towards X", "towards X" is the bias's own)
+                preps = [last] if particle else [
                     c for c in pred.children if c.dep_ == "prep" and c.lower_ == "of"]
                 obj = _pobj(preps[0]) if preps else None
                 if obj is not None:
-                    found = _prep_object(obj, role.preps, used)
+                    found = _prep_object(obj, hung, used)
             return found
         if kind == "object":
             if last is not None and last.i != pred.i:
@@ -1177,6 +1182,8 @@ class ContrastExtractor:
             lo, hi = 0, start
         if not _content(new_head) or not _content(old_head):
             return None
+        if all(h.pos_ == "VERB" and h.lemma_.lower() in self.checks_["size_verbs"] for h in (old_head, new_head)):
+            return None  # "formats are shrinking rather than expanding": a trend in size, not a framing set aside
         old = self._side(old_head, end, old_end + 1)
         new = self._side(new_head, lo, hi, exclude=range(start, end))
         if old is None or new is None or _overlap(old, new):
@@ -1735,7 +1742,7 @@ class ContrastExtractor:
         saying_verbs) with an "as"-complement counts: "once shopped there" or "used to sell books" is
         the temporal pair's, with a "now"."""
         marker = doc[start:end].text.lower()
-        if marker not in {"once", "used to", "previously", "formerly", "in the past"}:
+        if marker not in {"once", "used to", "previously", "formerly", "in the past", "initially", "originally"}:
             return None
         if marker == "once" and doc[start].dep_ != "advmod":
             return None  # "once the dividend is gone, ...": a condition
@@ -1937,6 +1944,21 @@ def _negator_text(neg: "Token") -> str:
     doc = neg.doc
     return "no longer" if neg.lower_ == "no" and neg.i + 1 < len(doc) and doc[neg.i + 1].lower_ == "longer" \
         else neg.lower_
+
+
+def _other_phrasal_verb(tok: "Token", wording: Wording) -> bool:
+    """A verb whose particle is not the wording's makes another verb: "ended up on the shelf" is no
+    ending, "dies down" no death ("give up", "fade away" are wordings of their own)."""
+    return tok.pos_ == "VERB" and any(c.dep_ == "prt" and c.i > tok.i and c.lower_ not in wording.rest
+                                      for c in tok.children)
+
+
+def _noun_modifier(tok: "Token", key: str, wording: Wording) -> bool:
+    """A predicate noun that only modifies the noun after it ("a high-end version of X", "end users")
+    is not the wording: the of-phrase there is the other noun's (unless that noun is the wording's
+    own: "the swan song of X")."""
+    return key == "nouns" and tok.dep_ == "compound" and tok.head.i > tok.i and tok.head.pos_ in _NOMINAL \
+        and tok.head.lower_ not in wording.rest
 
 
 def _extends(longer: Wording, shorter: Wording) -> bool:
@@ -2229,10 +2251,14 @@ def _polish(doc: "Doc", span: tuple[int, int], head_i: int) -> tuple[int, int] |
             if stray.i > head_i:
                 # a quotation the cap cut short: close it if the closing mark is near, else stop before it
                 close = next((t.i for t in doc[end:min(len(doc), end + 5)] if t.text in _QUOTES), None)
-                if close is not None and not any(t.is_punct and t.text not in _QUOTES for t in doc[end:close]):
+                # (a period or comma just before the closing mark is the quotation's: 'of "more for less."')
+                if close is not None and not any(t.is_punct and t.text not in _QUOTES and t.i != close - 1
+                                                 for t in doc[end:close]):
                     end = close + 1
                 else:
                     end = stray.i
+                    while end > start + 1 and doc[end - 1].pos_ in {"ADP", "DET", "CCONJ", "SCONJ"}:
+                        end -= 1  # 'the idea of | "...': no side ends on the word that led into the quotation
             else:
                 start = stray.i + 1
         while start < end and doc[start].is_punct and doc[start].text not in _QUOTES:
