@@ -1742,7 +1742,7 @@ class ContrastExtractor:
         saying_verbs) with an "as"-complement counts: "once shopped there" or "used to sell books" is
         the temporal pair's, with a "now"."""
         marker = doc[start:end].text.lower()
-        if marker not in {"once", "used to", "previously", "formerly", "in the past", "initially", "originally"}:
+        if marker not in self.checks_["former_markers"]:
             return None
         if marker == "once" and doc[start].dep_ != "advmod":
             return None  # "once the dividend is gone, ...": a condition
