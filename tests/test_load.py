@@ -417,3 +417,21 @@ def test_sentence_boundaries_are_reused_without_splitting_again(corpus_dir, tmp_
     pd.testing.assert_frame_equal(first.sentences, again.sentences)
     with pytest.raises(AssertionError, match="split again"):  # a new cache dir really splits
         load_module.load_corpus(corpus_dir, cache_dir=tmp_path / "other")
+
+
+DENSE_NEWS = ("Instant retail orders rose 31% year on year to 2.4 billion in Q3 2024, with average basket "
+              "value 68 yuan. Active riders reached 7.45 million, merchants 1.9 million. Night orders "
+              "made up 38% of the total; pharmacy orders grew 56%, fresh food 24%, beverages 19%, "
+              "electronics 47%. Average delivery time fell to 28 minutes across 2,800 counties, while "
+              "subsidy spending reached 4.1 billion yuan and the operating margin stood at 2.7%.")
+FRENCH = ("Le commerce de détail numérique n'est pas une plateforme, mais une infrastructure. Les marques doivent "
+          "abandonner la logique du trafic et construire des relations durables avec leurs clients. Pendant "
+          "longtemps, les magasins physiques ont été considérés comme dépassés, mais aujourd'hui ils deviennent "
+          "des centres d'expérience où les consommateurs découvrent les produits.")
+
+
+def test_number_dense_english_is_not_flagged_but_french_is():
+    from corpus_tools.load import _language_flag
+
+    assert _language_flag(DENSE_NEWS) == ""
+    assert _language_flag(FRENCH) == "few English function words; probably not English"
