@@ -251,3 +251,25 @@ def test_no_longer_about_x_but_about_y(nlp, extractor):
 def test_leaving_x_for_y_names_what_comes_instead(nlp, extractor):
     found = frames(nlp, extractor, "Chains abandon rebate schemes for everyday low prices.")
     assert found == [("abandon X, Y", "rebate schemes", "everyday low prices")], found
+
+
+@pytest.mark.parametrize("text, old, new", [
+    ("Shoppers are no longer just looking for bargains, but are paying closer attention to craftsmanship and "
+     "durability.", "bargains", "craftsmanship and durability"),  # a light verb points at its framing
+    ("Retailers are no longer blindly chasing expansion, but instead searching for resilience.",
+     "expansion", "resilience"),
+    ("The chain did not compete on discounts but built a community.", "discounts", "community"),
+])
+def test_negated_verb_phrase_corrected_by_a_coordinated_verb(nlp, extractor, text, old, new):
+    # each side is the object, direct or prepositional, of its own verb: two verb phrases set against each other
+    found = frames(nlp, extractor, text)
+    assert any(o == old and n == new for _, o, n in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "Shoppers are not only looking for bargains, but are also paying attention to design.",  # adds
+    "The chain did not compete on discounts but hired a new general manager.",  # a person
+    "The chain did not compete on discounts but raised 20 million dollars.",  # an amount
+])
+def test_coordinated_verb_phrases_that_add_or_name_literals(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []

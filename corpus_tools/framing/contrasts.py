@@ -1003,7 +1003,15 @@ class ContrastExtractor:
         old_head, new_head = _negated_sides(anchor, neg, but, conj)
         if old_head is None or new_head is None:
             return None
-        if _unparallel(old_head, new_head):
+        # "are no longer looking for X, but paying attention to Y", "did not compete on X but built Y": two
+        # coordinated verb phrases, each side the object of its own verb, so a direct object may answer a
+        # prepositional one (the verbs, not the roles, are what run parallel)
+        means = checks["means_preps"]
+        phrases = _coordinated_phrases(anchor, conj) and _object_of(old_head, anchor, means) \
+            and _object_of(new_head, conj, means)
+        if phrases:
+            old_head, new_head = self._through_light(old_head), self._through_light(new_head)
+        if not phrases and _unparallel(old_head, new_head):
             return None  # "will not access X, but through Y": an object set against a means is no reframing
         if (old_head.pos_ in {"ADJ", "ADV"} or old_head.dep_ == "acomp") and any(c.dep_ == "advmod" and c.lower_ in {"as", "so"} and c.i < old_head.i
                                                   for c in old_head.children):
@@ -1911,6 +1919,32 @@ def _unparallel(old: "Token", new: "Token") -> bool:
     ("not limited to X, but into Y")."""
     roles = {_argument_role(old), _argument_role(new)}
     return "object" in roles and any(r.startswith("prep:") for r in roles)
+
+
+def _coordinated_phrases(anchor: "Token", conj: "Token") -> bool:
+    """Are ``anchor`` and ``conj`` two different content verbs joined by "but" ("not chase X but build
+    Y")? The same verb again ("not position it as X, but position it as Y") or a copula is left to
+    the alignment of like roles."""
+    return (anchor.pos_ == "VERB" and conj.pos_ == "VERB" and conj.dep_ == "conj" and conj.head == anchor
+            and conj.lemma_.lower() != anchor.lemma_.lower()
+            and not (_copular_like(anchor) or _copular_like(conj)))
+
+
+def _object_of(tok: "Token", verb: "Token", means: Iterable[str] = ()) -> bool:
+    """Is ``tok`` the direct object of ``verb`` (or of a verb it takes as its complement: "want to
+    chase X"), or the object of a preposition on it ("look for X", "compete on X")? A side that hangs
+    anywhere else, a phrase fronted before its verb ("but through X, help them access Y") or one of
+    ``means`` ([checks] means_preps) is not what the verb phrase is about."""
+    head = tok.head
+    if tok.dep_ in {"pobj", "pcomp"} and head.dep_ == "prep":
+        if head.lower_ in means or head.i < head.head.i:
+            return False
+        head = head.head
+    elif tok.dep_ not in {"dobj", "obj"} or tok.i < head.i:
+        return False
+    while head != verb and head.dep_ == "xcomp" and head.head != head:
+        head = head.head
+    return head == verb
 
 
 def _counted(tok: "Token") -> bool:
