@@ -273,3 +273,25 @@ def test_negated_verb_phrase_corrected_by_a_coordinated_verb(nlp, extractor, tex
 ])
 def test_coordinated_verb_phrases_that_add_or_name_literals(nlp, extractor, text):
     assert frames(nlp, extractor, text) == []
+
+
+@pytest.mark.parametrize("text, old, new", [
+    ("The redesign is not merely about aesthetics; it represents a new philosophy of service.",
+     "aesthetics", "new philosophy of service"),
+    ("Subscription is not about convenience; it means commitment.", "convenience", "commitment"),
+    ("The loyalty app is not a discount tool; it signals a new bond with shoppers.", "discount tool", "new bond"),
+    ("The kiosk is no longer a vending point; it marks a gateway to the neighbourhood.", "vending point", "gateway"),
+])
+def test_restating_clause_with_a_verb_other_than_be(nlp, extractor, text, old, new):
+    # "...; it represents / means / signals / marks Y" says what the subject is instead, as "...; it is Y" does
+    found = frames(nlp, extractor, text)
+    assert any(o == old and n == new for _, o, n in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "The store is not about luxury; it represents 30 percent of sales.",  # an amount
+    "Retail is not about price; it does not represent value.",  # the restating verb is itself negated
+    "The plan is not about growth; it means a lot to the founders.",  # names nothing in its place
+])
+def test_restating_verbs_that_name_no_framing(nlp, extractor, text):
+    assert all(n == "" for _, _, n in frames(nlp, extractor, text)), frames(nlp, extractor, text)

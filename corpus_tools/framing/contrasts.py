@@ -1304,8 +1304,9 @@ class ContrastExtractor:
     def _restated(self, pred: "Token", old: tuple[int, int], subject: "Token | None" = None
                   ) -> tuple[int, int] | None:
         """What the next clause says its subject is now: "X is no longer A; it is B", "... ; they have
-        become B". The clause follows a semicolon or a comma, its copula ("be", "become") is not
-        negated and its subject is a pronoun or the same noun as the first clause's."""
+        become B", "...; it represents B". The clause follows a semicolon or a comma, its copula ("be",
+        "become") or restating verb ([checks] restating_verbs, whose object is B) is not negated and its
+        subject is a pronoun or the same noun as the first clause's."""
         doc = pred.doc
         subj = subject if subject is not None else _subject(pred)
         if subj is None:
@@ -1315,7 +1316,9 @@ class ContrastExtractor:
                 break
             into = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "into"), None) \
                 if verb.lemma_.lower() in self.checks_["becoming_verbs"] else None
-            if verb.lemma_.lower() not in {"be", "become"} and into is None or verb == pred or _is_negated(verb):
+            restating = verb.pos_ == "VERB" and verb.lemma_.lower() in self.checks_["restating_verbs"]
+            if verb.lemma_.lower() not in {"be", "become"} and into is None and not restating or verb == pred \
+                    or _is_negated(verb):
                 continue
             if not any(_clause_break(t) for t in doc[old[1]:verb.i]):
                 return None
@@ -1323,7 +1326,8 @@ class ContrastExtractor:
             if other is None or not (other.pos_ == "PRON" and other.lower_ in _RESTATING_PRONOUNS
                                      or _word_lemma(other) == _word_lemma(subj)):
                 return None
-            attr = _first_child(verb, ("attr", "oprd"), after=verb.i) if into is None else _pobj(into)
+            attr = (_pobj(into) if into is not None
+                    else _first_child(verb, ("dobj",) if restating else ("attr", "oprd"), after=verb.i))
             if attr is None or attr.pos_ not in _NOMINAL or not _content(attr) or self._literal(attr) \
                     or _word_lemma(attr) in self.checks_["non_framings"]:
                 return None  # ("...; it is a pity" judges the rejection, it names nothing in its place)
@@ -1397,7 +1401,10 @@ class ContrastExtractor:
         for verb in doc[prep.right_edge.i + 1:]:
             if verb.text in {".", "!", "?"}:
                 break
-            if verb.lemma_.lower() != "be" or verb == cop or _is_negated(verb):
+            # "...; it represents / marks B" ([checks] restating_verbs) names B as its object, where "be"
+            # repeats the preposition
+            restating = verb.pos_ == "VERB" and verb.lemma_.lower() in self.checks_["restating_verbs"]
+            if verb.lemma_.lower() != "be" and not restating or verb == cop or _is_negated(verb):
                 continue
             if not any(_clause_break(t) for t in doc[prep.right_edge.i + 1:verb.i]):
                 return None
@@ -1405,15 +1412,24 @@ class ContrastExtractor:
             if other is None or not (other.pos_ == "PRON" and other.lower_ in _RESTATING_PRONOUNS
                                      or subj is not None and _word_lemma(other) == _word_lemma(subj)):
                 return None
-            again = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == prep.lower_ and c.i > verb.i), None)
-            second = _pobj(again) if again is not None else None
+            if restating:
+                again = verb
+                second = _first_child(verb, ("dobj",), after=verb.i)
+                if second is not None and (second.pos_ not in _NOMINAL or self._literal(second)
+                                           or _word_lemma(second) in self.checks_["non_framings"]):
+                    return None  # ("...; it means a lot to them" names nothing in its place)
+            else:
+                again = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == prep.lower_
+                              and c.i > verb.i), None)
+                second = _pobj(again) if again is not None else None
             if second is None or not _content(second):
                 return None
             old = self._side(first, prep.i + 1, _clause_end(doc, first))
             new = self._side(second, again.i + 1, _clause_end(doc, second))
             if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
                 return None
-            return Frame(f"not {prep.lower_} X; it is {prep.lower_} Y", conn.name, old, new, neg.i)
+            said = f"it {verb.lemma_.lower()}s Y" if restating else f"it is {prep.lower_} Y"
+            return Frame(f"not {prep.lower_} X; {said}", conn.name, old, new, neg.i)
         return None
 
     def _read_fronted_leaving(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
