@@ -295,3 +295,25 @@ def test_restating_clause_with_a_verb_other_than_be(nlp, extractor, text, old, n
 ])
 def test_restating_verbs_that_name_no_framing(nlp, extractor, text):
     assert all(n == "" for _, _, n in frames(nlp, extractor, text)), frames(nlp, extractor, text)
+
+
+@pytest.mark.parametrize("text, old, new", [
+    ("The new checkout offers more than a faster queue—it's a new shopping ritual.", "faster queue",
+     "new shopping ritual"),
+    ("The night market is more than a bargain fair; it is a social stage.", "bargain fair", "social stage"),
+    ("Membership has become more than a discount card: it is a habit.", "discount card", "habit"),
+])
+def test_more_than_x_in_the_predicate_then_what_it_is(nlp, extractor, text, old, new):
+    # "more than X" as the object or predicate of its clause, then a clause restating the subject as Y
+    found = frames(nlp, extractor, text)
+    assert any(o == old and n == new for _, o, n in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "The bag costs more than a laptop; it is a status symbol.",  # a price compared, not a framing
+    "The chain opened more than 300 stores; it is a giant.",  # an amount
+    "The campaign lasted more than two weeks - it was a marathon.",  # a duration
+    "The team wanted more than a bonus, and the manager knew it.",  # no clause restating the subject
+])
+def test_more_than_an_amount_or_without_a_restatement(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []

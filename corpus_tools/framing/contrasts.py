@@ -1453,9 +1453,10 @@ class ContrastExtractor:
         return Frame(f"{doc[start:end].text.lower()} X, {verb.lemma_.lower()} Y", conn.name, old, new, start)
 
     def _read_comparison(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
-        """"More than X, it is Y": a fronted "more than" phrase, then the clause that names what it is."""
+        """"More than X, it is Y": a fronted "more than" phrase, then the clause that names what it is
+        (or "more than X" in the predicate: "this represents more than X - it is Y")."""
         if not _opens_sentence(doc, start):
-            return None
+            return self._predicate_comparison(doc, start, end, conn)
         if end - start == 1:
             # "Less X, more Y"
             less = doc[start]
@@ -1485,6 +1486,34 @@ class ContrastExtractor:
         if old is None or new is None or _overlap(old, new):
             return None
         return Frame("more than X, it is Y", conn.name, old, new, start)
+
+    def _predicate_comparison(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"The night market is more than a bargain fair; it is a social stage", "this represents more
+        than a mere upgrade - it's a revolution": "more than X" as the object or predicate of its
+        clause goes past X only when the next clause restates the subject as Y (read like "X is no
+        longer A; it is B"); "sales grew by more than 20 percent" quantifies, and a verb of money
+        ([checks] amount_verbs: "costs more than a laptop") compares amounts."""
+        more, than = doc[start], doc[end - 1]
+        if more.lower_ != "more" or more.dep_ not in {"dobj", "attr", "acomp", "oprd"} \
+                or more.head.pos_ not in {"VERB", "AUX"}:
+            return None
+        pred = more.head
+        if pred.lemma_.lower() in self.checks_["amount_verbs"]:
+            return None
+        if than.dep_ == "prep" and than.head == more:
+            old_head = _pobj(than)
+        elif than.dep_ == "mark" and than.head.head == more:
+            old_head = than.head  # the parser may read "than a bargain fair" as a clause of "fair"
+        else:
+            return None
+        if not _content(old_head):
+            return None
+        cut = next((t.i for t in doc[old_head.i:] if _clause_break(t) or t.text in {".", "!", "?"}), len(doc))
+        old = self._side(old_head, end, cut)
+        new = self._restated(pred, old) if old is not None else None
+        if new is None:
+            return None
+        return Frame("more than X; it is Y", conn.name, old, new, start)
 
     def _read_set_against(self, doc: "Doc", start: int, end: int, conn, rejects: bool = False) -> Frame | None:
         """A fronted "Unlike X, which is A, Y is B" (A -> B) or "Compared with X, Y is actually B" (X -> B).
