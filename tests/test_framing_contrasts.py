@@ -259,6 +259,9 @@ def test_leaving_x_for_y_names_what_comes_instead(nlp, extractor):
     ("Retailers are no longer blindly chasing expansion, but instead searching for resilience.",
      "expansion", "resilience"),
     ("The chain did not compete on discounts but built a community.", "discounts", "community"),
+    # (parsed with "are" as the root and the negated participle as a clause of its own)
+    ("Shoppers are no longer just hunting for bargains, but are paying closer attention to craftsmanship and "
+     "durability.", "bargains", "craftsmanship and durability"),
 ])
 def test_negated_verb_phrase_corrected_by_a_coordinated_verb(nlp, extractor, text, old, new):
     # each side is the object, direct or prepositional, of its own verb: two verb phrases set against each other

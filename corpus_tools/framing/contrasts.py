@@ -1000,15 +1000,24 @@ class ContrastExtractor:
             # "not only X, but Y" corrects only when it restates the same act ("not only pay attention
             # to X, but pay attention to Y"); otherwise two things add up
             return None
-        old_head, new_head = _negated_sides(anchor, neg, but, conj)
+        # "are no longer just hunting for X, but are paying ...": the parser may hang the negated
+        # progressive on its auxiliary as a clause of its own; the first verb phrase is then that participle's
+        old_verb = _hung_participle(anchor, neg, but) if conj.pos_ == "VERB" else None
+        if old_verb is not None:
+            old_head, new_head = _complement(old_verb, after=old_verb.i, before=but.i), _complement(conj, after=conj.i)
+        else:
+            old_head, new_head = _negated_sides(anchor, neg, but, conj)
         if old_head is None or new_head is None:
             return None
         # "are no longer looking for X, but paying attention to Y", "did not compete on X but built Y": two
         # coordinated verb phrases, each side the object of its own verb, so a direct object may answer a
         # prepositional one (the verbs, not the roles, are what run parallel)
         means = checks["means_preps"]
-        phrases = _coordinated_phrases(anchor, conj) and _object_of(old_head, anchor, means) \
+        old_verb = old_verb or anchor
+        phrases = _coordinated_phrases(old_verb, conj) and _object_of(old_head, old_verb, means) \
             and _object_of(new_head, conj, means)
+        if old_verb is not anchor and not phrases:
+            return None
         if phrases:
             old_head, new_head = self._through_light(old_head), self._through_light(new_head)
         if not phrases and _unparallel(old_head, new_head):
@@ -1966,13 +1975,24 @@ def _unparallel(old: "Token", new: "Token") -> bool:
     return "object" in roles and any(r.startswith("prep:") for r in roles)
 
 
-def _coordinated_phrases(anchor: "Token", conj: "Token") -> bool:
-    """Are ``anchor`` and ``conj`` two different content verbs joined by "but" ("not chase X but build
+def _coordinated_phrases(verb: "Token", conj: "Token") -> bool:
+    """Are ``verb`` and its "but" conjunct ``conj`` two different content verbs ("not chase X but build
     Y")? The same verb again ("not position it as X, but position it as Y") or a copula is left to
     the alignment of like roles."""
-    return (anchor.pos_ == "VERB" and conj.pos_ == "VERB" and conj.dep_ == "conj" and conj.head == anchor
-            and conj.lemma_.lower() != anchor.lemma_.lower()
-            and not (_copular_like(anchor) or _copular_like(conj)))
+    return (verb.pos_ == "VERB" and conj.pos_ == "VERB" and conj.dep_ == "conj"
+            and conj.lemma_.lower() != verb.lemma_.lower()
+            and not (_copular_like(verb) or _copular_like(conj)))
+
+
+def _hung_participle(anchor: "Token", neg: "Token", but: "Token") -> "Token | None":
+    """The present participle that a negated "be" governs as a clause between the negator and "but"
+    ("are no longer just hunting for X, but ...", parsed with "are" as the root): the verb whose
+    phrase is negated. None when ``anchor`` is not such an auxiliary or has a predicate of its own."""
+    if anchor.pos_ != "AUX" or anchor.lemma_.lower() != "be" or any(
+            c.dep_ in {"attr", "acomp", "oprd", "prep"} and neg.i < c.i < but.i for c in anchor.children):
+        return None
+    return next((c for c in anchor.children if c.dep_ in {"advcl", "xcomp"} and c.tag_ == "VBG"
+                 and neg.i < c.i < but.i), None)
 
 
 def _object_of(tok: "Token", verb: "Token", means: Iterable[str] = ()) -> bool:
