@@ -254,6 +254,75 @@ def test_leaving_x_for_y_names_what_comes_instead(nlp, extractor):
 
 
 @pytest.mark.parametrize("text, old, new", [
+    ("Shoppers are no longer just looking for bargains, but are paying closer attention to craftsmanship and "
+     "durability.", "bargains", "craftsmanship and durability"),  # a light verb points at its framing
+    ("Retailers are no longer blindly chasing expansion, but instead searching for resilience.",
+     "expansion", "resilience"),
+    ("The chain did not compete on discounts but built a community.", "discounts", "community"),
+    # (parsed with "are" as the root and the negated participle as a clause of its own)
+    ("Shoppers are no longer just hunting for bargains, but are paying closer attention to craftsmanship and "
+     "durability.", "bargains", "craftsmanship and durability"),
+])
+def test_negated_verb_phrase_corrected_by_a_coordinated_verb(nlp, extractor, text, old, new):
+    # each side is the object, direct or prepositional, of its own verb: two verb phrases set against each other
+    found = frames(nlp, extractor, text)
+    assert any(o == old and n == new for _, o, n in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "Shoppers are not only looking for bargains, but are also paying attention to design.",  # adds
+    "The chain did not compete on discounts but hired a new general manager.",  # a person
+    "The chain did not compete on discounts but raised 20 million dollars.",  # an amount
+])
+def test_coordinated_verb_phrases_that_add_or_name_literals(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []
+
+
+@pytest.mark.parametrize("text, old, new", [
+    ("The redesign is not merely about aesthetics; it represents a new philosophy of service.",
+     "aesthetics", "new philosophy of service"),
+    ("Subscription is not about convenience; it means commitment.", "convenience", "commitment"),
+    ("The loyalty app is not a discount tool; it signals a new bond with shoppers.", "discount tool", "new bond"),
+    ("The kiosk is no longer a vending point; it marks a gateway to the neighbourhood.", "vending point", "gateway"),
+])
+def test_restating_clause_with_a_verb_other_than_be(nlp, extractor, text, old, new):
+    # "...; it represents / means / signals / marks Y" says what the subject is instead, as "...; it is Y" does
+    found = frames(nlp, extractor, text)
+    assert any(o == old and n == new for _, o, n in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "The store is not about luxury; it represents 30 percent of sales.",  # an amount
+    "Retail is not about price; it does not represent value.",  # the restating verb is itself negated
+    "The plan is not about growth; it means a lot to the founders.",  # names nothing in its place
+])
+def test_restating_verbs_that_name_no_framing(nlp, extractor, text):
+    assert all(n == "" for _, _, n in frames(nlp, extractor, text)), frames(nlp, extractor, text)
+
+
+@pytest.mark.parametrize("text, old, new", [
+    ("The new checkout offers more than a faster queue—it's a new shopping ritual.", "faster queue",
+     "new shopping ritual"),
+    ("The night market is more than a bargain fair; it is a social stage.", "bargain fair", "social stage"),
+    ("Membership has become more than a discount card: it is a habit.", "discount card", "habit"),
+])
+def test_more_than_x_in_the_predicate_then_what_it_is(nlp, extractor, text, old, new):
+    # "more than X" as the object or predicate of its clause, then a clause restating the subject as Y
+    found = frames(nlp, extractor, text)
+    assert any(o == old and n == new for _, o, n in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "The bag costs more than a laptop; it is a status symbol.",  # a price compared, not a framing
+    "The chain opened more than 300 stores; it is a giant.",  # an amount
+    "The campaign lasted more than two weeks - it was a marathon.",  # a duration
+    "The team wanted more than a bonus, and the manager knew it.",  # no clause restating the subject
+])
+def test_more_than_an_amount_or_without_a_restatement(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []
+
+
+@pytest.mark.parametrize("text, old, new", [
     ("Bookshops have evolved beyond a mere sales counter.", "sales counter", ""),
     ("Many chains now distance themselves from the image of the bargain bin.", "image of the bargain bin", ""),
     ("Young buyers are focusing on durability over novelty.", "novelty", "durability"),

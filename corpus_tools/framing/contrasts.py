@@ -1005,10 +1005,27 @@ class ContrastExtractor:
             # "not only X, but Y" corrects only when it restates the same act ("not only pay attention
             # to X, but pay attention to Y"); otherwise two things add up
             return None
-        old_head, new_head = _negated_sides(anchor, neg, but, conj)
+        # "are no longer just hunting for X, but are paying ...": the parser may hang the negated
+        # progressive on its auxiliary as a clause of its own; the first verb phrase is then that participle's
+        old_verb = _hung_participle(anchor, neg, but) if conj.pos_ == "VERB" else None
+        if old_verb is not None:
+            old_head, new_head = _complement(old_verb, after=old_verb.i, before=but.i), _complement(conj, after=conj.i)
+        else:
+            old_head, new_head = _negated_sides(anchor, neg, but, conj)
         if old_head is None or new_head is None:
             return None
-        if _unparallel(old_head, new_head):
+        # "are no longer looking for X, but paying attention to Y", "did not compete on X but built Y": two
+        # coordinated verb phrases, each side the object of its own verb, so a direct object may answer a
+        # prepositional one (the verbs, not the roles, are what run parallel)
+        means = checks["means_preps"]
+        old_verb = old_verb or anchor
+        phrases = _coordinated_phrases(old_verb, conj) and _object_of(old_head, old_verb, means) \
+            and _object_of(new_head, conj, means)
+        if old_verb is not anchor and not phrases:
+            return None
+        if phrases:
+            old_head, new_head = self._through_light(old_head), self._through_light(new_head)
+        if not phrases and _unparallel(old_head, new_head):
             return None  # "will not access X, but through Y": an object set against a means is no reframing
         if (old_head.pos_ in {"ADJ", "ADV"} or old_head.dep_ == "acomp") and any(c.dep_ == "advmod" and c.lower_ in {"as", "so"} and c.i < old_head.i
                                                   for c in old_head.children):
@@ -1303,8 +1320,9 @@ class ContrastExtractor:
     def _restated(self, pred: "Token", old: tuple[int, int], subject: "Token | None" = None
                   ) -> tuple[int, int] | None:
         """What the next clause says its subject is now: "X is no longer A; it is B", "... ; they have
-        become B". The clause follows a semicolon or a comma, its copula ("be", "become") is not
-        negated and its subject is a pronoun or the same noun as the first clause's."""
+        become B", "...; it represents B". The clause follows a semicolon or a comma, its copula ("be",
+        "become") or restating verb ([checks] restating_verbs, whose object is B) is not negated and its
+        subject is a pronoun or the same noun as the first clause's."""
         doc = pred.doc
         subj = subject if subject is not None else _subject(pred)
         if subj is None:
@@ -1314,7 +1332,9 @@ class ContrastExtractor:
                 break
             into = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "into"), None) \
                 if verb.lemma_.lower() in self.checks_["becoming_verbs"] else None
-            if verb.lemma_.lower() not in {"be", "become"} and into is None or verb == pred or _is_negated(verb):
+            restating = verb.pos_ == "VERB" and verb.lemma_.lower() in self.checks_["restating_verbs"]
+            if verb.lemma_.lower() not in {"be", "become"} and into is None and not restating or verb == pred \
+                    or _is_negated(verb):
                 continue
             if not any(_clause_break(t) for t in doc[old[1]:verb.i]):
                 return None
@@ -1322,7 +1342,8 @@ class ContrastExtractor:
             if other is None or not (other.pos_ == "PRON" and other.lower_ in _RESTATING_PRONOUNS
                                      or _word_lemma(other) == _word_lemma(subj)):
                 return None
-            attr = _first_child(verb, ("attr", "oprd"), after=verb.i) if into is None else _pobj(into)
+            attr = (_pobj(into) if into is not None
+                    else _first_child(verb, ("dobj",) if restating else ("attr", "oprd"), after=verb.i))
             if attr is None or attr.pos_ not in _NOMINAL or not _content(attr) or self._literal(attr) \
                     or _word_lemma(attr) in self.checks_["non_framings"]:
                 return None  # ("...; it is a pity" judges the rejection, it names nothing in its place)
@@ -1396,7 +1417,10 @@ class ContrastExtractor:
         for verb in doc[prep.right_edge.i + 1:]:
             if verb.text in {".", "!", "?"}:
                 break
-            if verb.lemma_.lower() != "be" or verb == cop or _is_negated(verb):
+            # "...; it represents / marks B" ([checks] restating_verbs) names B as its object, where "be"
+            # repeats the preposition
+            restating = verb.pos_ == "VERB" and verb.lemma_.lower() in self.checks_["restating_verbs"]
+            if verb.lemma_.lower() != "be" and not restating or verb == cop or _is_negated(verb):
                 continue
             if not any(_clause_break(t) for t in doc[prep.right_edge.i + 1:verb.i]):
                 return None
@@ -1404,15 +1428,24 @@ class ContrastExtractor:
             if other is None or not (other.pos_ == "PRON" and other.lower_ in _RESTATING_PRONOUNS
                                      or subj is not None and _word_lemma(other) == _word_lemma(subj)):
                 return None
-            again = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == prep.lower_ and c.i > verb.i), None)
-            second = _pobj(again) if again is not None else None
+            if restating:
+                again = verb
+                second = _first_child(verb, ("dobj",), after=verb.i)
+                if second is not None and (second.pos_ not in _NOMINAL or self._literal(second)
+                                           or _word_lemma(second) in self.checks_["non_framings"]):
+                    return None  # ("...; it means a lot to them" names nothing in its place)
+            else:
+                again = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == prep.lower_
+                              and c.i > verb.i), None)
+                second = _pobj(again) if again is not None else None
             if second is None or not _content(second):
                 return None
             old = self._side(first, prep.i + 1, _clause_end(doc, first))
             new = self._side(second, again.i + 1, _clause_end(doc, second))
             if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
                 return None
-            return Frame(f"not {prep.lower_} X; it is {prep.lower_} Y", conn.name, old, new, neg.i)
+            said = f"it {verb.lemma_.lower()}s Y" if restating else f"it is {prep.lower_} Y"
+            return Frame(f"not {prep.lower_} X; {said}", conn.name, old, new, neg.i)
         return None
 
     def _read_fronted_leaving(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
@@ -1436,9 +1469,10 @@ class ContrastExtractor:
         return Frame(f"{doc[start:end].text.lower()} X, {verb.lemma_.lower()} Y", conn.name, old, new, start)
 
     def _read_comparison(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
-        """"More than X, it is Y": a fronted "more than" phrase, then the clause that names what it is."""
+        """"More than X, it is Y": a fronted "more than" phrase, then the clause that names what it is
+        (or "more than X" in the predicate: "this represents more than X - it is Y")."""
         if not _opens_sentence(doc, start):
-            return None
+            return self._predicate_comparison(doc, start, end, conn)
         if end - start == 1:
             # "Less X, more Y"
             less = doc[start]
@@ -1468,6 +1502,34 @@ class ContrastExtractor:
         if old is None or new is None or _overlap(old, new):
             return None
         return Frame("more than X, it is Y", conn.name, old, new, start)
+
+    def _predicate_comparison(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
+        """"The night market is more than a bargain fair; it is a social stage", "this represents more
+        than a mere upgrade - it's a revolution": "more than X" as the object or predicate of its
+        clause goes past X only when the next clause restates the subject as Y (read like "X is no
+        longer A; it is B"); "sales grew by more than 20 percent" quantifies, and a verb of money
+        ([checks] amount_verbs: "costs more than a laptop") compares amounts."""
+        more, than = doc[start], doc[end - 1]
+        if more.lower_ != "more" or more.dep_ not in {"dobj", "attr", "acomp", "oprd"} \
+                or more.head.pos_ not in {"VERB", "AUX"}:
+            return None
+        pred = more.head
+        if pred.lemma_.lower() in self.checks_["amount_verbs"]:
+            return None
+        if than.dep_ == "prep" and than.head == more:
+            old_head = _pobj(than)
+        elif than.dep_ == "mark" and than.head.head == more:
+            old_head = than.head  # the parser may read "than a bargain fair" as a clause of "fair"
+        else:
+            return None
+        if not _content(old_head):
+            return None
+        cut = next((t.i for t in doc[old_head.i:] if _clause_break(t) or t.text in {".", "!", "?"}), len(doc))
+        old = self._side(old_head, end, cut)
+        new = self._restated(pred, old) if old is not None else None
+        if new is None:
+            return None
+        return Frame("more than X; it is Y", conn.name, old, new, start)
 
     def _read_set_against(self, doc: "Doc", start: int, end: int, conn, rejects: bool = False) -> Frame | None:
         """A fronted "Unlike X, which is A, Y is B" (A -> B) or "Compared with X, Y is actually B" (X -> B).
@@ -1918,6 +1980,43 @@ def _unparallel(old: "Token", new: "Token") -> bool:
     ("not limited to X, but into Y")."""
     roles = {_argument_role(old), _argument_role(new)}
     return "object" in roles and any(r.startswith("prep:") for r in roles)
+
+
+def _coordinated_phrases(verb: "Token", conj: "Token") -> bool:
+    """Are ``verb`` and its "but" conjunct ``conj`` two different content verbs ("not chase X but build
+    Y")? The same verb again ("not position it as X, but position it as Y") or a copula is left to
+    the alignment of like roles."""
+    return (verb.pos_ == "VERB" and conj.pos_ == "VERB" and conj.dep_ == "conj"
+            and conj.lemma_.lower() != verb.lemma_.lower()
+            and not (_copular_like(verb) or _copular_like(conj)))
+
+
+def _hung_participle(anchor: "Token", neg: "Token", but: "Token") -> "Token | None":
+    """The present participle that a negated "be" governs as a clause between the negator and "but"
+    ("are no longer just hunting for X, but ...", parsed with "are" as the root): the verb whose
+    phrase is negated. None when ``anchor`` is not such an auxiliary or has a predicate of its own."""
+    if anchor.pos_ != "AUX" or anchor.lemma_.lower() != "be" or any(
+            c.dep_ in {"attr", "acomp", "oprd", "prep"} and neg.i < c.i < but.i for c in anchor.children):
+        return None
+    return next((c for c in anchor.children if c.dep_ in {"advcl", "xcomp"} and c.tag_ == "VBG"
+                 and neg.i < c.i < but.i), None)
+
+
+def _object_of(tok: "Token", verb: "Token", means: Iterable[str] = ()) -> bool:
+    """Is ``tok`` the direct object of ``verb`` (or of a verb it takes as its complement: "want to
+    chase X"), or the object of a preposition on it ("look for X", "compete on X")? A side that hangs
+    anywhere else, a phrase fronted before its verb ("but through X, help them access Y") or one of
+    ``means`` ([checks] means_preps) is not what the verb phrase is about."""
+    head = tok.head
+    if tok.dep_ in {"pobj", "pcomp"} and head.dep_ == "prep":
+        if head.lower_ in means or head.i < head.head.i:
+            return False
+        head = head.head
+    elif tok.dep_ not in {"dobj", "obj"} or tok.i < head.i:
+        return False
+    while head != verb and head.dep_ == "xcomp" and head.head != head:
+        head = head.head
+    return head == verb
 
 
 def _counted(tok: "Token") -> bool:
