@@ -59,6 +59,11 @@ def sides(rows, family=None):
     ("It used to be a battle for traffic. Now it is a battle for users.", "battle for traffic", "battle for users"),
     ("Once, the supermarket was the centre of urban consumption. "
      "Today, community commerce is the centre of urban consumption.", "supermarket", "community commerce"),
+    # a view marked as the first one, or a time that is over ("There was a time when X was A")
+    ("Initially, the loyalty app was a coupon wallet. Now it is a membership platform.",
+     "coupon wallet", "membership platform"),
+    ("There was a time when the mall was a shopping destination. Today, it is a social venue.",
+     "shopping destination", "social venue"),
     ("Flow and capital are no longer the fundamental energy that drives retail. "
      "The transformation of retail itself is the original energy that drives its development.",
      "Flow and capital", "transformation of retail itself"),

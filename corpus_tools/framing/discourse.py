@@ -503,7 +503,10 @@ class DiscourseReader:
                 if doc[i].dep_ == "mark":
                     continue  # "once X happens, ...": a condition, not a past
                 pred = _governing_predicate(marker)
-                if pred is None or pred != root and not (pred.dep_ in {"xcomp", "ccomp"} and pred.head == root):
+                # ("There was a time when X was Y": the marker is the main clause, and its clause the view)
+                marker_is_main = i <= root.i < i + n and pred is not None and i <= pred.head.i < i + n
+                if pred is None or pred != root and not marker_is_main and not (
+                        pred.dep_ in {"xcomp", "ccomp"} and pred.head == root):
                     continue  # the marker must set the sentence's main clause in the past
                 head = _complement(pred, after=pred.i) or _complement(pred, after=i + n - 1)
                 clause = next((c for c in pred.children if c.dep_ == "ccomp"), None)
