@@ -23,7 +23,7 @@ FORM_LISTS = {"verbs": ("active", "passive"), "nouns": ("nominal",), "adjectives
 READERS = ("negation", "negation_only", "appositive_negation", "preference", "fronted_change", "fronted_leaving",
            "negated_framing", "negated_identity", "comparison", "temporal", "set_against",
            "parallel", "different", "degree", "far_from")
-PREDICATE_KEYS = ("class", "cue", "require_new", *FORMS, *FORM_LISTS, "old_marked")
+PREDICATE_KEYS = ("class", "cue", "require_new", *FORMS, *FORM_LISTS, "old_marked", "framed_old")
 CONNECTIVE_KEYS = ("class", "reader", "words", "later", "cue")
 CHECK_KEYS = ("literal_heads", "literal_entities", "list_markers", "adopt_verbs", "arrival_verbs", "means_preps",
               "negators", "restrictive", "additive", "additive_after_restrictive", "praise_predicates",
@@ -33,7 +33,7 @@ CHECK_KEYS += ("noun_complements", "reframable_heads", "arrival_adverbs", "count
                "cycle_nouns", "mover_nouns", "personal_possessives", "part_modifiers", "amount_verbs",
                "period_nouns", "restated_preps", "period_only", "affirming_when_negated", "filled_periods",
                "becoming_verbs", "weighing_preps", "size_verbs",
-               "former_markers", "restating_verbs")
+               "former_markers", "restating_verbs", "framing_nouns", "abstract_suffixes")
 GRAMMAR_KEYS = ("name", "max_side_words")
 _CLASS = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -78,6 +78,7 @@ class PredicateClass:
     require_new: bool = False
     line: int = 0
     old_marked: bool = False  # the old side must carry one of [checks] old_markers
+    framed_old: bool = False  # the old side may not be plural things that name no framing
 
 
 @dataclass
@@ -276,10 +277,12 @@ def _predicate(table: dict, index: int, source, lines: "_Lines") -> PredicateCla
     cue = table.get("cue", name.replace("_", " "))
     if not isinstance(cue, str):
         fail("'cue' must be a string", "cue")
-    old_marked = table.get("old_marked", False)
-    if not isinstance(old_marked, bool):
-        fail("'old_marked' must be true or false", "old_marked")
-    return PredicateClass(name, cue, forms, words, require_new, line, old_marked)
+    flags = {}
+    for flag in ("old_marked", "framed_old"):
+        flags[flag] = table.get(flag, False)
+        if not isinstance(flags[flag], bool):
+            fail(f"'{flag}' must be true or false", flag)
+    return PredicateClass(name, cue, forms, words, require_new, line, **flags)
 
 
 def _strings(value: Any) -> list[str]:
