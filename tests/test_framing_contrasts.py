@@ -350,3 +350,32 @@ def test_a_quotation_closed_after_its_period_stays_whole(nlp, extractor):
 ])
 def test_size_trends_other_phrasal_verbs_and_noun_modifiers_are_not_frames(nlp, extractor, text):
     assert frames(nlp, extractor, text) == []
+
+
+@pytest.mark.parametrize("text, old, new", [
+    # a pronoun subject frames with the clause that restates it, after a dash or a semicolon
+    ("This is not a crisis of demand—it's a crisis of trust.", "crisis of demand", "crisis of trust"),
+    ("That is not a failure of the format; it is a failure of management.", "failure of the format",
+     "failure of management"),
+    ("The coupon-driven playbook is losing its effectiveness.", "coupon-driven playbook", ""),
+    ("Repeat customers outweigh one-off visitors.", "one-off visitors", "Repeat customers"),
+    ("Shoppers increasingly reject throwaway fashion.", "throwaway fashion", ""),
+    ("The brand wants to tear off its budget label.", "budget label", ""),
+    ("The coupon model has hit a bottleneck.", "coupon model", ""),
+    ("The subscription box craze pressed the pause button.", "subscription box craze", ""),
+    ("Gone are the days when cheap traffic ruled the market.", "cheap traffic", ""),
+    ("The end of traditional department stores is near.", "traditional department stores", ""),
+    # an ending adjective completing a verb, then what replaces it
+    ("The discount-led approach has proven ineffective, replaced by a focus on membership.",
+     "discount-led approach", "focus on membership"),
+])
+def test_wordings_and_sides_from_a_fourth_batch(nlp, extractor, text, old, new):
+    assert [f[1:] for f in frames(nlp, extractor, text)] == [(old, new)]
+
+
+@pytest.mark.parametrize("text", [
+    "This is not a problem.",  # a pronoun subject with no restating clause rejects nothing
+    "Diners said goodbye to the era of 20 yuan lunches.",  # a period named by an amount is a price level
+])
+def test_pronoun_subjects_and_priced_periods_are_not_frames(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []

@@ -76,7 +76,7 @@ def test_a_new_wording_is_one_line_of_data(nlp, tmp_path):
     text = "Membership clubs are ousting the loyalty card."
     assert frames(nlp, ContrastExtractor().fit(nlp), text) == []
     source = builtin_grammar_path().read_text(encoding="utf-8")
-    edited = source.replace('"replace", "supplant",', '"oust", "replace", "supplant",', 1)
+    edited = source.replace('"replace", "supplant", "supersede", "displace",', '"oust", "replace", "supplant", "supersede", "displace",', 1)
     assert edited != source
     path = tmp_path / "frames.toml"
     path.write_text(edited, encoding="utf-8")

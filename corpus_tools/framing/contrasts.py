@@ -528,8 +528,13 @@ class ContrastExtractor:
     def _modified_kind(self, head: "Token", span: tuple[int, int]) -> bool:
         """A kind noun narrowed by a clause inside its side ("a place to meet", "places that sell
         books"): a role, where the bare noun ("from place to place") is literal."""
-        return self._kind_noun(head) and any(c.dep_ in {"relcl", "acl"} and span[0] <= c.i < span[1]
-                                             for c in head.children)
+        return self._kind_noun(head) and any((c.dep_ in {"relcl", "acl"} or self._marked_kind(c))
+                                             and span[0] <= c.i < span[1] for c in head.children)
+
+    def _marked_kind(self, modifier: "Token") -> bool:
+        """An adjective that marks a kind as the old or the new one: "traditional department stores",
+        "new convenience stores" name formats, not shops."""
+        return modifier.dep_ == "amod" and modifier.lower_ in self.checks_["old_markers"] | self.checks_["new_markers"]
 
     def _kind_noun(self, tok: "Token") -> bool:
         """Is ``tok`` a literal head that names a kind of thing ([checks] reframable_heads: "store",
@@ -540,6 +545,13 @@ class ContrastExtractor:
     def _literal(self, tok: "Token") -> bool:
         checks = self.checks_
         lemma = _word_lemma(tok)
+        if lemma in checks["period_nouns"]:
+            # "the era of 30 yuan" is a price level, where "the era of cheap traffic" names a framing
+            of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            amount = _pobj(of) if of is not None else None
+            if amount is not None and (amount.like_num or amount.ent_type_ in checks["amount_entities"]
+                                       or _counted(amount)):
+                return True
         return (lemma in checks["literal_heads"] or tok.ent_type_ in checks["literal_entities"] or tok.like_num
                 or tok.pos_ == "PRON" or _counted(tok))
 
@@ -558,10 +570,12 @@ class ContrastExtractor:
             if (frame.extra or {}).get("identity") and _word_lemma(head) == "one" and head.pos_ == "NOUN" \
                     and any(c.dep_ == "amod" for c in head.children):
                 continue  # "X is not a traditional one": a pro-form for the framing its adjective names
-            if self._literal(head) and not (reframed and self._kind_noun(head)):
+            marked = self._kind_noun(head) and any(self._marked_kind(c) for c in head.children)
+            if self._literal(head) and not (reframed and self._kind_noun(head)) and not marked:
                 # a shop, a sale, a warehouse set against a framing is a reframing of what it is ("the
                 # store is transforming into a fulfilment hub", "subscription is supplanting the
-                # one-off sale"); alone, or against another literal, it is an event or a route
+                # one-off sale"); alone, or against another literal, it is an event or a route (unless
+                # marked as a kind: "the end of traditional department stores" ends a format)
                 return True
             head = _span_head(doc, span)
             if span is frame.old and span[1] - span[0] == 1 and any(
@@ -702,8 +716,9 @@ class ContrastExtractor:
         """Is a side plural things ("many brands", "mechanical watches") rather than a framing? A plural
         head that is no framing noun ([checks] framing_nouns: "dividends", "models") nor abstract by
         its suffix ([checks] abstract_suffixes: "regulations"), in a side with no quotation marks."""
-        if head.tag_ not in {"NNS", "NNPS"} or any(t.text in _QUOTES for t in doc[side[0]:side[1]]):
-            return False
+        if head.tag_ not in {"NNS", "NNPS"} or any(t.text in _QUOTES for t in doc[side[0]:side[1]]) \
+                or any(self._marked_kind(c) for c in head.children):
+            return False  # ("traditional department stores" are a format, quoted words a term)
         lemma = _word_lemma(head)
         return lemma not in self.checks_["framing_nouns"] and not lemma.endswith(tuple(self.checks_["abstract_suffixes"]))
 
@@ -865,9 +880,11 @@ class ContrastExtractor:
         """The subject of a verb of arrival in the same sentence ("X fades away, Y is approaching")."""
         arrival = self.checks_["arrival_verbs"]
         # "X disappears, replaced by Y": a participle of replacement on the ending verb names what comes
-        for part in pred.children:
+        # (on the verb an ending adjective completes: "X has proven ineffective, replaced by Y")
+        completed = [pred.head] if pred.dep_ in {"acomp", "oprd"} and pred.head != pred else []
+        for part in [c for t in (pred, *completed) for c in t.children]:
             if part.dep_ in {"advcl", "conj", "xcomp"} and part.tag_ == "VBN" and part.i > pred.i \
-                    and part.lemma_.lower() in {"replace", "supplant", "supersede", "succeed", "displace"}:
+                    and part.lemma_.lower() in self.checks_["replacing_participles"]:
                 agent = next((c for c in part.children if c.dep_ in {"agent", "prep"} and c.lower_ == "by"), None)
                 obj = _pobj(agent) if agent is not None else None
                 if obj is not None and _content(obj) and obj.i not in used:
@@ -1390,7 +1407,11 @@ class ContrastExtractor:
             return None  # "there are not many real changes": an existential frames no subject
         if attr is None:
             return self._negated_prep_restated(doc, cop, reductive or neg, conn)
-        if attr.pos_ not in {"NOUN", "PROPN"} or subj is None or not _content(subj):
+        if attr.pos_ not in {"NOUN", "PROPN"}:
+            return None
+        # a pronoun subject ("This is not a failure of X") frames only with the clause that restates it
+        pointing = subj is not None and subj.lower_ in self.checks_["restating_subjects"]
+        if subj is None or not _content(subj) and not pointing:
             return None
         # "X is not a Y", "X is not 'Y'", and a bare noun "X is not infrastructure" (no determiner
         # or possessive that would make Y a particular thing: "this is not the case", "not our goal")
@@ -1406,6 +1427,8 @@ class ContrastExtractor:
             return None
         # "X is not A; it is B": the next clause says what the subject is instead
         new = self._restated(cop, old)
+        if new is None and pointing:
+            return None
         if new is None and cut < len(doc) and any(t.lower_ in {"rather", "instead"} for t in rest):
             return None  # "...; instead, the brand ..." turns to another subject: not this reader's
         # the predicate noun is a role the subject is said not to play: a kind noun ("not a shop",
@@ -1873,8 +1896,6 @@ def _clause_break(tok: "Token") -> bool:
         tok.text == "-" and tok.i > 0 and bool(tok.doc[tok.i - 1].whitespace_))
 
 
-#: Verbs of becoming that name what the subject is now with "into" ("...; it has turned into a hub").
-
 #: Pronouns by which a following clause restates the subject ("...; it is a stage").
 _RESTATING_PRONOUNS = frozenset({"it", "they"})
 
@@ -1888,6 +1909,11 @@ def _through_time_noun(tok: "Token | None", filled_periods: frozenset[str]) -> "
         return tok  # "8 years of gambling" is a duration, not a period named by what filled it
     prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     obj = _pobj(prep) if prep is not None else None
+    if obj is None:
+        # "the days when price wars dominated": what filled the days is the when-clause's subject
+        clause = next((c for c in tok.children if c.dep_ == "relcl" and any(
+            w.lower_ == "when" and w.dep_ == "advmod" for w in c.children)), None)
+        obj = _subject(clause) if clause is not None else None
     return obj if obj is not None and _content(obj) else tok
 
 

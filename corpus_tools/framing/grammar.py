@@ -33,7 +33,9 @@ CHECK_KEYS += ("noun_complements", "reframable_heads", "arrival_adverbs", "count
                "cycle_nouns", "mover_nouns", "personal_possessives", "part_modifiers", "amount_verbs",
                "period_nouns", "restated_preps", "period_only", "affirming_when_negated", "filled_periods",
                "becoming_verbs", "weighing_preps", "size_verbs",
-               "former_markers", "restating_verbs", "framing_nouns", "abstract_suffixes")
+               "former_markers", "restating_verbs", "framing_nouns", "abstract_suffixes",
+               "restating_subjects", "amount_entities",
+               "replacing_participles")
 GRAMMAR_KEYS = ("name", "max_side_words")
 _CLASS = re.compile(r"^[a-z][a-z0-9_]*$")
 
