@@ -685,8 +685,6 @@ class ContrastExtractor:
             return None
         if pred.old_marked and not any(t.lower_ in self.checks_["old_markers"] for t in doc[old[0]:old[1]]):
             return None  # "change the original model" sets a framing aside; "change the model" is an act
-        if pred.framed_old and self._plural_things(doc, old_head, old):
-            return None  # "mechanical watches disappear", "many top anchors fade": things go, no framing ends
         new = None
         if new_head is not None:
             new = self._side(new_head, *_bounds(new_head, head, new_prep), exclude=stops | set(range(*old)))
@@ -711,16 +709,6 @@ class ContrastExtractor:
             new = quoted_new
         return Frame(_cue(pred.cue, tok, wording, form, new is not None), pred.name, old, new, tok.i,
                      extra={"predicate": wording.text})
-
-    def _plural_things(self, doc: "Doc", head: "Token", side: tuple[int, int]) -> bool:
-        """Is a side plural things ("many brands", "mechanical watches") rather than a framing? A plural
-        head that is no framing noun ([checks] framing_nouns: "dividends", "models") nor abstract by
-        its suffix ([checks] abstract_suffixes: "regulations"), in a side with no quotation marks."""
-        if head.tag_ not in {"NNS", "NNPS"} or any(t.text in _QUOTES for t in doc[side[0]:side[1]]) \
-                or any(self._marked_kind(c) for c in head.children):
-            return False  # ("traditional department stores" are a format, quoted words a term)
-        lemma = _word_lemma(head)
-        return lemma not in self.checks_["framing_nouns"] and not lemma.endswith(tuple(self.checks_["abstract_suffixes"]))
 
     def _first_role(self, roles: Sequence[Role], pred: "Token", last: "Token | None", used: set[int], form: str,
                     other: "Token | None" = None) -> tuple["Token | None", "Token | None"]:

@@ -23,7 +23,7 @@ FORM_LISTS = {"verbs": ("active", "passive"), "nouns": ("nominal",), "adjectives
 READERS = ("negation", "negation_only", "appositive_negation", "preference", "fronted_change", "fronted_leaving",
            "negated_framing", "negated_identity", "comparison", "temporal", "set_against",
            "parallel", "different", "degree", "far_from")
-PREDICATE_KEYS = ("class", "cue", "require_new", *FORMS, *FORM_LISTS, "old_marked", "framed_old")
+PREDICATE_KEYS = ("class", "cue", "require_new", *FORMS, *FORM_LISTS, "old_marked")
 CONNECTIVE_KEYS = ("class", "reader", "words", "later", "cue")
 CHECK_KEYS = ("literal_heads", "literal_entities", "list_markers", "adopt_verbs", "arrival_verbs", "means_preps",
               "negators", "restrictive", "additive", "additive_after_restrictive", "praise_predicates",
@@ -33,7 +33,7 @@ CHECK_KEYS += ("noun_complements", "reframable_heads", "arrival_adverbs", "count
                "cycle_nouns", "mover_nouns", "personal_possessives", "part_modifiers", "amount_verbs",
                "period_nouns", "restated_preps", "period_only", "affirming_when_negated", "filled_periods",
                "becoming_verbs", "weighing_preps", "size_verbs",
-               "former_markers", "restating_verbs", "framing_nouns", "abstract_suffixes",
+               "former_markers", "restating_verbs",
                "restating_subjects", "amount_entities",
                "replacing_participles")
 GRAMMAR_KEYS = ("name", "max_side_words")
@@ -80,7 +80,6 @@ class PredicateClass:
     require_new: bool = False
     line: int = 0
     old_marked: bool = False  # the old side must carry one of [checks] old_markers
-    framed_old: bool = False  # the old side may not be plural things that name no framing
 
 
 @dataclass
@@ -279,12 +278,10 @@ def _predicate(table: dict, index: int, source, lines: "_Lines") -> PredicateCla
     cue = table.get("cue", name.replace("_", " "))
     if not isinstance(cue, str):
         fail("'cue' must be a string", "cue")
-    flags = {}
-    for flag in ("old_marked", "framed_old"):
-        flags[flag] = table.get(flag, False)
-        if not isinstance(flags[flag], bool):
-            fail(f"'{flag}' must be true or false", flag)
-    return PredicateClass(name, cue, forms, words, require_new, line, **flags)
+    old_marked = table.get("old_marked", False)
+    if not isinstance(old_marked, bool):
+        fail("'old_marked' must be true or false", "old_marked")
+    return PredicateClass(name, cue, forms, words, require_new, line, old_marked)
 
 
 def _strings(value: Any) -> list[str]:
