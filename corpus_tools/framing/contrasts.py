@@ -1466,7 +1466,7 @@ class ContrastExtractor:
             new = self._side(second, again.i + 1, _clause_end(doc, second))
             if old is None or new is None or _overlap(old, new) or _same_text(doc, old, new):
                 return None
-            said = f"it {verb.lemma_.lower()}s Y" if restating else f"it is {prep.lower_} Y"
+            said = f"it {verb.lower_} Y" if restating else f"it is {prep.lower_} Y"
             return Frame(f"not {prep.lower_} X; {said}", conn.name, old, new, neg.i)
         return None
 
