@@ -379,3 +379,16 @@ def test_wordings_and_sides_from_a_fourth_batch(nlp, extractor, text, old, new):
 ])
 def test_pronoun_subjects_and_priced_periods_are_not_frames(nlp, extractor, text):
     assert frames(nlp, extractor, text) == []
+
+
+@pytest.mark.parametrize("text, cue, old, new", [
+    # the "end" inside "reach the end of the road" is the idiom's word, not an ending noun of its own
+    ("The subsidy logic has reached the end of the road.", "X reach the end of the road", "subsidy logic", ""),
+    ("The coupon craze has passed its peak.", "X pass its peak", "coupon craze", ""),
+    ("Mall culture has entered its twilight.", "X enter its twilight", "Mall culture", ""),
+    ("Scale takes a back seat to profitability.", "X take a back seat to Y", "Scale", "profitability"),
+    # a verb's lemma said in the third person
+    ("The old loyalty scheme no longer applies.", "X no longer applies", "old loyalty scheme", ""),
+])
+def test_idioms_of_ending_and_giving_way(nlp, extractor, text, cue, old, new):
+    assert frames(nlp, extractor, text) == [(cue, old, new)]

@@ -440,6 +440,7 @@ class ContrastExtractor:
         # words that are themselves framing predicates ("comes to an end") cannot be an arrival
         self._predicates = {tok.i for tok, entries in candidates
                             if any(r.kind == "subject" for e in entries for r in e[0].forms.get("active", ((),))[0])}
+        covered: set[int] = set()  # the fixed words of a wording that read ("reach the end of the road")
         for tok, entries in candidates:
             read = []
             for pred, key, wording in entries:
@@ -451,7 +452,11 @@ class ContrastExtractor:
                     read.append((wording, frame))
             # the longest wording that reads wins: "brands wave goodbye to the price war" leaves the price
             # war; "wave goodbye" alone ("the old stores are waving goodbye to us") ends its subject
-            frames += [frame for wording, frame in read if not any(_extends(other, wording) for other, _ in read)]
+            kept = [(wording, frame) for wording, frame in read if not any(_extends(other, wording) for other, _ in read)]
+            covered.update(t.i for wording, _ in kept for t in _match_rest(doc, tok, wording.rest) or ())
+            frames += [frame for _, frame in kept]
+        # a word inside another wording is not a wording of its own: the "end" of "reach the end of the road"
+        frames = [f for f in frames if f.anchor not in covered]
         for conn, start, end in self._connective_matches(features):
             reader = getattr(self, f"_read_{conn.reader}")
             try:
@@ -1319,7 +1324,7 @@ class ContrastExtractor:
             # "the old logic of traffic no longer works": the subject has had its day
             subj = _subject(pred)
             span = self._side(subj, 0, start) if _content(subj) and subj.i < start else None
-            return Frame(f"X no longer {pred.lemma_.lower()}s", conn.name, span, None, start) if span else None
+            return Frame(f"X no longer {_third_person(pred.lemma_.lower())}", conn.name, span, None, start) if span else None
         else:
             return None
         if head is None or not _content(head):
@@ -2083,6 +2088,15 @@ def _noun_modifier(tok: "Token", key: str, wording: Wording) -> bool:
     own: "the swan song of X")."""
     return key == "nouns" and tok.dep_ == "compound" and tok.head.i > tok.i and tok.head.pos_ in _NOMINAL \
         and tok.head.lower_ not in wording.rest
+
+
+def _third_person(lemma: str) -> str:
+    """"work" -> "works", "apply" -> "applies", "go" -> "goes": a verb's lemma as a cue says it."""
+    if lemma.endswith("y") and len(lemma) > 1 and lemma[-2] not in "aeiou":
+        return lemma[:-1] + "ies"
+    if lemma.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return lemma + "es"
+    return lemma + "s"
 
 
 def _extends(longer: Wording, shorter: Wording) -> bool:
