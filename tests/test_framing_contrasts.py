@@ -392,3 +392,19 @@ def test_pronoun_subjects_and_priced_periods_are_not_frames(nlp, extractor, text
 ])
 def test_idioms_of_ending_and_giving_way(nlp, extractor, text, cue, old, new):
     assert frames(nlp, extractor, text) == [(cue, old, new)]
+
+
+@pytest.mark.parametrize("text, old, new", [
+    ("Readers no longer buy books; they buy stories.", "books", "stories"),
+    ("Brands no longer chase traffic, they cultivate members.", "traffic", "members"),
+])
+def test_an_act_given_up_for_the_one_the_next_clause_restates(nlp, extractor, text, old, new):
+    assert frames(nlp, extractor, text) == [("no longer X; Y instead", old, new)]
+
+
+@pytest.mark.parametrize("text", [
+    "Brands no longer chase traffic.",  # no restating clause: a report of what brands do
+    "The chain no longer sells phones; it still sells tablets.",  # "still" keeps, it does not replace
+])
+def test_an_act_given_up_alone_or_kept_is_not_a_frame(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []

@@ -1320,6 +1320,15 @@ class ContrastExtractor:
                 return Frame("X is no longer Y", conn.name, span, None, start) if span is not None else None
         elif pred.pos_ in {"VERB"} and pred.i > last.i and not any(c.dep_ in _SUBJ for c in pred.children):
             head = pred  # "No longer blindly expanding its own platform": the practice given up
+        elif pred.pos_ == "VERB" and pred.i > last.i and _first_child(pred, ("dobj",), after=pred.i) is not None:
+            # "Consumers no longer buy products; they buy experiences": an act given up for the one the
+            # next clause restates its subject doing (alone, "brands no longer chase X" may be a report)
+            obj = _first_child(pred, ("dobj",), after=pred.i)
+            if not _content(obj):
+                return None  # (a literal side is judged with the other one: "products" against "experiences")
+            old = self._side(obj, pred.i + 1, _clause_end(doc, obj))
+            new = self._restated_act(pred, old) if old is not None else None
+            return Frame("no longer X; Y instead", conn.name, old, new, start) if new is not None else None
         elif pred.pos_ in {"VERB"} and pred.lemma_.lower() in self.checks_["no_longer_ending"]:
             # "the old logic of traffic no longer works": the subject has had its day
             subj = _subject(pred)
@@ -1337,6 +1346,35 @@ class ContrastExtractor:
             return None
         new = self._restated(pred, span) if head.pos_ in _NOMINAL else None
         return Frame("no longer X; it is Y" if new else "no longer X", conn.name, span, new, start)
+
+    def _restated_act(self, pred: "Token", old: tuple[int, int]) -> tuple[int, int] | None:
+        """The object of the act a following clause restates its subject doing: "Consumers no longer
+        buy products; they buy experiences" (after a clause break, the same subject or a pronoun for
+        it, a verb that is not negated)."""
+        doc = pred.doc
+        subj = _subject(pred)
+        if subj is None:
+            return None
+        for verb in doc[old[1]:]:
+            if verb.text in {".", "!", "?"}:
+                break
+            if verb.pos_ != "VERB" or verb == pred or _is_negated(verb) or verb.dep_ not in {"ROOT", "conj", "ccomp", "parataxis"}:
+                continue
+            if not any(_clause_break(t) for t in doc[old[1]:verb.i]):
+                return None
+            other = _subject(verb)
+            if other is None or not (other.pos_ == "PRON" and other.lower_ in _RESTATING_PRONOUNS
+                                     or _word_lemma(other) == _word_lemma(subj)):
+                return None
+            if any(c.dep_ == "advmod" and c.lower_ in self.checks_["additive"] | self.checks_["old_markers"]
+                   for c in verb.children):
+                return None  # "...; it still / also sells Y" keeps or adds, it does not replace
+            obj = _first_child(verb, ("dobj",), after=verb.i)
+            if obj is None or not _content(obj):
+                return None
+            new = self._side(obj, verb.i + 1, _clause_end(doc, obj))
+            return None if new is None or _overlap(old, new) or _same_text(doc, old, new) else new
+        return None
 
     def _restated(self, pred: "Token", old: tuple[int, int], subject: "Token | None" = None
                   ) -> tuple[int, int] | None:
