@@ -408,3 +408,13 @@ def test_an_act_given_up_for_the_one_the_next_clause_restates(nlp, extractor, te
 ])
 def test_an_act_given_up_alone_or_kept_is_not_a_frame(nlp, extractor, text):
     assert frames(nlp, extractor, text) == []
+
+
+def test_a_fronted_once_phrase_the_parser_hung_on_the_subject(nlp, extractor):
+    found = frames(nlp, extractor, "Once a luxury, same-day delivery is now a basic expectation.")
+    assert [f[1:] for f in found] == [("luxury", "basic expectation")], found
+
+
+def test_once_as_a_condition_is_no_former_time(nlp, extractor):
+    # "once" = "as soon as": what follows is the background of a claim, not a time that is over
+    assert frames(nlp, extractor, "Once the dividend is gone, brands now must compete on service.") == []

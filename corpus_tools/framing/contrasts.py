@@ -1814,6 +1814,8 @@ class ContrastExtractor:
 
     def _read_temporal(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"In the past / used to / in the era of X ... now / today Y": each clause's main argument."""
+        if doc[start:end].text.lower() == "once" and doc[start].dep_ == "mark":
+            return None  # "once the dividend is gone, ...": "as soon as", a condition, not a former time
         later_words = [w.split() for w in conn.later]
         lowers = [t.lower_ for t in doc[end:]]
         found = next(((doc[end + i], words) for i in range(len(lowers)) for words in later_words
@@ -1824,6 +1826,8 @@ class ContrastExtractor:
         old_pred = _governing_predicate(doc[end - 1])
         new_pred = _governing_predicate(later)
         fronted = _first_child(doc[end - 1], ("pobj",)) if end - start == 1 and _opens_sentence(doc, start) else None
+        if fronted is None and end - start == 1 and _opens_sentence(doc, start):
+            fronted = _fronted_noun(doc, end)  # "Once a luxury, fast delivery ...": "luxury" hung on the subject
         if old_pred is not None and old_pred == new_pred and fronted is not None and fronted.pos_ in _NOMINAL:
             # "Once a place to buy books, the bookshop is now a place to meet": the fronted phrase is
             # what the subject was, the predicate what it is now
@@ -2126,6 +2130,16 @@ def _noun_modifier(tok: "Token", key: str, wording: Wording) -> bool:
     own: "the swan song of X")."""
     return key == "nouns" and tok.dep_ == "compound" and tok.head.i > tok.i and tok.head.pos_ in _NOMINAL \
         and tok.head.lower_ not in wording.rest
+
+
+def _fronted_noun(doc: "Doc", start: int) -> "Token | None":
+    """The noun of a verbless phrase from ``start`` to the next comma ("Once | a luxury, ..."), when
+    the parser hung it on a word after the comma."""
+    comma = next((t.i for t in doc[start:start + 8] if t.text == ","), None)
+    if comma is None or comma == start or any(t.pos_ in {"VERB", "AUX"} for t in doc[start:comma]):
+        return None
+    tops = [t for t in doc[start:comma] if not start <= t.head.i < comma and t.pos_ not in {"DET", "PUNCT"}]
+    return tops[0] if len(tops) == 1 and tops[0].pos_ in {"NOUN", "PROPN"} and tops[0].head.i > comma else None
 
 
 def _third_person(lemma: str) -> str:
