@@ -1814,8 +1814,11 @@ class ContrastExtractor:
 
     def _read_temporal(self, doc: "Doc", start: int, end: int, conn) -> Frame | None:
         """"In the past / used to / in the era of X ... now / today Y": each clause's main argument."""
-        if doc[start:end].text.lower() == "once" and doc[start].dep_ == "mark":
-            return None  # "once the dividend is gone, ...": "as soon as", a condition, not a former time
+        if doc[start:end].text.lower() == "once" and doc[start].dep_ == "mark" and (
+                start == 0 or doc[start - 1].is_punct or doc[start - 1].pos_ == "CCONJ"):
+            # "once the dividend is gone, ...": "as soon as", a condition, not a former time ("where once X
+            # mattered" opens with "where": a former time)
+            return None
         later_words = [w.split() for w in conn.later]
         lowers = [t.lower_ for t in doc[end:]]
         found = next(((doc[end + i], words) for i in range(len(lowers)) for words in later_words
