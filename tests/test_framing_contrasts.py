@@ -418,3 +418,19 @@ def test_a_fronted_once_phrase_the_parser_hung_on_the_subject(nlp, extractor):
 def test_once_as_a_condition_is_no_former_time(nlp, extractor):
     # "once" = "as soon as": what follows is the background of a claim, not a time that is over
     assert frames(nlp, extractor, "Once the dividend is gone, brands now must compete on service.") == []
+
+
+@pytest.mark.parametrize("text, cue, old, new", [
+    ("Long gone are the days of cheap coupons.", "X gone", "cheap coupons", ""),
+    ("Many shoppers disagree with the idea of endless discounts.", "disagree with X", "idea of endless discounts", ""),
+    ("The market has tilted from sellers to buyers.", "tilt from X to Y", "sellers", "buyers"),
+    ("There will be no department stores, there is only experience centres.", "no X, only Y", "department stores",
+     "experience centres"),
+])
+def test_wordings_from_a_fifth_batch(nlp, extractor, text, cue, old, new):
+    assert frames(nlp, extractor, text) == [(cue, old, new)]
+
+
+def test_ranges_listed_one_after_another_are_not_a_change(nlp, extractor):
+    text = "From coffee carts to bakeries, from florists to bookshops, the app now serves every street."
+    assert frames(nlp, extractor, text) == []

@@ -1259,6 +1259,8 @@ class ContrastExtractor:
             nxt = next((t for t in doc[after.i + 1:] if not t.is_space), None)
             if nxt is not None and nxt.lower_ in self.checks_["list_markers"]:
                 return None  # "From X to Y, all centred on Z": an enumeration, not a change
+            if nxt is not None and nxt.lower_ == "from" and after.text == ",":
+                return None  # "From A to B, from C to D, ...": ranges listed one after another
         if _quantified_clause(frm, new_end, self.checks_["list_markers"]):
             return None  # "From X to Y, they are all ...", "..., banners hang everywhere": the range is a list
         old = self._side(old_head, frm.i + 1, to.i)
@@ -2164,8 +2166,9 @@ def _predicative_participle(tok: "Token") -> bool:
     """A participle said of the subject by "be" ("is outdated", "is gone"), not a perfect ("has gone back")."""
     if any(c.lemma_.lower() == "have" and c.dep_ == "aux" for c in tok.children):
         return False
-    if tok.dep_ == "nsubj" and tok.i == 0 and tok.head.lemma_.lower() == "be" and tok.head.i == 1:
-        return True  # fronted before its copula: "Gone are the days of X"
+    if tok.dep_ == "nsubj" and tok.head.lemma_.lower() == "be" and tok.head.i == tok.i + 1 and all(
+            t.dep_ == "advmod" and t.head == tok for t in tok.doc[:tok.i]):
+        return True  # fronted before its copula: "Gone are the days of X", "Long gone are the days"
     return tok.dep_ == "acomp" or any(c.lemma_.lower() == "be" and c.dep_ in {"aux", "auxpass"} for c in tok.children)
 
 
@@ -2319,8 +2322,10 @@ def _holder(pred: "Token") -> "Token | None":
     """What a predicative noun or adjective is said of: the copula's subject ("X is obsolete", "X has
     become a thing of the past"), the noun it is in apposition to ("X: the gravedigger of Y")."""
     tok = pred
-    if tok.dep_ == "nsubj" and tok.i < tok.head.i and tok.head.lemma_.lower() == "be" and tok.pos_ in {"ADJ", "VERB"}:
-        # inverted: "Gone are the days of X" (the parser takes the fronted adjective for the subject)
+    if tok.dep_ in {"nsubj", "acomp"} and tok.i < tok.head.i and tok.head.lemma_.lower() == "be" \
+            and tok.pos_ in {"ADJ", "VERB"} and _subject(tok.head) in (None, tok):
+        # inverted: "Gone are the days of X", "Long gone are the days" (the parser takes the fronted
+        # adjective for the subject, or for a complement before its copula)
         attr = _first_child(tok.head, ("attr",), after=tok.head.i)
         if attr is not None:
             return attr
