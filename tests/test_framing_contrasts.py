@@ -434,3 +434,18 @@ def test_wordings_from_a_fifth_batch(nlp, extractor, text, cue, old, new):
 def test_ranges_listed_one_after_another_are_not_a_change(nlp, extractor):
     text = "From coffee carts to bakeries, from florists to bookshops, the app now serves every street."
     assert frames(nlp, extractor, text) == []
+
+
+def test_a_change_of_focus_between_two_gerunds(nlp, extractor):
+    # a from-phrase holding a verb is "keep X from doing" only without its "to"
+    found = frames(nlp, extractor, "Shops have shifted their focus from finding new buyers to keeping old ones.")
+    assert [f[1:] for f in found] == [("finding new buyers", "keeping old ones")], found
+
+
+@pytest.mark.parametrize("text", [
+    "Loyalty points are no longer rewards to attract shoppers but have become a burden.",
+    "Loyalty points are no longer rewards to attract shoppers but have instead become a burden that worries chains.",
+])
+def test_a_correction_the_parser_hung_on_a_relative_clause(nlp, extractor, text):
+    found = frames(nlp, extractor, text)
+    assert len(found) == 1 and found[0][1] == "rewards to attract shoppers" and found[0][2].startswith("burden"), found

@@ -971,6 +971,10 @@ class ContrastExtractor:
         if nxt is not None and nxt.pos_ == "SCONJ":
             return None  # "..., but if I say Y": a new sentence-level move, not the corrected side
         neg = _find_negation(anchor, but.i, checks["negators"] or _NEGATORS)
+        if neg is None and anchor.dep_ in {"relcl", "acl", "advcl"}:
+            restated = self._relative_swallowed(doc, anchor, but, conn)
+            if restated is not None:
+                return restated
         if neg is None and anchor.pos_ in _NOMINAL and anchor.head != anchor:
             # "is not just clicks, but loyal members": the negator sits on the copula
             neg = _negator_before(anchor.head, anchor.i)
@@ -1348,6 +1352,32 @@ class ContrastExtractor:
             return None
         new = self._restated(pred, span) if head.pos_ in _NOMINAL else None
         return Frame("no longer X; it is Y" if new else "no longer X", conn.name, span, new, start)
+
+    def _relative_swallowed(self, doc: "Doc", verb: "Token", but: "Token", conn) -> Frame | None:
+        """"Rules are no longer tools to stimulate X but have become a friction": the parser hangs "but
+        have become Y" on the relative clause inside the negated predicate noun; the correction is
+        the copula's, so the sides are that noun and what the subject has become."""
+        noun = verb.head
+        if noun.pos_ in {"VERB", "AUX"}:  # (or a clause of the copula after its predicate noun)
+            noun = _first_child(noun, ("attr", "oprd"), before=verb.i) or noun
+        if noun.dep_ not in {"attr", "oprd"} or noun.pos_ not in _NOMINAL:
+            return None
+        cop = noun.head
+        # (or on the copula itself, as a clause after "but": "... but have instead become Y")
+        conj = _first_child(verb, ("conj",), after=but.i) or _first_child(cop, ("advcl", "conj"), after=but.i)
+        if conj is None or conj.lemma_.lower() not in _COPULAS or any(c.dep_ in _SUBJ for c in conj.children):
+            return None  # (a subject of its own makes it another clause)
+        neg = _negator_before(cop, noun.i)
+        new_head = _first_child(conj, ("attr", "oprd"), after=conj.i)
+        if neg is None or new_head is None or not (_content(noun) and _content(new_head)):
+            return None
+        old = self._side(noun, neg.i + 1, but.i)
+        if old is not None and verb.head != noun and old[1] == verb.left_edge.i:
+            old = (old[0], min(but.i, verb.right_edge.i + 1))  # "rewards | to attract shoppers": its purpose too
+        new = self._side(new_head, conj.i + 1, _clause_end(doc, new_head))
+        if old is None or new is None or _overlap(old, new):
+            return None
+        return Frame(f"{_negator_text(neg)} X, but Y", conn.name, old, new, but.i)
 
     def _restated_act(self, pred: "Token", old: tuple[int, int]) -> tuple[int, int] | None:
         """The object of the act a following clause restates its subject doing: "Consumers no longer
@@ -2173,14 +2203,16 @@ def _predicative_participle(tok: "Token") -> bool:
 
 
 def _keeps_from_doing(verb: "Token") -> bool:
-    """"avoid / keep / stop X from V-ing": a "from" phrase holding a verb, on the verb or its object."""
+    """"avoid / keep / stop X from V-ing": a "from" phrase holding a verb, on the verb or its object
+    (not one that runs to a "to": "shifted their focus from seeking X to mining Y" is a change)."""
     objects = [c for c in verb.children if c.dep_ in {"dobj", "obj"}]
     if not objects:
         return False
     for tok in [verb, *objects]:
         for prep in tok.children:
-            if prep.dep_ == "prep" and prep.lower_ == "from" and prep.i > objects[0].i and any(
-                    c.tag_ == "VBG" for c in prep.children):
+            doing = next((c for c in prep.children if c.tag_ == "VBG"), None) \
+                if prep.dep_ == "prep" and prep.lower_ == "from" and prep.i > objects[0].i else None
+            if doing is not None and _find_to(prep, doing) is None:
                 return True
     return False
 
