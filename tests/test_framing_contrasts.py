@@ -449,3 +449,26 @@ def test_a_change_of_focus_between_two_gerunds(nlp, extractor):
 def test_a_correction_the_parser_hung_on_a_relative_clause(nlp, extractor, text):
     found = frames(nlp, extractor, text)
     assert len(found) == 1 and found[0][1] == "rewards to attract shoppers" and found[0][2].startswith("burden"), found
+
+
+@pytest.mark.parametrize("text, cue, old, new", [
+    # a verb the lemmatiser got wrong ("waned": "wan") is found by its regular inflection
+    ("The appeal of flash sales has waned.", "X wane", "appeal of flash sales", ""),
+    # "one" with an adjective is a pro-form for a framing, not a number
+    ("The centralised buying model is giving way to a decentralised one.", "X give way to Y",
+     "centralised buying model", "decentralised one"),
+    ("Advertisers trim brand investment in favour of performance ads.", "trim X in favour of Y", None, None),
+    ("Chains cut brand spending in favour of performance ads.", "cut X in favour of Y", "brand spending",
+     "performance ads"),
+])
+def test_inflections_pro_forms_and_setting_aside(nlp, extractor, text, cue, old, new):
+    found = frames(nlp, extractor, text)
+    assert found == ([] if old is None else [(cue, old, new)]), found
+
+
+@pytest.mark.parametrize("text", [
+    "The workshop grew from contract sewing to export orders, to its own label.",  # a list of stages
+    "The café moved from the third floor to the second floor.",  # a place
+])
+def test_lists_of_stages_and_places_are_not_a_change(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []

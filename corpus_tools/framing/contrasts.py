@@ -345,14 +345,20 @@ class ContrastExtractor:
                 hashes = tuple(strings.add(w) for w in words.split())
                 connective_index.setdefault(hashes[0], []).append((hashes, conn))
         lemmas = set(index) | {w.capitalize() for w in index}  # spaCy keeps a capital in some lemmas
-        self.lemma_hashes_ = frozenset(strings.add(w) for w in lemmas)
         self.connective_index_ = connective_index
-        # inflected forms of the grammar's words: a headline is re-read only when it holds one
+        # inflected forms of the grammar's words: a headline is re-read only when it holds one, and a
+        # verb the lemmatiser got wrong ("waned": "wan") is still found by its regular inflection
         forms = {w for conn in connectives.values() for words in conn.words for w in words.split()}
+        inflections: dict[str, str] = {}
         for lemma in index:
             stem = lemma[:-1] if lemma.endswith("e") else lemma
-            forms.update({lemma, lemma + "s", lemma + "es", lemma + "d", lemma + "ed", stem + "ing",
-                          stem + "ed", lemma + lemma[-1:] + "ed", lemma + lemma[-1:] + "ing"})
+            inflected = {lemma + "s", lemma + "es", lemma + "d", lemma + "ed", stem + "ing",
+                         stem + "ed", lemma + lemma[-1:] + "ed", lemma + lemma[-1:] + "ing"}
+            forms.update(inflected | {lemma})
+            for form in inflected - set(index):
+                inflections.setdefault(form, lemma)
+        self.inflections_ = inflections
+        self.lemma_hashes_ = frozenset(strings.add(w) for w in lemmas | set(inflections))
         self.surface_hashes_ = frozenset(strings.add(w) for w in forms)
         self.grammar_ = grammar
         self.index_ = index
@@ -428,6 +434,8 @@ class ContrastExtractor:
         for i in [i for i, row in enumerate(features) if row[0] in hashes or row[4] in hashes]:
             tok = doc[i]
             entries = list(index.get(tok.lemma_) or index.get(tok.lemma_.lower()) or ())
+            if not entries and tok.pos_ == "VERB" and tok.lower_ in self.inflections_:
+                entries = list(index[self.inflections_[tok.lower_]])  # the lemmatiser's slip: "waned" -> "wan"
             # (the parse is read only for a form that has adjectives: "be" is a candidate in most sentences)
             adjectives = [e for e in index.get(tok.lower_, ()) if e[1] == "adjectives"]
             if adjectives and tok.lower_ != tok.lemma_.lower() and _predicative_participle(tok):
@@ -572,9 +580,12 @@ class ContrastExtractor:
             head = _span_head(doc, span)
             reframed = len(sides) == 2 and any(plain) or (frame.extra or {}).get("identity") \
                 or (frame.extra or {}).get("dimension")
-            if (frame.extra or {}).get("identity") and _word_lemma(head) == "one" and head.pos_ == "NOUN" \
-                    and any(c.dep_ == "amod" for c in head.children):
-                continue  # "X is not a traditional one": a pro-form for the framing its adjective names
+            extra = frame.extra or {}
+            if (extra.get("identity") or extra.get("predicate")) and _word_lemma(head) == "one" \
+                    and head.pos_ in {"NOUN", "NUM"} and any(c.dep_ == "amod" for c in head.children):
+                # "X is not a traditional one", "X is giving way to a decentralised one": a pro-form for the
+                # framing its adjective names ("not an easy one, but worth it" is an evaluation)
+                continue
             marked = self._kind_noun(head) and any(self._marked_kind(c) for c in head.children)
             if self._literal(head) and not (reframed and self._kind_noun(head)) and not marked:
                 # a shop, a sale, a warehouse set against a framing is a reframing of what it is ("the
@@ -697,6 +708,8 @@ class ContrastExtractor:
                 new = None
             if new is None and pred.require_new:
                 return None
+        if new is not None and old_prep is not None and old_prep.lower_ == "from" and _range_goes_on(doc, new):
+            return None  # "evolved from A to B, to C, and now D", "from A to B, from C to D": a list of stages
         if new is None and _in_condition(head):
             return None  # "when the dividend of X comes to an end, ...": the background of a claim, not the claim
         if new is not None and all(r.kind == "prep" for r in old_roles) and all(r.kind == "object" for r in new_roles) \
@@ -1263,8 +1276,8 @@ class ContrastExtractor:
             nxt = next((t for t in doc[after.i + 1:] if not t.is_space), None)
             if nxt is not None and nxt.lower_ in self.checks_["list_markers"]:
                 return None  # "From X to Y, all centred on Z": an enumeration, not a change
-            if nxt is not None and nxt.lower_ == "from" and after.text == ",":
-                return None  # "From A to B, from C to D, ...": ranges listed one after another
+            if nxt is not None and nxt.lower_ in {"from", "to"} and after.text == ",":
+                return None  # "From A to B, from C to D, ...", "From A, to B, ...": ranges listed one after another
         if _quantified_clause(frm, new_end, self.checks_["list_markers"]):
             return None  # "From X to Y, they are all ...", "..., banners hang everywhere": the range is a list
         old = self._side(old_head, frm.i + 1, to.i)
@@ -2165,6 +2178,13 @@ def _noun_modifier(tok: "Token", key: str, wording: Wording) -> bool:
     own: "the swan song of X")."""
     return key == "nouns" and tok.dep_ == "compound" and tok.head.i > tok.i and tok.head.pos_ in _NOMINAL \
         and tok.head.lower_ not in wording.rest
+
+
+def _range_goes_on(doc: "Doc", new: tuple[int, int]) -> bool:
+    """Does another "to" or "from" follow the new side after a comma ("from A to B, to C", "from A
+    to B, from C to D")? Then the range is one step of a list, not a change of framing."""
+    after = doc[new[1]:new[1] + 3]
+    return len(after) >= 2 and after[0].text == "," and after[1].lower_ in {"to", "from"}
 
 
 def _fronted_noun(doc: "Doc", start: int) -> "Token | None":
