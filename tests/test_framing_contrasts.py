@@ -472,3 +472,19 @@ def test_inflections_pro_forms_and_setting_aside(nlp, extractor, text, cue, old,
 ])
 def test_lists_of_stages_and_places_are_not_a_change(nlp, extractor, text):
     assert frames(nlp, extractor, text) == []
+
+
+@pytest.mark.parametrize("text, cue, old, new", [
+    ("The old franchise model is no longer viable.", "X is no longer viable", "old franchise model", ""),
+    # the weighing "over" hung on the verb's object
+    ("Retailers prioritize member loyalty and trust over flashy novelty.", "prioritize Y to X", "flashy novelty",
+     "member loyalty and trust"),
+    ("Chains are scaling back store openings and investing heavily in delivery networks.", "scale back X, Y",
+     "store openings", "delivery networks"),
+])
+def test_viability_weighing_and_weakening(nlp, extractor, text, cue, old, new):
+    assert frames(nlp, extractor, text) == [(cue, old, new)]
+
+
+def test_cutting_costs_and_doing_more_is_an_act(nlp, extractor):
+    assert frames(nlp, extractor, "Shops cut costs and focus on service.") == []

@@ -743,6 +743,14 @@ class ContrastExtractor:
             found = _prep_object(pred, role.preps, used)
             particle = last is not None and last.pos_ == "ADP" and last.i != pred.i
             hung = role.preps if form == "nominal" else tuple(p for p in role.preps if p in self.checks_["weighing_preps"])
+            if found[0] is None and hung and form != "nominal" and not particle:
+                # "prioritise growth over satisfaction": the weighing phrase hung on the verb's object
+                obj = _first_child(pred, ("dobj",), after=pred.i)
+                for holder in ([obj, *(c for c in obj.children if c.dep_ == "conj")] if obj is not None else []):
+                    weighed = _prep_object(holder, hung, used)  # (or on its last conjunct: "X and Y over Z")
+                    if weighed[0] is not None:
+                        return weighed
+                return found
             if found[0] is None and hung and (form == "nominal" or particle):
                 # "the preference for Y | over X", "the conversion of X | into Y", "focus on Y | over X":
                 # the parser hangs the phrase on the object of the word's particle, or of a noun's of-phrase
@@ -1301,6 +1309,12 @@ class ContrastExtractor:
             head = pred
         elif pred.pos_ in {"VERB", "AUX"} and pred.lemma_.lower() in _COPULAS | {"be"}:
             head = _first_child(pred, ("attr", "oprd"), after=end - 1)  # "is no longer enough" is no framing
+            state = _first_child(pred, ("acomp",), after=end - 1)
+            if head is None and state is not None and state.lemma_.lower() in self.checks_["no_longer_ending"]:
+                # "the old profit model is no longer sustainable": the subject has had its day
+                subj = _subject(pred)
+                span = self._side(subj, 0, start) if _content(subj) and subj.i < start else None
+                return Frame(f"X is no longer {state.lower_}", conn.name, span, None, start) if span else None
             about = next((c for c in pred.children if c.dep_ == "prep" and c.lower_ == "about" and c.i >= end), None)
             if head is None and about is not None:
                 # "retail is no longer about selling products": what it was about is given up
