@@ -488,3 +488,16 @@ def test_viability_weighing_and_weakening(nlp, extractor, text, cue, old, new):
 
 def test_cutting_costs_and_doing_more_is_an_act(nlp, extractor):
     assert frames(nlp, extractor, "Shops cut costs and focus on service.") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Many of the mall's leases expire next year.",  # contracts run out: no framing ends
+    "The decline and resurgence of hypermarkets surprised analysts.",  # a reversal told as a history
+    "Online shopping sits at the end of the delivery chain.",  # a place, not an ending
+])
+def test_expiries_reversals_and_positions_are_not_endings(nlp, extractor, text):
+    assert frames(nlp, extractor, text) == []
+
+
+def test_drifting_away_ends(nlp, extractor):
+    assert frames(nlp, extractor, "The subsidy era has gradually drifted away.") == [("X drift away", "subsidy era", "")]

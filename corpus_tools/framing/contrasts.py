@@ -627,6 +627,8 @@ class ContrastExtractor:
                 return None  # "the front end", "a back end" are not an ending ("a significant shift away from X" is)
             if tok.dep_ == "dobj" and tok.head.lemma_.lower() in self.checks_.get("countering_verbs", ()):
                 return None  # "resisting the fall of X": the ending is held off, not claimed
+            if tok.dep_ == "pobj" and tok.head.lower_ in self.checks_["position_preps"]:
+                return None  # "at the end of the year", "by the end of the chain": a time or a place, not an ending
             if wording.text in self.checks_.get("bare_nouns", ()) and any(c.dep_ == "det" for c in tok.children):
                 return None  # "X is history" frames X; "X is a history of retail" describes it
             cycle = self.checks_.get("cycle_nouns", ())

@@ -35,7 +35,7 @@ CHECK_KEYS += ("noun_complements", "reframable_heads", "arrival_adverbs", "count
                "becoming_verbs", "weighing_preps", "size_verbs",
                "former_markers", "restating_verbs",
                "restating_subjects", "amount_entities",
-               "replacing_participles")
+               "replacing_participles", "position_preps")
 GRAMMAR_KEYS = ("name", "max_side_words")
 _CLASS = re.compile(r"^[a-z][a-z0-9_]*$")
 
