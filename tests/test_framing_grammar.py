@@ -143,3 +143,13 @@ def test_broken_grammar_names_file_and_line(tmp_path, text, line, words):
 def test_missing_grammar_file(tmp_path):
     with pytest.raises(FrameGrammarError, match="frame grammar file not found"):
         load_grammar(tmp_path / "nope.toml")
+
+
+def test_a_grammar_built_in_code_may_leave_check_lists_out(nlp):
+    # a FrameGrammar made by hand (not parsed from TOML) with only some [checks]: the missing lists are empty
+    from dataclasses import replace
+
+    grammar = load_grammar(None)
+    partial = replace(grammar, checks={k: v for k, v in grammar.checks.items() if k in {"literal_heads", "negators"}})
+    found = frames(nlp, ContrastExtractor(partial).fit(nlp), "The era of cheap traffic is over.")
+    assert ("ending", "era of cheap traffic", "") in found, found

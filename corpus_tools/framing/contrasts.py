@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from ..errors import NotFittedError
-from .grammar import FrameGrammar, PredicateClass, Role, Wording, load_grammar
+from .grammar import CHECK_KEYS, FrameGrammar, PredicateClass, Role, Wording, load_grammar
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -363,9 +363,10 @@ class ContrastExtractor:
         self.grammar_ = grammar
         self.index_ = index
         self.connectives_ = connectives
-        self.checks_ = grammar.checks
+        # every check list is present (empty when a grammar leaves it out), so readers index them directly
+        self.checks_ = {key: grammar.checks.get(key, frozenset()) for key in CHECK_KEYS}
         # nouns of arrival and the preposition of what arrives: "emergence" (of), "search for"
-        self.arrival_nouns_ = {w.split()[0]: (w.split()[1:] or ["of"])[0] for w in grammar.checks["arrival_nouns"]}
+        self.arrival_nouns_ = {w.split()[0]: (w.split()[1:] or ["of"])[0] for w in self.checks_["arrival_nouns"]}
         self.families_ = wanted
         self.max_words_ = self.max_side_words or grammar.max_side_words
         self.nlp_ = nlp
@@ -502,7 +503,7 @@ class ContrastExtractor:
             return span
         prep = doc[end]
         pair = f"{_word_lemma(head)} {prep.lower_}"
-        if prep.dep_ != "prep" or pair not in self.checks_.get("noun_complements", ()) \
+        if prep.dep_ != "prep" or pair not in self.checks_["noun_complements"] \
                 or prep.head not in (head, head.head):
             return span
         if prep.head == head and end >= hi:
@@ -553,7 +554,7 @@ class ContrastExtractor:
         """Is ``tok`` a literal head that names a kind of thing ([checks] reframable_heads: "store",
         "sale"), which a frame may reframe, rather than a name, a number, a time or a pronoun?"""
         return (tok.pos_ == "NOUN" and not tok.ent_type_ and not tok.like_num and not _counted(tok)
-                and _word_lemma(tok) in self.checks_.get("reframable_heads", ()))
+                and _word_lemma(tok) in self.checks_["reframable_heads"])
 
     def _literal(self, tok: "Token") -> bool:
         checks = self.checks_
@@ -622,22 +623,22 @@ class ContrastExtractor:
                 tok.dep_ == "acl" and tok.tag_ == "VBN" and tok.head.pos_ in _NOMINAL) else "active"
         elif key == "nouns":
             if pos not in {"NOUN", "PROPN", "X", "INTJ"} or any(
-                    c.dep_ == "compound" or c.dep_ == "amod" and _word_lemma(c) in self.checks_.get("part_modifiers", ())
+                    c.dep_ == "compound" or c.dep_ == "amod" and _word_lemma(c) in self.checks_["part_modifiers"]
                     for c in tok.children):
                 return None  # "the front end", "a back end" are not an ending ("a significant shift away from X" is)
-            if tok.dep_ == "dobj" and tok.head.lemma_.lower() in self.checks_.get("countering_verbs", ()):
+            if tok.dep_ == "dobj" and tok.head.lemma_.lower() in self.checks_["countering_verbs"]:
                 return None  # "resisting the fall of X": the ending is held off, not claimed
             if tok.dep_ == "pobj" and tok.head.lower_ in self.checks_["position_preps"]:
                 return None  # "at the end of the year", "by the end of the chain": a time or a place, not an ending
-            if wording.text in self.checks_.get("bare_nouns", ()) and any(c.dep_ == "det" for c in tok.children):
+            if wording.text in self.checks_["bare_nouns"] and any(c.dep_ == "det" for c in tok.children):
                 return None  # "X is history" frames X; "X is a history of retail" describes it
-            cycle = self.checks_.get("cycle_nouns", ())
+            cycle = self.checks_["cycle_nouns"]
             partners = ([tok.head] if tok.dep_ == "conj" else []) + [c for c in tok.children if c.dep_ == "conj"]
             if any(p.lemma_.lower() in cycle and not (_has_of(p) and _has_of(tok)) for p in partners):
                 # "the rise and fall of X", "the growth and decline of X" (one of-object for both): a
                 # history, not an ending; "the fall of X and the rise of Y" sets two things against each other
                 return None
-            if any(c.dep_ == "poss" and (c.lower_ in self.checks_.get("personal_possessives", ()) or c.ent_type_ == "PERSON")
+            if any(c.dep_ == "poss" and (c.lower_ in self.checks_["personal_possessives"] or c.ent_type_ == "PERSON")
                    for c in tok.children):
                 return None  # "announced his exit from the industry": a person's move, not a reframing
             form = "nominal"
@@ -660,7 +661,7 @@ class ContrastExtractor:
             return None  # (also "X is not a thing of the past": the copula carries the negation)
         if _negated_by_coordination(head):
             return None  # "cannot subvert and replace X": the negation covers both verbs
-        if _denied_content(head, self.checks_.get("affirming_when_negated", ())):
+        if _denied_content(head, self.checks_["affirming_when_negated"]):
             return None  # "is not a sign that shoppers are abandoning X", "does not mean that X ends": denied
         if form == "active" and _keeps_from_doing(head):
             return None  # "avoid X from falling into Y" protects X; it does not leave it
@@ -670,7 +671,7 @@ class ContrastExtractor:
                 and any(c.dep_ in {"pobj", "prep"} and c not in group for c in last.children):
             return None  # "has been all over the Internet", "faded out of the public eye": a preposition, not "over"
         old_roles, new_roles = roles
-        if form == "nominal" and _word_lemma(tok) in self.checks_.get("mover_nouns", ()):
+        if form == "nominal" and _word_lemma(tok) in self.checks_["mover_nouns"]:
             # "the return of the Internet to rational development": the of-object is what moves
             old_roles = tuple(r for r in old_roles if not (r.kind == "prep" and tuple(r.preps) == ("of",)))
         if form == "active" and old_roles[0].kind == "subject" and not rest and any(
@@ -679,7 +680,7 @@ class ContrastExtractor:
             # the object, not the subject that ends it
             old_roles = (Role("object"),)
         old_head, old_prep = self._first_role(old_roles, head, last, used, form)
-        if wording.text in self.checks_.get("period_only", ()) and (
+        if wording.text in self.checks_["period_only"] and (
                 old_head is None or old_head.lemma_.lower() not in self.checks_["filled_periods"]):
             return None  # "the days of X are numbered" ends X; "the pages are numbered" counts pages
         old_head = _through_time_noun(old_head, self.checks_["filled_periods"])
@@ -716,7 +717,7 @@ class ContrastExtractor:
             return None  # "when the dividend of X comes to an end, ...": the background of a claim, not the claim
         if new is not None and all(r.kind == "prep" for r in old_roles) and all(r.kind == "object" for r in new_roles) \
                 and old_prep is not None and old_prep.lower_ == "from" and _word_lemma(new_head) != _word_lemma(old_head) \
-                and _word_lemma(new_head) not in self.checks_.get("period_nouns", ()):
+                and _word_lemma(new_head) not in self.checks_["period_nouns"]:
             # "enter Y from X" sets two periods or modes against each other ("enter the era of retention
             # from the era of traffic"); "entering the retail industry from the changes of the times" enters a market
             return None
@@ -913,8 +914,7 @@ class ContrastExtractor:
                         and not self._literal(obj):  # "at the beginning of the year" dates; nothing arrives
                     return obj, None  # "the emergence of Y announces the end of X"
                 continue
-            here = tok.lemma_.lower() == "be" and any(c.dep_ == "advmod" and c.lower_ in self.checks_.get(
-                "arrival_adverbs", ()) and c.i > tok.i for c in tok.children)  # "the age of Y is here"
+            here = tok.lemma_.lower() == "be" and any(c.dep_ == "advmod" and c.lower_ in self.checks_["arrival_adverbs"] and c.i > tok.i for c in tok.children)  # "the age of Y is here"
             if tok.i in used or tok.pos_ not in {"VERB", "AUX"} or (tok.lemma_.lower() not in arrival and not here) \
                     or tok.i in self._predicates or _is_negated(tok) or pred.head == tok and not (
                         # "X has come to an end; Y has arrived": the parser hangs the first clause on the second
@@ -967,7 +967,7 @@ class ContrastExtractor:
         obj = _first_child(verb, ("dobj",))
         if obj is None or obj in sides:  # "shifting from X to Y" with Y mis-parsed as the object
             return False
-        return _word_lemma(obj) not in self.checks_.get("reframing_objects", frozenset())
+        return _word_lemma(obj) not in self.checks_["reframing_objects"]
 
     def _through_light(self, tok: "Token | None") -> "Token | None":
         """"put more emphasis on X", "pay attention to X": the orientation noun points at the framing."""
@@ -1421,11 +1421,7 @@ class ContrastExtractor:
                 break
             if verb.pos_ != "VERB" or verb == pred or _is_negated(verb) or verb.dep_ not in {"ROOT", "conj", "ccomp", "parataxis"}:
                 continue
-            if not any(_clause_break(t) for t in doc[old[1]:verb.i]):
-                return None
-            other = _subject(verb)
-            if other is None or not (other.pos_ == "PRON" and other.lower_ in _RESTATING_PRONOUNS
-                                     or _word_lemma(other) == _word_lemma(subj)):
+            if not _restates_subject(doc, old[1], verb, subj):
                 return None
             if any(c.dep_ == "advmod" and c.lower_ in self.checks_["additive"] | self.checks_["old_markers"]
                    for c in verb.children):
@@ -1456,11 +1452,7 @@ class ContrastExtractor:
             if verb.lemma_.lower() not in {"be", "become"} and into is None and not restating or verb == pred \
                     or _is_negated(verb):
                 continue
-            if not any(_clause_break(t) for t in doc[old[1]:verb.i]):
-                return None
-            other = _subject(verb)
-            if other is None or not (other.pos_ == "PRON" and other.lower_ in _RESTATING_PRONOUNS
-                                     or _word_lemma(other) == _word_lemma(subj)):
+            if not _restates_subject(doc, old[1], verb, subj):
                 return None
             attr = (_pobj(into) if into is not None
                     else _first_child(verb, ("dobj",) if restating else ("attr", "oprd"), after=verb.i))
@@ -1536,7 +1528,7 @@ class ContrastExtractor:
         the negator, or the focus word after it)."""
         prep = _first_child(cop, ("prep",), after=neg.i)
         first = _pobj(prep) if prep is not None and prep.i == neg.i + 1 \
-            and prep.lower_ in self.checks_.get("restated_preps", ()) else None
+            and prep.lower_ in self.checks_["restated_preps"] else None
         if first is None or not _content(first):
             return None
         subj = _subject(cop)
@@ -1548,11 +1540,7 @@ class ContrastExtractor:
             restating = verb.pos_ == "VERB" and verb.lemma_.lower() in self.checks_["restating_verbs"]
             if verb.lemma_.lower() != "be" and not restating or verb == cop or _is_negated(verb):
                 continue
-            if not any(_clause_break(t) for t in doc[prep.right_edge.i + 1:verb.i]):
-                return None
-            other = _subject(verb)
-            if other is None or not (other.pos_ == "PRON" and other.lower_ in _RESTATING_PRONOUNS
-                                     or subj is not None and _word_lemma(other) == _word_lemma(subj)):
+            if not _restates_subject(doc, prep.right_edge.i + 1, verb, subj):
                 return None
             if restating:
                 again = verb
@@ -1784,7 +1772,7 @@ class ContrastExtractor:
         # "focus less on price and more on value": the same preposition after both markers sets two
         # objects against each other ("spend less on food than on rent" compares amounts)
         by_prep = not so_much and doc[end].pos_ == "ADP" and nxt not in {"as", "than"} | _DEGREE_OPENERS
-        if by_prep and _word_lemma(doc[start].head) in self.checks_.get("amount_verbs", ()):
+        if by_prep and _word_lemma(doc[start].head) in self.checks_["amount_verbs"]:
             return None  # "spend less on clothes and more on travel": money moved, not a framing
         if so_much and nxt in {"as", "than"} or not so_much and nxt not in _DEGREE_OPENERS and not by_prep:
             return None
@@ -1997,6 +1985,16 @@ def _clause_break(tok: "Token") -> bool:
 
 #: Pronouns by which a following clause restates the subject ("...; it is a stage").
 _RESTATING_PRONOUNS = frozenset({"it", "they"})
+
+
+def _restates_subject(doc: "Doc", start: int, verb: "Token", subject: "Token | None") -> bool:
+    """Does ``verb`` open a clause, after a clause break from ``start``, whose subject is the first
+    clause's again: a pronoun for it ("...; it is B", "...; they buy B") or the same noun?"""
+    if not any(_clause_break(t) for t in doc[start:verb.i]):
+        return False
+    other = _subject(verb)
+    return other is not None and (other.pos_ == "PRON" and other.lower_ in _RESTATING_PRONOUNS
+                                  or subject is not None and _word_lemma(other) == _word_lemma(subject))
 
 def _through_time_noun(tok: "Token | None", filled_periods: frozenset[str]) -> "Token | None":
     """"the days / the time of X": the side is X (the time noun alone, one of [checks] filled_periods,

@@ -32,10 +32,8 @@ CHECK_KEYS = ("literal_heads", "literal_entities", "list_markers", "adopt_verbs"
 CHECK_KEYS += ("noun_complements", "reframable_heads", "arrival_adverbs", "countering_verbs", "bare_nouns",
                "cycle_nouns", "mover_nouns", "personal_possessives", "part_modifiers", "amount_verbs",
                "period_nouns", "restated_preps", "period_only", "affirming_when_negated", "filled_periods",
-               "becoming_verbs", "weighing_preps", "size_verbs",
-               "former_markers", "restating_verbs",
-               "restating_subjects", "amount_entities",
-               "replacing_participles", "position_preps")
+               "becoming_verbs", "weighing_preps", "size_verbs", "former_markers", "restating_verbs",
+               "restating_subjects", "amount_entities", "replacing_participles", "position_preps")
 GRAMMAR_KEYS = ("name", "max_side_words")
 _CLASS = re.compile(r"^[a-z][a-z0-9_]*$")
 
