@@ -444,7 +444,10 @@ class ContrastExtractor:
                 # "go") is still the grammar's adjective
                 entries += adjectives
             if entries:
-                candidates.append((tok, [e for e in entries if _match_rest(doc, tok, e[2].rest) is not None
+                # each entry with the tokens of its fixed words, found once for the filters, the reader
+                # and the wordings' cover below
+                matched = [(e, _match_rest(doc, tok, e[2].rest)) for e in entries]
+                candidates.append((tok, [(*e, rest) for e, rest in matched if rest is not None
                                          and not _other_phrasal_verb(tok, e[2]) and not _noun_modifier(tok, e[1], e[2])]))
         # words that are themselves framing predicates ("comes to an end") cannot be an arrival
         self._predicates = {tok.i for tok, entries in candidates
@@ -452,17 +455,18 @@ class ContrastExtractor:
         covered: set[int] = set()  # the fixed words of a wording that read ("reach the end of the road")
         for tok, entries in candidates:
             read = []
-            for pred, key, wording in entries:
+            for pred, key, wording, rest in entries:
                 try:
-                    frame = self._read_predicate(doc, tok, pred, key, wording)
+                    frame = self._read_predicate(doc, tok, pred, key, wording, rest)
                 except IndexError:  # a malformed parse must never stop a corpus run
                     frame = None
                 if frame is not None:
-                    read.append((wording, frame))
+                    read.append((wording, rest, frame))
             # the longest wording that reads wins: "brands wave goodbye to the price war" leaves the price
             # war; "wave goodbye" alone ("the old stores are waving goodbye to us") ends its subject
-            kept = [(wording, frame) for wording, frame in read if not any(_extends(other, wording) for other, _ in read)]
-            covered.update(t.i for wording, _ in kept for t in _match_rest(doc, tok, wording.rest) or ())
+            kept = [(rest, frame) for wording, rest, frame in read
+                    if not any(_extends(other, wording) for other, _, _ in read)]
+            covered.update(t.i for rest, _ in kept for t in rest)
             frames += [frame for _, frame in kept]
         # a word inside another wording is not a wording of its own: the "end" of "reach the end of the road"
         frames = [f for f in frames if f.anchor not in covered]
@@ -612,8 +616,9 @@ class ContrastExtractor:
         return False
 
     # -- predicate classes
-    def _read_predicate(self, doc: "Doc", tok: "Token", pred: PredicateClass, key: str, wording: Wording
-                        ) -> Frame | None:
+    def _read_predicate(self, doc: "Doc", tok: "Token", pred: PredicateClass, key: str, wording: Wording,
+                        rest: list["Token"]) -> Frame | None:
+        """A frame of ``wording`` at ``tok`` (``rest``: the tokens of its fixed words), or None."""
         pos = tok.pos_
         if key == "verbs":
             if pos not in {"VERB", "AUX"}:
@@ -648,9 +653,6 @@ class ContrastExtractor:
             form = "adjectival"
         roles = pred.forms.get(form)
         if roles is None:
-            return None
-        rest = _match_rest(doc, tok, wording.rest)
-        if rest is None:
             return None
         group = [tok, *rest]
         if any(r.head.pos_ == "VERB" and r.head not in group and tok.i < r.head.i < r.i for r in rest):
