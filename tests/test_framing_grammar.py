@@ -115,6 +115,31 @@ verbs = ["rework"]
     assert frames(nlp, extractor, "Brands use live streaming to rework the catalogue.") == []
 
 
+def test_a_class_that_requires_a_new_side_frames_a_trap_alone(nlp):
+    grammar = parse_grammar('''
+[checks]
+trap_nouns = ["trap"]
+
+[[predicate]]
+class = "leaving_for"
+require_new = true
+alone_when_trapped = true
+active = { old = ["object"], new = ["adopt"] }
+verbs = ["escape"]
+''')
+    extractor = ContrastExtractor(grammar).fit(nlp)
+    assert frames(nlp, extractor, "Merchants must escape the traffic trap.") == [("leaving_for", "traffic trap", "")]
+    assert frames(nlp, extractor, "Merchants must escape the city.") == []
+    without = parse_grammar('''
+[[predicate]]
+class = "leaving_for"
+require_new = true
+active = { old = ["object"], new = ["adopt"] }
+verbs = ["escape"]
+''')
+    assert frames(nlp, ContrastExtractor(without).fit(nlp), "Merchants must escape the traffic trap.") == []
+
+
 @pytest.mark.parametrize("text, line, words", [
     ("[grammar]\nname = 'x'\n[[predicate]]\nclass = 'a'\nverbs = ['replace']\nactive = { old = ['object'] }\nnoise = 1\n",
      7, "unknown key 'noise'"),
@@ -129,6 +154,8 @@ verbs = ["rework"]
      "[[predicate]]\nclass = 'a'\nverbs = ['y']\nactive = { old = ['object'] }\n", 5, "defined twice"),
     ("[[predicate]]\nclass = 'a'\nverbs = ['x']\nactive = { old = ['object'] }\nold_marked = 'yes'\n", 5,
      "'old_marked' must be true or false"),
+    ("[[predicate]]\nclass = 'a'\nverbs = ['x']\nactive = { old = ['object'] }\nalone_when_trapped = 1\n", 5,
+     "'alone_when_trapped' must be true or false"),
 ])
 def test_broken_grammar_names_file_and_line(tmp_path, text, line, words):
     path = tmp_path / "broken.toml"

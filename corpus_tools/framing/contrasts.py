@@ -692,7 +692,8 @@ class ContrastExtractor:
         new_head, new_prep = self._first_role(new_roles, head, last, used_old | {old_head.i}, form, old_head)
         if new_head is not None and not _content(new_head):
             new_head = None
-        if pred.require_new and new_head is None:
+        trapped = pred.alone_when_trapped and _word_lemma(old_head) in self.checks_["trap_nouns"]
+        if pred.require_new and new_head is None and not trapped:
             return None
         if new_prep is not None and old_prep is not None and old_prep.lower_ == "from" and self._moved_object(head, {old_head, new_head}):
             return None
@@ -711,7 +712,7 @@ class ContrastExtractor:
             new = self._side(new_head, *_bounds(new_head, head, new_prep), exclude=stops | set(range(*old)))
             if new is not None and (_overlap(old, new) or _same_text(doc, old, new)):
                 new = None
-            if new is None and pred.require_new:
+            if new is None and pred.require_new and not trapped:
                 return None
         if new is not None and old_prep is not None and old_prep.lower_ == "from" and _range_goes_on(doc, new):
             return None  # "evolved from A to B, to C, and now D", "from A to B, from C to D": a list of stages
@@ -2156,12 +2157,21 @@ def _object_of(tok: "Token", verb: "Token", means: Iterable[str] = ()) -> bool:
 
 
 def _counted(tok: "Token") -> bool:
-    """A head with a number ("10 billion yuan", "three stores"): an amount, not a framing."""
+    """A head with a number ("10 billion yuan", "three stores") or an ordinal ("the second time"): an
+    amount or an occasion, not a framing."""
     doc = tok.doc
-    # (a number hyphenated to the next word is an adjective: "one-off sale", "two-sided market")
+    # A number hyphenated to the next word is an adjective: "one-off sale", "two-sided market". spaCy
+    # counts ordinals as numbers (like_num); a hyphenated one ("traffic-first") is no rank.
     return any(c.dep_ == "nummod" and c.like_num and not (c.i + 1 < len(doc) and doc[c.i + 1].text == "-"
                                                           and c.i + 2 < tok.i)
+               or c.dep_ == "amod" and c.like_num and c.tag_ == "JJ" and not _hyphenated(c)
                for c in tok.children)
+
+
+def _hyphenated(tok: "Token") -> bool:
+    """A word joined to its neighbour by a hyphen ("traffic-first")."""
+    doc = tok.doc
+    return (tok.i > 0 and doc[tok.i - 1].text == "-") or (tok.i + 1 < len(doc) and doc[tok.i + 1].text == "-")
 
 
 def _negator_before(verb: "Token", before: int) -> "Token | None":

@@ -23,7 +23,7 @@ FORM_LISTS = {"verbs": ("active", "passive"), "nouns": ("nominal",), "adjectives
 READERS = ("negation", "negation_only", "appositive_negation", "preference", "fronted_change", "fronted_leaving",
            "negated_framing", "negated_identity", "comparison", "temporal", "set_against",
            "parallel", "different", "degree", "far_from")
-PREDICATE_KEYS = ("class", "cue", "require_new", *FORMS, *FORM_LISTS, "old_marked")
+PREDICATE_KEYS = ("class", "cue", "require_new", *FORMS, *FORM_LISTS, "old_marked", "alone_when_trapped")
 CONNECTIVE_KEYS = ("class", "reader", "words", "later", "cue")
 CHECK_KEYS = ("literal_heads", "literal_entities", "list_markers", "adopt_verbs", "arrival_verbs", "means_preps",
               "negators", "restrictive", "additive", "additive_after_restrictive", "praise_predicates",
@@ -33,7 +33,8 @@ CHECK_KEYS += ("noun_complements", "reframable_heads", "arrival_adverbs", "count
                "cycle_nouns", "mover_nouns", "personal_possessives", "part_modifiers", "amount_verbs",
                "period_nouns", "restated_preps", "period_only", "affirming_when_negated", "filled_periods",
                "becoming_verbs", "weighing_preps", "size_verbs", "former_markers", "restating_verbs",
-               "restating_subjects", "amount_entities", "replacing_participles", "position_preps")
+               "restating_subjects", "amount_entities", "replacing_participles", "position_preps",
+               "trap_nouns")
 GRAMMAR_KEYS = ("name", "max_side_words")
 _CLASS = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -78,6 +79,7 @@ class PredicateClass:
     require_new: bool = False
     line: int = 0
     old_marked: bool = False  # the old side must carry one of [checks] old_markers
+    alone_when_trapped: bool = False  # no new side is needed when the old one is one of [checks] trap_nouns
 
 
 @dataclass
@@ -279,7 +281,10 @@ def _predicate(table: dict, index: int, source, lines: "_Lines") -> PredicateCla
     old_marked = table.get("old_marked", False)
     if not isinstance(old_marked, bool):
         fail("'old_marked' must be true or false", "old_marked")
-    return PredicateClass(name, cue, forms, words, require_new, line, old_marked)
+    alone_when_trapped = table.get("alone_when_trapped", False)
+    if not isinstance(alone_when_trapped, bool):
+        fail("'alone_when_trapped' must be true or false", "alone_when_trapped")
+    return PredicateClass(name, cue, forms, words, require_new, line, old_marked, alone_when_trapped)
 
 
 def _strings(value: Any) -> list[str]:
