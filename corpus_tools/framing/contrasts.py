@@ -571,7 +571,7 @@ class ContrastExtractor:
                                        or _counted(amount)):
                 return True
         return (lemma in checks["literal_heads"] or tok.ent_type_ in checks["literal_entities"] or tok.like_num
-                or tok.pos_ == "PRON" or _counted(tok))
+                or tok.pos_ == "PRON" or _counted(tok) or lemma in checks["occasion_nouns"] and _ranked(tok))
 
     def _literal_frame(self, doc: "Doc", frame: Frame) -> bool:
         if frame.old is not None and frame.new is not None and all(
@@ -2157,21 +2157,17 @@ def _object_of(tok: "Token", verb: "Token", means: Iterable[str] = ()) -> bool:
 
 
 def _counted(tok: "Token") -> bool:
-    """A head with a number ("10 billion yuan", "three stores") or an ordinal ("the second time"): an
-    amount or an occasion, not a framing."""
+    """A head with a number ("10 billion yuan", "three stores"): an amount, not a framing."""
     doc = tok.doc
-    # A number hyphenated to the next word is an adjective: "one-off sale", "two-sided market". spaCy
-    # counts ordinals as numbers (like_num); a hyphenated one ("traffic-first") is no rank.
+    # (a number hyphenated to the next word is an adjective: "one-off sale", "two-sided market")
     return any(c.dep_ == "nummod" and c.like_num and not (c.i + 1 < len(doc) and doc[c.i + 1].text == "-"
                                                           and c.i + 2 < tok.i)
-               or c.dep_ == "amod" and c.like_num and c.tag_ == "JJ" and not _hyphenated(c)
                for c in tok.children)
 
 
-def _hyphenated(tok: "Token") -> bool:
-    """A word joined to its neighbour by a hyphen ("traffic-first")."""
-    doc = tok.doc
-    return (tok.i > 0 and doc[tok.i - 1].text == "-") or (tok.i + 1 < len(doc) and doc[tok.i + 1].text == "-")
+def _ranked(tok: "Token") -> bool:
+    """A head with an ordinal adjective ("the second time"); spaCy counts ordinals as numbers."""
+    return any(c.dep_ == "amod" and c.like_num and c.tag_ == "JJ" for c in tok.children)
 
 
 def _negator_before(verb: "Token", before: int) -> "Token | None":

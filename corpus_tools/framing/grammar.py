@@ -34,7 +34,7 @@ CHECK_KEYS += ("noun_complements", "reframable_heads", "arrival_adverbs", "count
                "period_nouns", "restated_preps", "period_only", "affirming_when_negated", "filled_periods",
                "becoming_verbs", "weighing_preps", "size_verbs", "former_markers", "restating_verbs",
                "restating_subjects", "amount_entities", "replacing_participles", "position_preps",
-               "trap_nouns")
+               "trap_nouns", "occasion_nouns")
 GRAMMAR_KEYS = ("name", "max_side_words")
 _CLASS = re.compile(r"^[a-z][a-z0-9_]*$")
 
