@@ -130,6 +130,7 @@ verbs = ["escape"]
     extractor = ContrastExtractor(grammar).fit(nlp)
     assert frames(nlp, extractor, "Merchants must escape the traffic trap.") == [("leaving_for", "traffic trap", "")]
     assert frames(nlp, extractor, "Merchants must escape the city.") == []
+    assert frames(nlp, extractor, "Merchants must escape the trap.") == []  # a bare trap may be a literal one
     without = parse_grammar('''
 [[predicate]]
 class = "leaving_for"

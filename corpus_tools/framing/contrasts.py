@@ -560,6 +560,18 @@ class ContrastExtractor:
         return (tok.pos_ == "NOUN" and not tok.ent_type_ and not tok.like_num and not _counted(tok)
                 and _word_lemma(tok) in self.checks_["reframable_heads"])
 
+    def _named_trap(self, head: "Token") -> bool:
+        """Is ``head`` a confinement said to trap something ([checks] trap_nouns with a modifier: "the price
+        war", "the vicious circle of traffic"), rather than a bare or literal one ("escaped the war",
+        "the siege of Shanghai")?"""
+        if _word_lemma(head) not in self.checks_["trap_nouns"]:
+            return False
+        of_objects = [_pobj(c) for c in head.children if c.dep_ == "prep" and c.lower_ == "of"]
+        of_objects = [o for o in of_objects if o is not None]
+        if any(o.pos_ == "PROPN" or self._literal(o) for o in of_objects):
+            return False  # a name or a literal thing: "the siege of Shanghai", "a cycle of 12 months"
+        return bool(of_objects) or any(c.dep_ in ("compound", "amod") for c in head.children)
+
     def _literal(self, tok: "Token") -> bool:
         checks = self.checks_
         lemma = _word_lemma(tok)
@@ -692,7 +704,7 @@ class ContrastExtractor:
         new_head, new_prep = self._first_role(new_roles, head, last, used_old | {old_head.i}, form, old_head)
         if new_head is not None and not _content(new_head):
             new_head = None
-        trapped = pred.alone_when_trapped and _word_lemma(old_head) in self.checks_["trap_nouns"]
+        trapped = pred.alone_when_trapped and self._named_trap(old_head)
         if pred.require_new and new_head is None and not trapped:
             return None
         if new_prep is not None and old_prep is not None and old_prep.lower_ == "from" and self._moved_object(head, {old_head, new_head}):
